@@ -1,0 +1,74 @@
+import { open } from '../handle.js';
+import { progressDisplay } from '../progress/progress.js';
+import { redactUrl } from '../util/redact-url.js';
+import { parseLoadArgs, optionHelp } from './options.js';
+import { explainText, reportJson, summaryLine, type Streams } from './output.js';
+
+export const LOAD_HELP = `Load a CSV, TSV, NDJSON or JSON file (or stdin) into a table, as fast as the database takes it.
+
+  sluice load users.csv                       # into ./sluice.db, table "users"
+  sluice load users.csv --db postgres://localhost/app --create
+  cat events.ndjson | sluice load - --format ndjson --table events --db sqlite:app.db
+
+Usage: sluice load <file|-> [options]
+
+${optionHelp()}
+`;
+
+export const EXPLAIN_HELP = `Print the plan for a load (method, batch size, transaction, SQL, and why) without writing anything.
+
+  sluice explain users.csv --db postgres://localhost/app
+
+Usage: sluice explain <file|-> [options]   (the options of sluice load)
+
+${optionHelp()}
+`;
+
+export interface CommandContext extends Streams {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly stderrStream: NodeJS.WriteStream;
+}
+
+/** `sluice load`: argv → options → handle.load() → summary. Returns the exit code. */
+export async function loadCommand(context: CommandContext): Promise<number> {
+  const args = parseLoadArgs(context.argv, context.env);
+  if (args.help) {
+    context.stdout.write(LOAD_HELP);
+    return 0;
+  }
+  const db = await open(args.db);
+  const display = progressDisplay(context.stderrStream, !args.quiet);
+  try {
+    const report = await db.load(args.table, args.input, {
+      ...args.options,
+      onProgress: (p) => display.update(p),
+    });
+    display.stop();
+    if (report.ddl !== undefined && !args.quiet)
+      context.stderr.write(`created table ${report.table}:\n${report.ddl};\n`);
+    if (args.json) context.stdout.write(reportJson(report) + '\n');
+    else if (!args.quiet) context.stdout.write(summaryLine(report, redactUrl(args.db)) + '\n');
+    return 0;
+  } finally {
+    display.stop();
+    await db.close();
+  }
+}
+
+/** `sluice explain`: the same arguments, the plan printed, nothing written. */
+export async function explainCommand(context: CommandContext): Promise<number> {
+  const args = parseLoadArgs(context.argv, context.env);
+  if (args.help) {
+    context.stdout.write(EXPLAIN_HELP);
+    return 0;
+  }
+  const db = await open(args.db);
+  try {
+    const report = await db.explain(args.table, args.input, args.options);
+    context.stdout.write(args.json ? JSON.stringify(report) + '\n' : explainText(report, args.input));
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,127 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { SluiceError } from '../errors.js';
+import type { LoadOptions } from '../options.js';
+import type { MethodChoice } from '../plan/plan.js';
+import type { Format } from '../sources/source.js';
+import { tableFromPath } from '../sources/from-input.js';
+
+/** The load options, declared once for `load` and `explain` (one line of help each). */
+export const LOAD_OPTIONS = {
+  db: { type: 'string', help: 'database URL (default: $DATABASE_URL, else sqlite:sluice.db)', arg: 'URL' },
+  table: { type: 'string', help: "target table (default: the file's base name)", arg: 'NAME' },
+  format: { type: 'string', help: "csv, tsv, ndjson or json (default: the file's extension)", arg: 'FMT' },
+  method: { type: 'string', help: 'auto (default), copy, values, pipeline or row', arg: 'M' },
+  'batch-size': { type: 'string', help: 'rows per INSERT (values) or per batch (pipeline, copy)', arg: 'N' },
+  columns: { type: 'string', multiple: true, help: 'rename input columns: src=dst,...', arg: 'MAP' },
+  create: { type: 'boolean', help: 'create a missing table from inferred types (always on for SQLite)' },
+  'commit-every': { type: 'string', help: 'commit every N rows instead of once at the end', arg: 'N' },
+  json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
+  quiet: { type: 'boolean', help: 'no progress bar, no summary' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+} as const satisfies Record<
+  string,
+  { type: 'string' | 'boolean'; help: string; arg?: string; multiple?: boolean; short?: string }
+>;
+
+export interface ParsedLoadArgs {
+  readonly input: string;
+  readonly db: string;
+  readonly table: string;
+  readonly options: LoadOptions;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
+}
+
+export const DEFAULT_DB = 'sqlite:sluice.db';
+
+export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedLoadArgs {
+  const config: ParseArgsConfig = {
+    args: [...argv],
+    options: stripHelp(LOAD_OPTIONS),
+    allowPositionals: true,
+    strict: true,
+  };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      (error as Error).message.replace(/\. To specify a positional.*$/s, ''),
+      {
+        hint: 'see sluice load --help',
+      },
+    );
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const help = values.help === true;
+  if (help) return { input: '', db: '', table: '', options: {}, json: false, quiet: false, help };
+  if (parsed.positionals.length !== 1) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      parsed.positionals.length === 0
+        ? 'missing the input file (or - for stdin)'
+        : `expected one input, got ${parsed.positionals.length}`,
+      {
+        hint: 'usage: sluice load <file|-> [options]',
+      },
+    );
+  }
+  const input = parsed.positionals[0]!;
+  const table = (values.table as string | undefined) ?? (input === '-' ? undefined : tableFromPath(input));
+  if (table === undefined)
+    throw new SluiceError('BAD_USAGE', 'reading stdin needs --table', { hint: 'add --table NAME' });
+  const options: LoadOptions = {
+    format: values.format as Format | undefined,
+    method: values.method as MethodChoice | undefined,
+    batchSize: integer('--batch-size', values['batch-size']),
+    columns: (values.columns as string[] | undefined)?.join(','),
+    create: values.create === true ? true : undefined,
+    commitEvery: integer('--commit-every', values['commit-every']),
+  };
+  return {
+    input,
+    db: (values.db as string | undefined) ?? env.DATABASE_URL ?? DEFAULT_DB,
+    table,
+    options,
+    json: values.json === true,
+    quiet: values.quiet === true,
+    help,
+  };
+}
+
+function integer(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value)) || !Number.isSafeInteger(n) || n < 1) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      `${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+function stripHelp(options: typeof LOAD_OPTIONS): ParseArgsConfig['options'] {
+  const out: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(options)) {
+    const { type } = spec;
+    out[name] = {
+      type,
+      ...('multiple' in spec ? { multiple: spec.multiple } : {}),
+      ...('short' in spec ? { short: spec.short } : {}),
+    };
+  }
+  return out;
+}
+
+/** `--name ARG   help` lines, aligned, for --help and docs/cli-reference.md. */
+export function optionHelp(): string {
+  const rows = Object.entries(LOAD_OPTIONS).map(([name, spec]) => {
+    const flag = `${'short' in spec ? `-${spec.short}, ` : ''}--${name}${'arg' in spec ? ` ${spec.arg}` : ''}`;
+    return [flag, spec.help] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`).join('\n');
+}

@@ -1,0 +1,91 @@
+import { SluiceError, isSluiceError } from '../errors.js';
+import type { ExplainReport, LoadReport } from '../report.js';
+import { redactSecret } from '../util/redact-url.js';
+
+export interface Streams {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export function summaryLine(report: LoadReport, db: string): string {
+  const seconds = report.seconds < 10 ? report.seconds.toFixed(2) : report.seconds.toFixed(1);
+  const how = `method ${report.method}${report.rawCopy ? ', raw CSV' : ''}`;
+  return `loaded ${report.rowsLoaded} rows into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}`;
+}
+
+export function reportJson(report: LoadReport): string {
+  const {
+    table,
+    method,
+    rowsRead,
+    rowsLoaded,
+    rowsRejected,
+    seconds,
+    rowsPerSecond,
+    dialect,
+    batchSize,
+    rowsPerStatement,
+    rawCopy,
+    ddl,
+  } = report;
+  return JSON.stringify({
+    table,
+    method,
+    rowsRead,
+    rowsLoaded,
+    rowsRejected,
+    seconds: Number(seconds.toFixed(3)),
+    rowsPerSecond,
+    dialect,
+    batchSize,
+    rowsPerStatement,
+    rawCopy,
+    createdTable: ddl !== undefined,
+  });
+}
+
+export function explainText(report: ExplainReport, input: string): string {
+  const { plan } = report;
+  const transaction =
+    plan.transaction === 'autocommit'
+      ? 'none: every row commits on its own'
+      : plan.transaction === 'single'
+        ? 'one transaction for the whole load'
+        : `a commit every ${plan.transaction.commitEvery} rows`;
+  const lines = [
+    `plan for loading ${input} into ${report.table} (${report.dialect})`,
+    `  method:      ${plan.method}${plan.requested === 'auto' ? ' (chosen by auto)' : ''}`,
+    `  batches:     ${plan.batchSize} rows${plan.method === 'values' ? `, ${plan.rowsPerStatement} rows per INSERT` : ''}`,
+    `  transaction: ${transaction}`,
+    `  columns:     ${report.columns.join(', ')}`,
+  ];
+  if (report.ddl !== undefined) lines.push('  creates the table:', indent(report.ddl, 4));
+  lines.push('  statement:', indent(report.statement, 4), '  why:', ...plan.reasons.map((r) => `    - ${r}`));
+  lines.push('nothing was written.');
+  return lines.join('\n') + '\n';
+}
+
+/** The error as the CLI prints it: message, hint, what was committed. Secrets removed. */
+export function errorText(error: unknown, url: string | undefined): string {
+  const sluice = isSluiceError(error)
+    ? error
+    : new SluiceError('LOAD_FAILED', (error as Error)?.message ?? String(error), { cause: error });
+  const lines = [`sluice: ${sluice.message}`];
+  if (sluice.hint) lines.push(`hint: ${sluice.hint}`);
+  if (sluice.exitCode === 1) {
+    const committed = sluice.rowsCommitted ?? 0;
+    lines.push(
+      committed === 0
+        ? 'nothing was committed: the table is as it was before the load'
+        : `${committed} rows were committed before the failure`,
+    );
+  }
+  return redactSecret(lines.join('\n'), url) + '\n';
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .split('\n')
+    .map((l) => ' '.repeat(spaces) + l)
+    .join('\n');
+}

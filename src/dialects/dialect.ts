@@ -1,0 +1,135 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * What a database offers sluice. A dialect supplies primitives (quoting, SQL text, a session with
+ * transactions and bulk paths); `src/methods/` owns strategy and is the same for every database.
+ * Callers ask for a capability, never for a dialect name.
+ */
+
+export type DialectName = 'postgres' | 'mysql' | 'sqlite';
+
+/** Column types sluice infers from data; each dialect maps them to its own SQL types. */
+export type LogicalType =
+  | 'integer' // 64-bit
+  | 'real'
+  | 'boolean'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'json'
+  | 'text'
+  | 'bytes';
+
+export interface TableRef {
+  readonly schema?: string;
+  readonly name: string;
+}
+
+export interface ColumnInfo {
+  readonly name: string;
+  /** The database's own type name, lower case. */
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly hasDefault: boolean;
+}
+
+export interface TableInfo {
+  readonly ref: TableRef;
+  readonly columns: readonly ColumnInfo[];
+}
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: LogicalType;
+}
+
+export interface Capabilities {
+  /** The bulk path's name for explain ("COPY FROM STDIN", "LOAD DATA LOCAL INFILE"), or undefined. */
+  readonly copy: string | undefined;
+  /** The bulk path can take a CSV file's bytes as they are. */
+  readonly rawCsvCopy: boolean;
+  /** How `pipeline` runs here, for explain. */
+  readonly pipeline: string;
+  /** Bind parameters one statement may carry, as the server or library build reports it. */
+  readonly maxBindParams: number;
+  /** Largest statement the server accepts, in bytes (MySQL's max_allowed_packet), if limited. */
+  readonly maxStatementBytes: number | undefined;
+  /** The database runs in this process: one thread does the parsing and the inserts. */
+  readonly inProcess: boolean;
+  /** A load creates a missing table unless told not to (the embedded default; servers need --create). */
+  readonly createsMissingTables: boolean;
+  /** DDL takes part in transactions (a failed load also undoes the CREATE TABLE). */
+  readonly transactionalDdl: boolean;
+}
+
+/** SQL text, pure: no values ever pass through here, only identifiers and placeholders. */
+export interface SqlBuilder {
+  quoteIdent(name: string): string;
+  table(ref: TableRef): string;
+  /** The placeholder for the 1-based parameter `index`. */
+  placeholder(index: number): string;
+  /** INSERT for `rows` rows of `columns`, parameters numbered from 1 row by row. */
+  insert(ref: TableRef, columns: readonly string[], rows: number): string;
+  createTable(ref: TableRef, columns: readonly ColumnDefinition[]): string;
+  typeName(type: LogicalType): string;
+}
+
+/**
+ * A connection in use by one load. Transactions are explicit so methods can commit every N rows;
+ * savepoints let a method retry part of a batch without losing the rest.
+ */
+export interface Session {
+  readonly dialect: DialectName;
+  readonly capabilities: Capabilities;
+  readonly sql: SqlBuilder;
+  /** A JS value as this driver's parameter (Date, boolean, objects, bigint, Buffer). */
+  toParam(value: unknown): unknown;
+  /** Runs one statement; resolves to the rows it affected. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */
+  executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  savepoint(name: string): Promise<void>;
+  releaseSavepoint(name: string): Promise<void>;
+  rollbackToSavepoint(name: string): Promise<void>;
+  describeTable(ref: TableRef): Promise<TableInfo | undefined>;
+  /** The database's own words for a driver error, with its code (SQLSTATE, errno) when it has one. */
+  describeError(error: unknown): { message: string; code?: string };
+  /** Ends the session; closes the connection only if sluice opened it. */
+  close(): Promise<void>;
+  /** The bulk path (COPY, LOAD DATA), when the database has one. */
+  readonly bulk?: BulkCopy;
+}
+
+/** A batch of rows aligned to `columns`, values as JS values (strings and null for text sources). */
+export interface RowChunk {
+  readonly rows: readonly (readonly unknown[])[];
+  readonly lines: readonly number[];
+}
+
+export interface BulkCopy {
+  /**
+   * Streams rows into the table through the bulk path, encoding them in-process. Must pull the
+   * next chunk only when the connection can take more (backpressure), and resolve only after the
+   * server acknowledged the end of the data; on error the server-side copy is aborted.
+   */
+  copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
+  /**
+   * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
+   * `columns`; same backpressure and acknowledgement rules as copyRows.
+   */
+  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
+  /** The statement the bulk path sends, for explain (no values). */
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean): string;
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** URL schemes this dialect answers to. */
+  readonly schemes: readonly string[];
+  /** True when `client` is a driver object this dialect can use (structural check, no import). */
+  accepts(client: unknown): boolean;
+  connect(target: string | object): Promise<Session>;
+}

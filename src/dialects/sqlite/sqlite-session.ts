@@ -1,0 +1,136 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Capabilities, Session, TableInfo, TableRef } from '../dialect.js';
+import { describeSqliteError } from './sqlite-errors.js';
+import { describeSqliteTable } from './sqlite-introspect.js';
+import { SqliteSqlBuilder } from './sqlite-sql.js';
+
+const STATEMENT_CACHE = 64;
+
+/**
+ * better-sqlite3 is synchronous; the session keeps the async Session shape so methods stay
+ * generic, and caches prepared statements by SQL text because a multi-row INSERT is reused for
+ * every full batch.
+ */
+export class SqliteSession implements Session {
+  readonly dialect = 'sqlite' as const;
+  readonly sql = new SqliteSqlBuilder();
+  readonly capabilities: Capabilities;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly owned: boolean,
+  ) {
+    this.capabilities = {
+      copy: undefined,
+      rawCsvCopy: false,
+      pipeline: 'one prepared INSERT run once per row inside the transaction',
+      maxBindParams: maxVariableNumber(db),
+      maxStatementBytes: undefined,
+      inProcess: true,
+      createsMissingTables: true,
+      transactionalDdl: true,
+    };
+  }
+
+  toParam(value: unknown): unknown {
+    return toSqliteValue(value);
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return this.prepare(sql).run(params).changes;
+  }
+
+  async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
+    const statement = this.prepare(sql);
+    let changes = 0;
+    for (const row of rows) changes += statement.run(row).changes;
+    return changes;
+  }
+
+  async begin(): Promise<void> {
+    this.db.exec('BEGIN');
+  }
+  async commit(): Promise<void> {
+    this.db.exec('COMMIT');
+  }
+  async rollback(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+  async savepoint(name: string): Promise<void> {
+    this.db.exec(`SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    this.db.exec(`RELEASE ${this.sql.quoteIdent(name)}`);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.db.exec(`ROLLBACK TO ${this.sql.quoteIdent(name)}`);
+  }
+
+  async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
+    return describeSqliteTable(this.db, ref);
+  }
+
+  describeError(error: unknown): { message: string; code?: string } {
+    return describeSqliteError(error);
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.owned) this.db.close();
+  }
+
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** JS values as SQLite stores them: ISO text for dates, 0/1 for booleans, JSON text for objects. */
+export function toSqliteValue(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+      return value;
+    case 'boolean':
+      return value ? 1 : 0;
+    case 'object':
+      if (value === null || Buffer.isBuffer(value)) return value;
+      if (value instanceof Date) return value.toISOString();
+      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      return JSON.stringify(value);
+    default:
+      return value === undefined ? null : String(value);
+  }
+}
+
+/**
+ * SQLITE_MAX_VARIABLE_NUMBER of the linked SQLite build, found by asking it: a statement that
+ * names parameter ?N prepares only when N is within the limit (999 before 3.32, 32766 after,
+ * anything a custom build chose).
+ */
+function maxVariableNumber(db: Database): number {
+  const fits = (n: number): boolean => {
+    try {
+      db.prepare(`SELECT ?${n}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 1;
+  let high = 1 << 20;
+  if (fits(high)) return high;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid;
+  }
+  return low;
+}

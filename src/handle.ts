@@ -1,0 +1,48 @@
+import { SluiceError } from './errors.js';
+import type { DialectName, Session, TableRef } from './dialects/dialect.js';
+import { dialectFor } from './dialects/registry.js';
+import { explain, load } from './load.js';
+import type { LoadOptions } from './options.js';
+import type { ExplainReport, LoadReport } from './report.js';
+import type { LoadInput } from './sources/from-input.js';
+
+/** An open database: load into it, explain a load, close it. */
+export interface Handle {
+  readonly dialect: DialectName;
+  /** Loads `input` into `table`; resolves with the report after the final COMMIT. */
+  load(table: string | TableRef, input: LoadInput, options?: LoadOptions): Promise<LoadReport>;
+  /** The plan and SQL for the same load, writing nothing. */
+  explain(table: string | TableRef, input: LoadInput, options?: LoadOptions): Promise<ExplainReport>;
+  /** Closes the connection if sluice opened it; a client passed in stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a database by URL (`sqlite:app.db`, `postgres://…`, `mysql://…`) or wraps a driver client
+ * you already have (better-sqlite3 Database, pg Client or Pool, mysql2 connection or pool).
+ */
+export async function open(target: string | object): Promise<Handle> {
+  const session: Session = await dialectFor(target).connect(target);
+  let busy = false;
+  // One load at a time per handle: two loads interleaving on one connection would share a
+  // transaction and lose atomicity without a sound.
+  const exclusive = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (busy)
+      throw new SluiceError(
+        'BAD_USAGE',
+        'this handle is already running a load; open another handle for parallel loads',
+      );
+    busy = true;
+    try {
+      return await run();
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    dialect: session.dialect,
+    load: (table, input, options) => exclusive(() => load(session, table, input, options)),
+    explain: (table, input, options) => exclusive(() => explain(session, table, input, options)),
+    close: () => session.close(),
+  };
+}

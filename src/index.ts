@@ -1,0 +1,10 @@
+export { open, type Handle } from './handle.js';
+export { SluiceError, type ErrorCode, type SourceLocation } from './errors.js';
+export type { LoadOptions, Progress } from './options.js';
+export type { LoadReport, ExplainReport } from './report.js';
+export type { LoadInput } from './sources/from-input.js';
+export type { Format } from './sources/source.js';
+export type { MethodChoice, MethodName, Plan } from './plan/plan.js';
+export type { Defaults, DefaultValue } from './rows/defaults.js';
+export type { DialectName, TableRef } from './dialects/dialect.js';
+export { redactUrl } from './util/redact-url.js';

@@ -1,0 +1,149 @@
+import type { Session, TableRef } from './dialects/dialect.js';
+import { SluiceError } from './errors.js';
+import { METHODS } from './methods/index.js';
+import type { MethodContext } from './methods/method.js';
+import type { LoadOptions } from './options.js';
+import { prepareLoad, type PreparedLoad } from './prepare.js';
+import type { ExplainReport, LoadReport } from './report.js';
+import type { MappedChunk } from './rows/row-mapper.js';
+import type { LoadInput } from './sources/from-input.js';
+
+/**
+ * One load: prepare (source, sample, table, plan), then run the planned method inside the planned
+ * transaction. Resolves only after the final COMMIT is acknowledged.
+ */
+export async function load(
+  session: Session,
+  table: string | TableRef,
+  input: LoadInput,
+  options: LoadOptions = {},
+): Promise<LoadReport> {
+  const started = performance.now();
+  const prepared = await prepareLoad(session, table, input, options);
+  const { plan, source, mapper, ref, ddl } = prepared;
+  const state = { rowsRead: 0, rowsSent: 0, committed: 0, rawBytes: 0 };
+  const progress = (): void =>
+    options.onProgress?.({
+      rows: state.rowsSent,
+      bytes: plan.rawCopy ? state.rawBytes : source.bytesRead(),
+      totalBytes: source.totalBytes,
+    });
+
+  async function* chunks(): AsyncGenerator<MappedChunk> {
+    for await (const batch of prepared.sample.batches()) {
+      state.rowsRead += batch.records.length;
+      yield mapper.map(batch);
+    }
+  }
+
+  const context: MethodContext = {
+    session,
+    ref,
+    columns: mapper.columns,
+    plan,
+    source: {
+      name: source.name,
+      unit: source.unit,
+      path: source.kind === 'text' ? source.path : undefined,
+      delimiter: source.kind === 'text' ? source.delimiter : undefined,
+    },
+    onBatch: (rows) => {
+      state.rowsSent += rows;
+      progress();
+    },
+    onBytes: (bytes) => {
+      state.rawBytes += bytes;
+    },
+    onCommit: (rows) => {
+      state.committed += rows;
+    },
+  };
+
+  const transactional = plan.transaction !== 'autocommit';
+  const ddlInTransaction = transactional && session.capabilities.transactionalDdl;
+  let created = false;
+  try {
+    if (ddl !== undefined && !ddlInTransaction) {
+      await session.execute(ddl);
+      created = true;
+    }
+    if (transactional) await session.begin();
+    if (ddl !== undefined && ddlInTransaction) await session.execute(ddl);
+    if (plan.rawCopy) source.close();
+    const result = await METHODS[plan.method](context, plan.rawCopy ? emptyChunks() : chunks());
+    if (transactional) {
+      await session.commit();
+      state.committed = result.rowsLoaded;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rowsRead = plan.rawCopy ? result.rowsLoaded : state.rowsRead;
+    return {
+      table: displayName(ref),
+      dialect: session.dialect,
+      method: plan.method,
+      rowsRead,
+      rowsLoaded: result.rowsLoaded,
+      rowsRejected: rowsRead - result.rowsLoaded,
+      seconds,
+      rowsPerSecond: seconds > 0 ? Math.round(result.rowsLoaded / seconds) : result.rowsLoaded,
+      batchSize: plan.batchSize,
+      rowsPerStatement: plan.rowsPerStatement,
+      rawCopy: plan.rawCopy,
+      ddl,
+    };
+  } catch (error) {
+    if (transactional) await rollbackQuietly(session);
+    // A table created outside the transaction (MySQL DDL commits at once) goes when nothing of
+    // the load stayed, so a failed load leaves the database as it found it.
+    if (created && state.committed === 0)
+      await session.execute(`DROP TABLE ${session.sql.table(ref)}`).catch(() => undefined);
+    source.close();
+    const sluice =
+      error instanceof SluiceError
+        ? error
+        : new SluiceError('LOAD_FAILED', session.describeError(error).message, { cause: error });
+    throw sluice.with({ rowsCommitted: state.committed, writeStarted: state.rowsRead > 0 });
+  }
+}
+
+/** The plan and the SQL a load would use; reads the input's first rows and writes nothing. */
+export async function explain(
+  session: Session,
+  table: string | TableRef,
+  input: LoadInput,
+  options: LoadOptions = {},
+): Promise<ExplainReport> {
+  const prepared: PreparedLoad = await prepareLoad(session, table, input, options);
+  prepared.source.close();
+  const { plan, mapper, ref } = prepared;
+  const statement =
+    plan.method === 'copy' && session.bulk
+      ? session.bulk.statement(ref, mapper.columns, plan.rawCopy)
+      : session.sql.insert(ref, mapper.columns, 1) +
+        (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');
+  return {
+    table: displayName(ref),
+    dialect: session.dialect,
+    plan,
+    columns: mapper.columns,
+    ddl: prepared.ddl,
+    statement,
+  };
+}
+
+async function rollbackQuietly(session: Session): Promise<void> {
+  try {
+    await session.rollback();
+  } catch {
+    // The connection may be gone; the server rolls back an open transaction on disconnect.
+  }
+}
+
+function displayName(ref: TableRef): string {
+  return ref.schema === undefined ? ref.name : `${ref.schema}.${ref.name}`;
+}
+
+// eslint-disable-next-line require-yield
+async function* emptyChunks(): AsyncGenerator<MappedChunk> {
+  return;
+}

@@ -1,0 +1,77 @@
+import { createReadStream } from 'node:fs';
+import type { RowChunk } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import type { MappedChunk } from '../rows/row-mapper.js';
+import { rowError, type LoadMethod } from './method.js';
+import { splitRuns, type Run } from './runs.js';
+
+/** Lines of the last chunks sent, to name the row a COPY error points at. */
+const LINE_WINDOW = 64;
+
+/**
+ * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). Rows stream through one
+ * bulk operation per run of equally shaped rows; a CSV needing no transformation goes as raw bytes.
+ */
+export const copyMethod: LoadMethod = async (context, chunks) => {
+  const { session, ref, plan } = context;
+  const bulk = session.bulk;
+  if (bulk === undefined) throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path');
+
+  if (plan.rawCopy && bulk.copyCsv && context.source.path !== undefined) {
+    const bytes = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
+    bytes.on('data', (chunk) => context.onBytes(chunk.length));
+    try {
+      const rows = await bulk.copyCsv(ref, context.columns, bytes, context.source.delimiter ?? ',');
+      context.onBatch(rows);
+      return { rowsLoaded: rows };
+    } catch (error) {
+      const row = copyRowOf(error);
+      // Raw CSV: the database counts lines of the file itself, header included.
+      throw rowError(context, error, row);
+    }
+  }
+
+  const iterator = runsOf(chunks, context.columns)[Symbol.asyncIterator]();
+  let pending = await iterator.next();
+  let loaded = 0;
+  while (!pending.done) {
+    const key = pending.value.key;
+    const columns = pending.value.columns;
+    const window: { first: number; lines: readonly number[] }[] = [];
+    let sent = 0;
+    async function* sameShape(): AsyncGenerator<RowChunk> {
+      while (!pending.done && pending.value.key === key) {
+        const run = pending.value;
+        window.push({ first: sent + 1, lines: run.lines });
+        if (window.length > LINE_WINDOW) window.shift();
+        sent += run.rows.length;
+        yield run;
+        context.onBatch(run.rows.length);
+        pending = await iterator.next();
+      }
+    }
+    try {
+      loaded += await bulk.copyRows(ref, columns, sameShape());
+    } catch (error) {
+      const row = copyRowOf(error);
+      const entry =
+        row === undefined ? undefined : window.find((w) => row >= w.first && row < w.first + w.lines.length);
+      throw rowError(
+        context,
+        error,
+        entry === undefined || row === undefined ? undefined : entry.lines[row - entry.first],
+      );
+    }
+  }
+  return { rowsLoaded: loaded };
+};
+
+async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly string[]): AsyncGenerator<Run> {
+  for await (const chunk of chunks) yield* splitRuns(chunk, columns);
+}
+
+/** The 1-based row within the bulk operation the database blamed, when the bulk path reports it. */
+function copyRowOf(error: unknown): number | undefined {
+  const row = (error as { copyRow?: unknown } | null)?.copyRow;
+  return typeof row === 'number' ? row : undefined;
+}

@@ -1,0 +1,48 @@
+import type { Session, TableRef } from '../dialects/dialect.js';
+import { SluiceError, type SourceLocation } from '../errors.js';
+import type { Plan } from '../plan/plan.js';
+import type { MappedChunk } from '../rows/row-mapper.js';
+
+/** Everything a method needs; the same for every database. */
+export interface MethodContext {
+  readonly session: Session;
+  readonly ref: TableRef;
+  readonly columns: readonly string[];
+  readonly plan: Plan;
+  readonly source: {
+    readonly name: string;
+    readonly unit: 'line' | 'row';
+    readonly path: string | undefined;
+    readonly delimiter: string | undefined;
+  };
+  /** Called after each batch is written (not yet committed), for progress. */
+  readonly onBatch: (rows: number) => void;
+  /** Called as raw bytes go to the database (raw CSV copy), for progress. */
+  readonly onBytes: (bytes: number) => void;
+  /** Called after each COMMIT with the number of rows it made durable. */
+  readonly onCommit: (rows: number) => void;
+}
+
+export interface MethodResult {
+  readonly rowsLoaded: number;
+}
+
+export type LoadMethod = (
+  context: MethodContext,
+  chunks: AsyncIterable<MappedChunk>,
+) => Promise<MethodResult>;
+
+/** A database error on a row, as a LOAD_FAILED error at that row's location. */
+export function rowError(
+  context: MethodContext,
+  error: unknown,
+  line: number | undefined,
+  extra?: Partial<SourceLocation>,
+): SluiceError {
+  if (error instanceof SluiceError) return error;
+  const { message, code } = context.session.describeError(error);
+  return new SluiceError('LOAD_FAILED', code === undefined ? message : `${message} (${code})`, {
+    location: { source: context.source.name, line, unit: context.source.unit, ...extra },
+    cause: error,
+  });
+}

@@ -1,0 +1,59 @@
+import type { MappedChunk } from '../rows/row-mapper.js';
+import { locateFailure } from './locate-failure.js';
+import { rowError, type MethodContext, type MethodResult } from './method.js';
+import { rechunk, splitRuns, type Run } from './runs.js';
+
+const BATCH = 'sluice_batch';
+
+/**
+ * The loop shared by the statement methods (values, pipeline): pull a batch, write its runs inside
+ * a savepoint, commit every N rows when asked. When the database refuses a batch, roll back to the
+ * savepoint and bisect to name the first row it refuses.
+ */
+export async function driveStatements(
+  context: MethodContext,
+  chunks: AsyncIterable<MappedChunk>,
+  write: (run: Run) => Promise<number>,
+): Promise<MethodResult> {
+  const { session, plan } = context;
+  const commitEvery = typeof plan.transaction === 'object' ? plan.transaction.commitEvery : undefined;
+  let loaded = 0;
+  let uncommitted = 0;
+  for await (const chunk of rechunk(chunks, plan.batchSize)) {
+    const runs = splitRuns(chunk, context.columns);
+    await session.savepoint(BATCH);
+    try {
+      for (const run of runs) await write(run);
+    } catch (error) {
+      await session.rollbackToSavepoint(BATCH);
+      throw await explainFailure(context, runs, write, error);
+    }
+    await session.releaseSavepoint(BATCH);
+    loaded += chunk.rows.length;
+    uncommitted += chunk.rows.length;
+    context.onBatch(chunk.rows.length);
+    if (commitEvery !== undefined && uncommitted >= commitEvery) {
+      await session.commit();
+      context.onCommit(uncommitted);
+      uncommitted = 0;
+      await session.begin();
+    }
+  }
+  return { rowsLoaded: loaded };
+}
+
+/** Re-runs a failed batch run by run, then row range by row range, to find the row to blame. */
+async function explainFailure(
+  context: MethodContext,
+  runs: readonly Run[],
+  write: (run: Run) => Promise<number>,
+  original: unknown,
+): Promise<Error> {
+  for (const run of runs) {
+    const failure = await locateFailure(context.session, run, write);
+    if (failure !== undefined) return rowError(context, failure.error, run.lines[failure.index]);
+  }
+  // Not reproducible row by row (e.g. a statement-level limit): blame the batch as a whole.
+  const first = runs[0]?.lines[0];
+  return rowError(context, original, first);
+}

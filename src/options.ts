@@ -1,0 +1,73 @@
+import type { TableRef } from './dialects/dialect.js';
+import { SluiceError } from './errors.js';
+import type { MethodChoice } from './plan/plan.js';
+import { METHOD_CHOICES } from './plan/plan.js';
+import type { Defaults } from './rows/defaults.js';
+import type { Format } from './sources/source.js';
+import { FORMATS } from './sources/source.js';
+import type { Readable } from 'node:stream';
+
+export interface Progress {
+  /** Rows handed to the database so far (committed or not). */
+  readonly rows: number;
+  /** Input bytes consumed so far, for file and stream inputs. */
+  readonly bytes: number;
+  /** The input's size when known (files). */
+  readonly totalBytes: number | undefined;
+}
+
+export interface LoadOptions {
+  /** csv, tsv, ndjson or json; defaults to the file's extension. */
+  readonly format?: Format;
+  /** auto (default), copy, values, pipeline or row. */
+  readonly method?: MethodChoice;
+  /** Rows per statement (values) or per batch (pipeline, copy). */
+  readonly batchSize?: number;
+  /** Renames source columns: `"src=dst,..."` or `{ src: 'dst' }`. */
+  readonly columns?: string | Readonly<Record<string, string>>;
+  /** Create a missing table from types inferred from the data. Default: true on SQLite, false elsewhere. */
+  readonly create?: boolean;
+  /** Client-side defaults for fields a row lacks: values or functions called per row. */
+  readonly defaults?: Defaults;
+  /** Commit every N rows instead of once at the end. */
+  readonly commitEvery?: number;
+  /** Rows sampled for type inference and column discovery (default 1000). */
+  readonly sampleSize?: number;
+  readonly onProgress?: (progress: Progress) => void;
+  /** Stdin for the `-` input (defaults to process.stdin). */
+  readonly stdin?: Readable;
+}
+
+/** Table names: 'name', 'schema.name', or a { schema, name } object for names that contain dots. */
+export function tableRef(table: string | TableRef): TableRef {
+  if (typeof table !== 'string') return table;
+  if (table === '') throw new SluiceError('BAD_USAGE', 'the table name is empty');
+  const dot = table.indexOf('.');
+  if (dot > 0 && dot < table.length - 1 && table.indexOf('.', dot + 1) === -1) {
+    return { schema: table.slice(0, dot), name: table.slice(dot + 1) };
+  }
+  return { name: table };
+}
+
+export function validateOptions(options: LoadOptions): void {
+  if (options.method !== undefined && !METHOD_CHOICES.includes(options.method)) {
+    throw new SluiceError('BAD_USAGE', `unknown method ${JSON.stringify(options.method)}`, {
+      hint: `use one of ${METHOD_CHOICES.join(', ')}`,
+    });
+  }
+  if (options.format !== undefined && !FORMATS.includes(options.format)) {
+    throw new SluiceError('BAD_USAGE', `unknown format ${JSON.stringify(options.format)}`, {
+      hint: `use one of ${FORMATS.join(', ')}`,
+    });
+  }
+  positive('batchSize', options.batchSize);
+  positive('commitEvery', options.commitEvery);
+  positive('sampleSize', options.sampleSize);
+}
+
+function positive(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new SluiceError('BAD_USAGE', `${name} must be a whole number of at least 1, got ${String(value)}`);
+  }
+}

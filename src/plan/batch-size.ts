@@ -1,0 +1,54 @@
+import type { Capabilities } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import type { MethodName } from './plan.js';
+
+/**
+ * Rows per multi-row INSERT: as many as the bind-parameter limit allows, capped at a size past
+ * which bigger statements stop paying off (parse time grows, the gain in round trips does not).
+ * An explicit --batch-size above the limit is refused rather than silently split differently.
+ */
+export const IN_PROCESS_ROWS_PER_STATEMENT = 100;
+export const SERVER_ROWS_PER_STATEMENT = 1000;
+
+export function rowsPerStatement(
+  capabilities: Capabilities,
+  columns: number,
+  requested: number | undefined,
+  reasons: string[],
+): number {
+  const limit = Math.max(1, Math.floor(capabilities.maxBindParams / Math.max(1, columns)));
+  if (requested !== undefined) {
+    if (requested > limit) {
+      throw new SluiceError(
+        'BAD_USAGE',
+        `--batch-size ${requested} needs ${requested * columns} bind parameters per statement; this database takes at most ${capabilities.maxBindParams}`,
+        { hint: `use --batch-size ${limit} or less` },
+      );
+    }
+    reasons.push(`${requested} rows per INSERT (--batch-size)`);
+    return requested;
+  }
+  const preferred = capabilities.inProcess ? IN_PROCESS_ROWS_PER_STATEMENT : SERVER_ROWS_PER_STATEMENT;
+  const rows = Math.min(limit, preferred);
+  reasons.push(
+    `${rows} rows per INSERT: ${columns} columns x ${rows} = ${columns * rows} parameters (limit ${capabilities.maxBindParams})`,
+  );
+  return rows;
+}
+
+/** Rows pulled from the source per batch: the unit of savepoints, progress and commit-every. */
+export function batchSizeFor(
+  method: MethodName,
+  capabilities: Capabilities,
+  perStatement: number,
+  requested: number | undefined,
+  reasons: string[],
+): number {
+  if (method === 'row') return 1;
+  if (method === 'values') return perStatement * Math.max(1, Math.floor(10_000 / perStatement));
+  if (requested !== undefined) {
+    reasons.push(`${requested} rows per batch (--batch-size)`);
+    return requested;
+  }
+  return method === 'copy' ? 50_000 : capabilities.inProcess ? 10_000 : 5_000;
+}

@@ -1,0 +1,77 @@
+import type { Capabilities } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import type { MethodChoice, MethodName, Plan } from './plan.js';
+import { batchSizeFor, rowsPerStatement } from './batch-size.js';
+
+export interface PlanInput {
+  readonly capabilities: Capabilities;
+  readonly requested: MethodChoice;
+  readonly columns: number;
+  /** A CSV/TSV file whose fields go to the table as written (no defaults added, no conversion). */
+  readonly rawCsvEligible: boolean;
+  readonly batchSize: number | undefined;
+  readonly commitEvery: number | undefined;
+}
+
+/**
+ * The guide's decision tree as code. Pure: the same inputs give the same plan, and every choice
+ * carries the reason explain prints.
+ */
+export function choosePlan(input: PlanInput): Plan {
+  const { capabilities } = input;
+  const reasons: string[] = [];
+  const method = pickMethod(input, reasons);
+  const perStatement =
+    method === 'values' ? rowsPerStatement(capabilities, input.columns, input.batchSize, reasons) : 1;
+  const batchSize = batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons);
+  const rawCopy = method === 'copy' && input.rawCsvEligible && capabilities.rawCsvCopy;
+  if (rawCopy) reasons.push('the CSV needs no transformation: its bytes go to the server untouched');
+  else if (method === 'copy')
+    reasons.push('rows are encoded to the bulk format in this process, batch by batch');
+
+  let transaction: Plan['transaction'];
+  if (method === 'row') {
+    transaction = 'autocommit';
+    reasons.push(
+      "row: every INSERT commits on its own (the guide's baseline); a failure keeps the rows before it",
+    );
+  } else if (input.commitEvery !== undefined) {
+    transaction = { commitEvery: input.commitEvery };
+    reasons.push(`a commit every ${input.commitEvery} rows: a failure keeps the batches committed before it`);
+  } else {
+    transaction = 'single';
+    reasons.push('one transaction for the whole load: a failure leaves nothing behind');
+  }
+  return {
+    method,
+    requested: input.requested,
+    batchSize,
+    rowsPerStatement: perStatement,
+    rawCopy,
+    transaction,
+    reasons,
+  };
+}
+
+function pickMethod(input: PlanInput, reasons: string[]): MethodName {
+  const { capabilities, requested } = input;
+  if (requested !== 'auto') {
+    if (requested === 'copy' && capabilities.copy === undefined) {
+      throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path', {
+        hint: 'use --method values or pipeline (or auto)',
+      });
+    }
+    reasons.push(`--method ${requested} was asked for`);
+    return requested;
+  }
+  if (capabilities.copy !== undefined) {
+    reasons.push(`auto: ${capabilities.copy} is the fastest path this database has`);
+    return 'copy';
+  }
+  reasons.push(
+    capabilities.inProcess
+      ? 'auto: no bulk copy path; multi-row INSERTs make the fewest calls into the database engine'
+      : 'auto: no bulk copy path; multi-row INSERTs make the fewest round trips',
+  );
+  return 'values';
+}

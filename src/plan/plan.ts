@@ -1,0 +1,18 @@
+export type MethodName = 'row' | 'values' | 'pipeline' | 'copy';
+export type MethodChoice = MethodName | 'auto';
+export const METHOD_CHOICES: readonly MethodChoice[] = ['auto', 'copy', 'values', 'pipeline', 'row'];
+
+/** How a load will run, and why: `explain` prints this, `load` follows it. */
+export interface Plan {
+  readonly method: MethodName;
+  readonly requested: MethodChoice;
+  /** Rows pulled from the source per batch (the unit of savepoints and progress). */
+  readonly batchSize: number;
+  /** Rows in one multi-row INSERT (values); 1 for row and pipeline. */
+  readonly rowsPerStatement: number;
+  /** The CSV file's bytes go to the bulk path untouched: no parsing in this process. */
+  readonly rawCopy: boolean;
+  /** 'autocommit': each statement commits (row); 'single': one transaction; or every N rows. */
+  readonly transaction: 'autocommit' | 'single' | { readonly commitEvery: number };
+  readonly reasons: readonly string[];
+}

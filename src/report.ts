@@ -1,0 +1,32 @@
+import type { DialectName } from './dialects/dialect.js';
+import type { MethodName, Plan } from './plan/plan.js';
+
+/** What a load did. rowsRead = rowsLoaded + rowsRejected, always. */
+export interface LoadReport {
+  readonly table: string;
+  readonly dialect: DialectName;
+  readonly method: MethodName;
+  readonly rowsRead: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  readonly batchSize: number;
+  readonly rowsPerStatement: number;
+  /** The CSV's bytes went to the bulk path untouched. */
+  readonly rawCopy: boolean;
+  /** The CREATE TABLE sluice ran, when the table was missing. */
+  readonly ddl: string | undefined;
+}
+
+/** What a load would do: `sluice explain`. Nothing is written to the database. */
+export interface ExplainReport {
+  readonly table: string;
+  readonly dialect: DialectName;
+  readonly plan: Plan;
+  readonly columns: readonly string[];
+  /** The CREATE TABLE that would run, when the table is missing. */
+  readonly ddl: string | undefined;
+  /** The statement that would carry the rows, with placeholders and no values. */
+  readonly statement: string;
+}

@@ -1,0 +1,172 @@
+import type { ColumnInfo, RowChunk, TableInfo } from '../dialects/dialect.js';
+import { SluiceError, excerpt } from '../errors.js';
+import type { RecordBatch, RowSource, TextField } from '../sources/source.js';
+import { defaultProducer, type Defaults } from './defaults.js';
+
+/** Marks a field the row does not have: the column gets the database default, not NULL. */
+export const MISSING: unique symbol = Symbol('sluice.missing');
+
+/**
+ * Rows aligned to `columns`. `shapes[i]` lists the column indexes row i lacks, joined with commas
+ * ('' when it has every column); it is undefined when every row in the chunk has every column.
+ */
+export interface MappedChunk extends RowChunk {
+  readonly shapes: readonly string[] | undefined;
+}
+
+export interface RowMapperOptions {
+  readonly renames: ReadonlyMap<string, string>;
+  readonly defaults: Defaults | undefined;
+  /** Converts a JS value to the driver's parameter form; not applied to CSV/TSV text. */
+  readonly convert: ((value: unknown) => unknown) | undefined;
+}
+
+export interface RowMapper {
+  /** Table columns the rows are aligned to. */
+  readonly columns: readonly string[];
+  map(batch: RecordBatch<TextField[]> | RecordBatch<Record<string, unknown>>): MappedChunk;
+}
+
+/**
+ * Maps source records onto table columns: renames (--columns), client-side defaults for missing
+ * fields, and a check that every source field names a real column. CSV/TSV rows pass through as
+ * the same arrays (no copy) unless defaults add columns.
+ */
+export function createRowMapper(
+  source: RowSource,
+  sourceColumns: readonly string[],
+  table: TableInfo,
+  options: RowMapperOptions,
+): RowMapper {
+  const targetOf = resolveColumns(source.name, sourceColumns, options.renames, table.columns);
+  const defaults = Object.entries(options.defaults ?? {}).map(([name, value]) => ({
+    column: matchColumn(name, table.columns) ?? unknownColumn(source.name, name, table.columns, 'defaults'),
+    produce: defaultProducer(value),
+  }));
+
+  if (source.kind === 'text') {
+    const fromHeader = sourceColumns.map((c) => targetOf.get(c)!);
+    const extra = defaults.filter((d) => !fromHeader.includes(d.column));
+    const columns = [...fromHeader, ...extra.map((d) => d.column)];
+    return {
+      columns,
+      map(batch) {
+        const records = batch.records as TextField[][];
+        if (extra.length > 0) {
+          for (const record of records) for (const d of extra) (record as unknown[]).push(d.produce());
+        }
+        return { rows: records, lines: batch.lines, shapes: undefined };
+      },
+    };
+  }
+
+  // Objects: the sample's keys resolve as above (renames, case); any other table column is filled
+  // by a field of exactly its name, so a key first seen after the sample still finds its column.
+  const keyOf = new Map<string, string>();
+  for (const column of table.columns) keyOf.set(column.name, column.name);
+  for (const [key, column] of targetOf) keyOf.set(column, key);
+  for (const [from, to] of options.renames) keyOf.set(to, from);
+  const columns = table.columns.map((c) => c.name);
+  const keys = columns.map((c) => keyOf.get(c));
+  const producers = columns.map((c) => defaults.find((d) => d.column === c)?.produce);
+  const convert = options.convert;
+  const known = new Set(keyOf.values());
+
+  return {
+    columns,
+    map(batch) {
+      const records = batch.records as Record<string, unknown>[];
+      const rows: unknown[][] = new Array<unknown[]>(records.length);
+      let shapes: string[] | undefined;
+      for (let r = 0; r < records.length; r++) {
+        const record = records[r]!;
+        const row: unknown[] = new Array<unknown>(columns.length);
+        let present = 0;
+        let missing = '';
+        for (let c = 0; c < columns.length; c++) {
+          const key = keys[c];
+          let value = key === undefined ? undefined : record[key];
+          if (value !== undefined) present++;
+          else if (producers[c] !== undefined) value = producers[c]!();
+          if (value === undefined) {
+            row[c] = MISSING;
+            missing = missing === '' ? String(c) : `${missing},${c}`;
+          } else {
+            row[c] = convert === undefined ? value : convert(value);
+          }
+        }
+        if (present !== definedKeyCount(record)) {
+          const key = Object.keys(record).find((k) => record[k] !== undefined && !known.has(k));
+          if (key !== undefined) {
+            throw new SluiceError(
+              'UNKNOWN_COLUMN',
+              `field ${excerpt(key)} is not a column of ${table.ref.name}`,
+              {
+                location: { source: source.name, line: batch.lines[r], unit: source.unit },
+                hint: `columns: ${table.columns.map((c) => c.name).join(', ')}`,
+              },
+            );
+          }
+        }
+        if (missing !== '' || shapes !== undefined) {
+          shapes ??= new Array<string>(r).fill('');
+          shapes.push(missing);
+        }
+        rows[r] = row;
+      }
+      return { rows, lines: batch.lines, shapes };
+    },
+  };
+}
+
+function definedKeyCount(record: Record<string, unknown>): number {
+  let n = 0;
+  for (const key in record) if (record[key] !== undefined) n++;
+  return n;
+}
+
+/** Source column → table column, after renames; exact name first, then a unique case-insensitive match. */
+function resolveColumns(
+  source: string,
+  sourceColumns: readonly string[],
+  renames: ReadonlyMap<string, string>,
+  tableColumns: readonly ColumnInfo[],
+): Map<string, string> {
+  for (const from of renames.keys()) {
+    if (!sourceColumns.includes(from)) {
+      throw new SluiceError('BAD_USAGE', `--columns names ${excerpt(from)}, which the input does not have`, {
+        hint: `input columns: ${sourceColumns.join(', ')}`,
+      });
+    }
+  }
+  const result = new Map<string, string>();
+  const used = new Map<string, string>();
+  for (const name of sourceColumns) {
+    const wanted = renames.get(name) ?? name;
+    const column = matchColumn(wanted, tableColumns) ?? unknownColumn(source, wanted, tableColumns, 'input');
+    const previous = used.get(column);
+    if (previous !== undefined) {
+      throw new SluiceError(
+        'BAD_INPUT',
+        `input columns ${excerpt(previous)} and ${excerpt(name)} both go to column "${column}"`,
+      );
+    }
+    used.set(column, name);
+    result.set(name, column);
+  }
+  return result;
+}
+
+export function matchColumn(name: string, columns: readonly ColumnInfo[]): string | undefined {
+  const exact = columns.find((c) => c.name === name);
+  if (exact) return exact.name;
+  const folded = columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+  return folded.length === 1 ? folded[0]!.name : undefined;
+}
+
+function unknownColumn(source: string, name: string, columns: readonly ColumnInfo[], where: string): never {
+  throw new SluiceError('UNKNOWN_COLUMN', `${where} column ${excerpt(name)} is not in the table`, {
+    location: { source },
+    hint: `the table has: ${columns.map((c) => c.name).join(', ')}; rename with --columns src=dst`,
+  });
+}

@@ -1,0 +1,78 @@
+import type { Readable } from 'node:stream';
+import { SluiceError } from '../errors.js';
+import { CsvParser } from './csv-parser.js';
+import { countNewlines, decodeChunks } from './byte-chunks.js';
+import type { BadRecordHandler, RecordBatch, TextField, TextSource } from './source.js';
+
+export interface DelimitedOptions {
+  readonly name: string;
+  readonly format: 'csv' | 'tsv';
+  readonly path?: string;
+  readonly totalBytes?: number;
+  readonly onBadRecord: BadRecordHandler;
+}
+
+/**
+ * CSV and TSV from a byte stream. TSV is the same dialect with a tab as delimiter (quotes are
+ * honoured, as Python's csv module and sqlite-utils do). Reads until the header is known, so the
+ * columns can be planned before any row is written; everything else is pulled on demand.
+ */
+export async function openDelimited(input: Readable, options: DelimitedOptions): Promise<TextSource> {
+  const delimiter = options.format === 'tsv' ? '\t' : ',';
+  const parser = new CsvParser(delimiter, options.onBadRecord);
+  const counter = { bytes: 0 };
+  const texts = decodeChunks(
+    input,
+    counter,
+    options.name,
+    (prefix) => parser.currentLine() + countNewlines(prefix),
+  );
+  let finished = false;
+
+  async function nextBatch(): Promise<RecordBatch<TextField[]>> {
+    const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+    const { value, done } = await texts.next();
+    if (done) {
+      parser.end(out);
+      finished = true;
+    } else {
+      parser.push(value, out);
+    }
+    return out;
+  }
+
+  // Records that arrive with the header are kept for the first batch.
+  let first: RecordBatch<TextField[]> = { records: [], lines: [] };
+  while (parser.header === undefined && !finished) first = await nextBatch();
+  const header = parser.header;
+  if (header === undefined) {
+    input.destroy();
+    throw new SluiceError('BAD_INPUT', 'the input is empty: a header line naming the columns is expected', {
+      location: { source: options.name, line: 1 },
+    });
+  }
+
+  return {
+    kind: 'text',
+    format: options.format,
+    name: options.name,
+    unit: 'line',
+    header,
+    delimiter,
+    path: options.path,
+    totalBytes: options.totalBytes,
+    close: () => input.destroy(),
+    bytesRead: () => counter.bytes,
+    async *batches() {
+      try {
+        if (first.records.length > 0) yield first;
+        while (!finished) {
+          const batch = await nextBatch();
+          if (batch.records.length > 0) yield batch;
+        }
+      } finally {
+        input.destroy();
+      }
+    },
+  };
+}

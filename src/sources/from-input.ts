@@ -1,0 +1,129 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import { SluiceError } from '../errors.js';
+import { abortOnBadRecord } from './bad-record.js';
+import { openDelimited } from './delimited-source.js';
+import { openJsonArray } from './json-array-source.js';
+import { openNdjson } from './ndjson-source.js';
+import { openObjects, type ObjectInput } from './object-source.js';
+import { FORMATS, type BadRecordHandler, type Format, type RowSource } from './source.js';
+
+/** What `load()` accepts: a file path (`-` for stdin), a byte stream, or rows of objects. */
+export type LoadInput = string | Readable | NodeJS.ReadableStream | ObjectInput;
+
+export interface SourceOptions {
+  readonly format?: Format;
+  /** Called for a record the parser cannot use; the default throws BAD_INPUT. */
+  readonly onBadRecord?: (source: string) => BadRecordHandler;
+  /** Stdin, for tests and embedding; defaults to process.stdin. */
+  readonly stdin?: Readable;
+}
+
+const READ_CHUNK = 1 << 20;
+
+export async function openSource(input: LoadInput, options: SourceOptions = {}): Promise<RowSource> {
+  const handlerFor = options.onBadRecord ?? ((source: string) => abortOnBadRecord(source));
+  if (typeof input === 'string') {
+    if (input === '-') {
+      const format = requireFormat(options.format, '-');
+      return openBytes(options.stdin ?? process.stdin, format, '<stdin>', undefined, undefined, handlerFor);
+    }
+    const format = options.format ?? formatFromPath(input);
+    let size: number;
+    try {
+      const info = await stat(input);
+      if (!info.isFile()) throw new Error('not a regular file');
+      size = info.size;
+    } catch (error) {
+      throw new SluiceError(
+        'BAD_USAGE',
+        `cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
+    return openBytes(stream, format, input, input, size, handlerFor);
+  }
+  if (isByteStream(input)) {
+    const format = requireFormat(options.format, 'a byte stream');
+    return openBytes(
+      Readable.from(input as AsyncIterable<Buffer>),
+      format,
+      'input',
+      undefined,
+      undefined,
+      handlerFor,
+    );
+  }
+  if (isIterable(input)) return openObjects(input, 'input', handlerFor('input'));
+  throw new SluiceError(
+    'BAD_USAGE',
+    'unsupported source: pass a file path, "-", a Readable, an array, an iterable or an async iterable of objects',
+  );
+}
+
+function openBytes(
+  stream: Readable,
+  format: Format,
+  name: string,
+  path: string | undefined,
+  totalBytes: number | undefined,
+  handlerFor: (source: string) => BadRecordHandler,
+): Promise<RowSource> | RowSource {
+  const onBadRecord = handlerFor(name);
+  switch (format) {
+    case 'csv':
+    case 'tsv':
+      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord });
+    case 'ndjson':
+      return openNdjson(stream, { name, totalBytes, onBadRecord });
+    case 'json':
+      return openJsonArray(stream, { name, totalBytes, onBadRecord });
+  }
+}
+
+export function formatFromPath(path: string): Format {
+  const ext = extname(path).slice(1).toLowerCase();
+  const format = ext === 'jsonl' ? 'ndjson' : ext;
+  if ((FORMATS as readonly string[]).includes(format)) return format as Format;
+  throw new SluiceError('BAD_USAGE', `cannot tell the format of ${basename(path)} from its extension`, {
+    hint: `add --format ${FORMATS.join('|')}`,
+  });
+}
+
+/** The default table name: the file's base name without its extension. */
+export function tableFromPath(path: string): string {
+  const base = basename(path);
+  const ext = extname(base);
+  return ext ? base.slice(0, -ext.length) : base;
+}
+
+function requireFormat(format: Format | undefined, what: string): Format {
+  if (format) return format;
+  throw new SluiceError('BAD_USAGE', `the format of ${what} cannot be guessed`, {
+    hint: `add --format ${FORMATS.join('|')}`,
+  });
+}
+
+function isByteStream(input: unknown): boolean {
+  if (!(input instanceof Readable) && !isNodeStream(input)) return false;
+  return !(input as Readable).readableObjectMode;
+}
+
+function isNodeStream(input: unknown): boolean {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as Readable).pipe === 'function' &&
+    typeof (input as Readable).on === 'function'
+  );
+}
+
+function isIterable(input: unknown): input is ObjectInput {
+  if (typeof input !== 'object' || input === null) return false;
+  return Symbol.iterator in input || Symbol.asyncIterator in input;
+}

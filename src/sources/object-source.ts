@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
+
+/** Anything the library accepts as rows of objects. */
+export type ObjectInput =
+  | readonly Record<string, unknown>[]
+  | Iterable<Record<string, unknown>>
+  | AsyncIterable<Record<string, unknown>>;
+
+const BATCH = 1000;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+/**
+ * Arrays, iterables, async iterables and object-mode streams of plain objects. Rows are numbered
+ * from 1 in input order; that number is what errors and rejects report.
+ */
+export function openObjects(
+  input: ObjectInput | Readable,
+  name: string,
+  onBadRecord: BadRecordHandler,
+): ObjectSource {
+  let count = 0;
+  return {
+    kind: 'objects',
+    name,
+    unit: 'row',
+    totalBytes: undefined,
+    close: () => undefined,
+    bytesRead: () => 0,
+    async *batches() {
+      let out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
+      for await (const item of input as AsyncIterable<unknown>) {
+        const row = ++count;
+        if (!isRecord(item)) {
+          const shown = item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item;
+          onBadRecord({ line: row, reason: `expected an object, got ${shown}`, raw: String(item) });
+          continue;
+        }
+        out.records.push(item);
+        out.lines.push(row);
+        if (out.records.length === BATCH) {
+          yield out;
+          out = { records: [], lines: [] };
+        }
+      }
+      if (out.records.length > 0) yield out;
+    },
+  };
+}

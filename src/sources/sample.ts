@@ -1,0 +1,55 @@
+import type { RecordBatch, RowSource, TextField } from './source.js';
+
+export type AnyBatch = RecordBatch<TextField[]> | RecordBatch<Record<string, unknown>>;
+
+export interface SampledSource {
+  /** The first records, for type inference and column discovery. */
+  readonly records: readonly (TextField[] | Record<string, unknown>)[];
+  /** Column names: the header, or the sampled objects' keys in order of first appearance. */
+  readonly columns: readonly string[];
+  /** Every batch from the start: the sampled ones again, then the rest of the source. */
+  batches(): AsyncGenerator<AnyBatch>;
+}
+
+/**
+ * Reads the first batches until `size` records are seen, and keeps them to replay: the plan needs
+ * a look at the data before the first row is written, and the input cannot be read twice (stdin).
+ */
+export async function sampleSource(source: RowSource, size: number): Promise<SampledSource> {
+  const iterator = (source.batches() as AsyncIterable<AnyBatch>)[Symbol.asyncIterator]();
+  const kept: AnyBatch[] = [];
+  const records: (TextField[] | Record<string, unknown>)[] = [];
+  let done = false;
+  while (records.length < size) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    kept.push(next.value);
+    for (const record of next.value.records) {
+      if (records.length < size) records.push(record);
+    }
+  }
+  const columns = source.kind === 'text' ? source.header : objectKeys(records as Record<string, unknown>[]);
+  return {
+    records,
+    columns,
+    async *batches() {
+      while (kept.length > 0) yield kept.shift()!;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    },
+  };
+}
+
+function objectKeys(records: readonly Record<string, unknown>[]): string[] {
+  const keys = new Set<string>();
+  for (const record of records)
+    for (const key of Object.keys(record)) if (record[key] !== undefined) keys.add(key);
+  return [...keys];
+}

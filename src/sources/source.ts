@@ -1,0 +1,59 @@
+/**
+ * The shapes every input is turned into. A source is pulled batch by batch and must never hold
+ * the whole input in memory: memory is bounded by one read chunk plus one batch of records.
+ */
+
+/** One chunk of records with the source line each record starts on (1-based). */
+export interface RecordBatch<R> {
+  readonly records: R[];
+  readonly lines: number[];
+}
+
+/** A CSV/TSV field: the text as written, or null for an empty unquoted field. */
+export type TextField = string | null;
+
+/** A record the source could not make sense of (wrong field count, broken quoting, bad JSON). */
+export interface BadRecord {
+  readonly line: number;
+  readonly reason: string;
+  /** The record's raw text, as far as it could be delimited. */
+  readonly raw: string;
+  readonly column?: number;
+}
+
+/** Decides what happens to a bad record: throw to abort, return to skip it. */
+export type BadRecordHandler = (bad: BadRecord) => void;
+
+interface SourceBase {
+  /** For messages: the file path, `<stdin>` or `input`. */
+  readonly name: string;
+  /** 'line' when locations are text lines, 'row' when they are positions in a JS collection. */
+  readonly unit: 'line' | 'row';
+  /** Bytes consumed so far and the total when known (files), for progress. */
+  bytesRead(): number;
+  readonly totalBytes: number | undefined;
+  /** Releases the input when `batches()` will not be read to the end (explain, raw copy). */
+  close(): void;
+}
+
+/** Delimited text (CSV, TSV): the header names the columns, every field is text or null. */
+export interface TextSource extends SourceBase {
+  readonly kind: 'text';
+  readonly format: 'csv' | 'tsv';
+  readonly header: readonly string[];
+  /** The file the bytes come from, when a COPY may pass them through untouched. */
+  readonly path: string | undefined;
+  readonly delimiter: string;
+  batches(): AsyncIterable<RecordBatch<TextField[]>>;
+}
+
+/** Records that are objects (NDJSON, JSON arrays, JS arrays and iterables). */
+export interface ObjectSource extends SourceBase {
+  readonly kind: 'objects';
+  batches(): AsyncIterable<RecordBatch<Record<string, unknown>>>;
+}
+
+export type RowSource = TextSource | ObjectSource;
+
+export type Format = 'csv' | 'tsv' | 'ndjson' | 'json';
+export const FORMATS: readonly Format[] = ['csv', 'tsv', 'ndjson', 'json'];
