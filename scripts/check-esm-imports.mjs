@@ -16,7 +16,7 @@ function walk(dir) {
     }
   }
 }
-for (const dir of ['src', 'test', 'bench']) {
+for (const dir of ['src', 'test', 'bench', 'scripts']) {
   try {
     walk(dir);
   } catch (error) {

@@ -82,7 +82,8 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   };
   return {
     input,
-    db: (values.db as string | undefined) ?? env.DATABASE_URL ?? DEFAULT_DB,
+    // An empty DATABASE_URL counts as unset, as in most tools that read it.
+    db: (values.db as string | undefined) ?? (env.DATABASE_URL || DEFAULT_DB),
     table,
     options,
     json: values.json === true,

@@ -23,7 +23,11 @@ export function choosePlan(input: PlanInput): Plan {
   const method = pickMethod(input, reasons);
   const perStatement =
     method === 'values' ? rowsPerStatement(capabilities, input.columns, input.batchSize, reasons) : 1;
-  const batchSize = batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons);
+  // A commit can only fall between batches, so a batch never spans a commit point.
+  const batchSize = Math.min(
+    batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons),
+    input.commitEvery ?? Infinity,
+  );
   const rawCopy = method === 'copy' && input.rawCsvEligible && capabilities.rawCsvCopy;
   if (rawCopy) reasons.push('the CSV needs no transformation: its bytes go to the server untouched');
   else if (method === 'copy')

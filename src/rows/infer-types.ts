@@ -24,15 +24,9 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(:\d{2}(\.\d{1,9})
 
 export function typeOfText(text: string): LogicalType {
   if (INTEGER.test(text)) return 'integer';
-  if (
-    text !== '' &&
-    text !== '-' &&
-    text !== '.' &&
-    /\d/.test(text) &&
-    REAL.test(text) &&
-    !/^-?0\d/.test(text)
-  )
-    return 'real';
+  // Only a fraction or an exponent makes a real: an integer too long for 64 bits stays text, since
+  // a double would keep only its first 15-17 digits.
+  if (/[.eE]/.test(text) && /\d/.test(text) && REAL.test(text) && !/^-?0\d/.test(text)) return 'real';
   const date = DATE.exec(text);
   if (date) return validDate(date[1]!, date[2]!, date[3]!) ? 'date' : 'text';
   const ts = TIMESTAMP.exec(text);

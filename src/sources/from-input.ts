@@ -16,7 +16,7 @@ export type LoadInput = string | Readable | NodeJS.ReadableStream | ObjectInput;
 export interface SourceOptions {
   readonly format?: Format;
   /** Called for a record the parser cannot use; the default throws BAD_INPUT. */
-  readonly onBadRecord?: (source: string) => BadRecordHandler;
+  readonly onBadRecord?: (source: string, unit: 'line' | 'row') => BadRecordHandler;
   /** Stdin, for tests and embedding; defaults to process.stdin. */
   readonly stdin?: Readable;
 }
@@ -24,7 +24,7 @@ export interface SourceOptions {
 const READ_CHUNK = 1 << 20;
 
 export async function openSource(input: LoadInput, options: SourceOptions = {}): Promise<RowSource> {
-  const handlerFor = options.onBadRecord ?? ((source: string) => abortOnBadRecord(source));
+  const handlerFor = options.onBadRecord ?? abortOnBadRecord;
   if (typeof input === 'string') {
     if (input === '-') {
       const format = requireFormat(options.format, '-');
@@ -48,7 +48,8 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
     const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
     return openBytes(stream, format, input, input, size, handlerFor);
   }
-  if (isByteStream(input)) {
+  // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
+  if (isByteStream(input) || (options.format !== undefined && isNodeStream(input))) {
     const format = requireFormat(options.format, 'a byte stream');
     return openBytes(
       Readable.from(input as AsyncIterable<Buffer>),
@@ -59,7 +60,7 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
       handlerFor,
     );
   }
-  if (isIterable(input)) return openObjects(input, 'input', handlerFor('input'));
+  if (isIterable(input)) return openObjects(input, 'input', handlerFor('input', 'row'));
   throw new SluiceError(
     'BAD_USAGE',
     'unsupported source: pass a file path, "-", a Readable, an array, an iterable or an async iterable of objects',
@@ -72,9 +73,9 @@ function openBytes(
   name: string,
   path: string | undefined,
   totalBytes: number | undefined,
-  handlerFor: (source: string) => BadRecordHandler,
+  handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler,
 ): Promise<RowSource> | RowSource {
-  const onBadRecord = handlerFor(name);
+  const onBadRecord = handlerFor(name, 'line');
   switch (format) {
     case 'csv':
     case 'tsv':

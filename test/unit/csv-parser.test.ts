@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CsvParser } from '../../src/sources/csv-parser.js';
+import type { BadRecord, RecordBatch, TextField } from '../../src/sources/source.js';
+
+interface Parsed {
+  header: string[] | undefined;
+  records: TextField[][];
+  lines: number[];
+  bad: BadRecord[];
+}
+
+/** Parses `text` fed in pieces cut at `cuts` (or whole), collecting bad records instead of throwing. */
+function parse(text: string, options: { delimiter?: string; cuts?: number[] } = {}): Parsed {
+  const bad: BadRecord[] = [];
+  const parser = new CsvParser(options.delimiter ?? ',', (b) => bad.push(b));
+  const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+  let from = 0;
+  for (const cut of [...(options.cuts ?? []), text.length]) {
+    parser.push(text.slice(from, cut), out);
+    from = cut;
+  }
+  parser.end(out);
+  return { header: parser.header, records: out.records, lines: out.lines, bad };
+}
+
+describe('CsvParser', () => {
+  it('reads a header and plain records, empty unquoted fields as null', () => {
+    const r = parse('a,b,c\n1,2,3\n4,,6\n');
+    assert.deepEqual(r.header, ['a', 'b', 'c']);
+    assert.deepEqual(r.records, [
+      ['1', '2', '3'],
+      ['4', null, '6'],
+    ]);
+    assert.deepEqual(r.lines, [2, 3]);
+  });
+
+  it('keeps a quoted empty field as the empty string', () => {
+    assert.deepEqual(parse('a,b\n"",x\n').records, [['', 'x']]);
+  });
+
+  it('reads quoted delimiters, doubled quotes and newlines inside quotes', () => {
+    const r = parse('a,b\n"x, y","say ""hi"""\n"multi\nline",z\nlast,1\n');
+    assert.deepEqual(r.records, [
+      ['x, y', 'say "hi"'],
+      ['multi\nline', 'z'],
+      ['last', '1'],
+    ]);
+    assert.deepEqual(r.lines, [2, 3, 5]);
+  });
+
+  it('accepts CRLF line ends, also inside quoted fields (kept as written)', () => {
+    const r = parse('a,b\r\n1,2\r\n"x\r\ny",3\r\n');
+    assert.deepEqual(r.records, [
+      ['1', '2'],
+      ['x\r\ny', '3'],
+    ]);
+  });
+
+  it('reads a last record without a trailing newline', () => {
+    assert.deepEqual(parse('a,b\n1,2').records, [['1', '2']]);
+    assert.deepEqual(parse('a,b\n1,"2"').records, [['1', '2']]);
+  });
+
+  it('skips blank lines but counts them', () => {
+    const r = parse('a,b\n\n1,2\n\r\n3,4\n');
+    assert.deepEqual(r.records, [
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    assert.deepEqual(r.lines, [3, 5]);
+  });
+
+  it('treats a quote inside an unquoted field as text', () => {
+    assert.deepEqual(parse('a,b\n5" pipe,x\n').records, [['5" pipe', 'x']]);
+  });
+
+  it('gives the same records wherever the input is cut into chunks', () => {
+    const text = 'id,name,note\n1,"a,b","he said ""no""\nthen left"\r\n2,,""\n3,é🚀,"x"\n4,last,end';
+    const whole = parse(text);
+    for (let cut = 0; cut <= text.length; cut++) {
+      const pieces = parse(text, { cuts: [cut] });
+      assert.deepEqual(pieces.records, whole.records, `cut at ${cut}`);
+      assert.deepEqual(pieces.lines, whole.lines, `lines, cut at ${cut}`);
+    }
+    for (let size = 1; size <= 7; size++) {
+      const cuts = Array.from({ length: Math.floor(text.length / size) }, (_, i) => (i + 1) * size);
+      assert.deepEqual(parse(text, { cuts }).records, whole.records, `chunks of ${size}`);
+    }
+  });
+
+  it('reads tab-delimited text with the same quoting rules', () => {
+    const r = parse('a\tb\nx y\t"tab\there"\n', { delimiter: '\t' });
+    assert.deepEqual(r.records, [['x y', 'tab\there']]);
+  });
+
+  it('reports a record with the wrong number of fields, with its line', () => {
+    const r = parse('a,b\n1,2\n3\n4,5,6\n7,8\n');
+    assert.deepEqual(r.records, [
+      ['1', '2'],
+      ['7', '8'],
+    ]);
+    assert.deepEqual(
+      r.bad.map((b) => [b.line, b.reason, b.raw]),
+      [
+        [3, 'expected 2 fields, found 1', '3'],
+        [4, 'expected 2 fields, found 3', '4,5,6'],
+      ],
+    );
+  });
+
+  it('reports an unterminated quote at the line where the record starts', () => {
+    const r = parse('a,b\n1,2\n3,"open\nmore\n');
+    assert.deepEqual(r.records, [['1', '2']]);
+    assert.equal(r.bad.length, 1);
+    assert.equal(r.bad[0]!.line, 3);
+    assert.match(r.bad[0]!.reason, /unterminated quoted field/);
+  });
+
+  it('reports text after a closing quote and goes on with the next record', () => {
+    const r = parse('a,b\n"x"y,1\n2,3\n');
+    assert.deepEqual(r.records, [['2', '3']]);
+    assert.equal(r.bad[0]!.line, 2);
+    assert.match(r.bad[0]!.reason, /after the closing quote/);
+  });
+
+  it('reports a NUL byte in a field with its line and column', () => {
+    const r = parse('a,b\n1,2\n3,x\0y\n');
+    assert.deepEqual(r.records, [['1', '2']]);
+    assert.deepEqual([r.bad[0]!.line, r.bad[0]!.column], [3, 2]);
+    assert.match(r.bad[0]!.reason, /NUL byte/);
+  });
+
+  it('keeps 100k-character fields whole across chunks', () => {
+    const big = 'x'.repeat(100_000);
+    const text = `a,b\n"${big}",${big}\n`;
+    const cuts = Array.from({ length: 30 }, (_, i) => (i + 1) * 7001);
+    assert.deepEqual(parse(text, { cuts }).records, [[big, big]]);
+  });
+});
