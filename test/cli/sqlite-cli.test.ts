@@ -154,9 +154,9 @@ describe('sluice load (SQLite, the embedded default)', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^plan for loading p\.csv into p \(sqlite\)\n  method:      values \(chosen by auto\)\n/,
+      /^plan for loading p\.csv into p \(sqlite\)\n {2}method: {6}values \(chosen by auto\)\n/,
     );
-    assert.match(r.stdout, /creates the table:\n    CREATE TABLE "p" \(/);
+    assert.match(r.stdout, /creates the table:\n {4}CREATE TABLE "p" \(/);
     assert.match(r.stdout, /INSERT INTO "p" \("a", "b"\) VALUES \(\?, \?\) -- x 100 rows per statement/);
     assert.match(r.stdout, /nothing was written\.\n$/);
     assert.equal(count(join(cwd, 'sluice.db'), 'sqlite_master'), 0);
