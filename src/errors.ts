@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'TABLE_NOT_FOUND' // the table is missing and creating it was not allowed
   | 'CONNECTION_FAILED' // the database could not be reached or refused the login
   | 'METHOD_UNAVAILABLE' // the requested method is not offered by this database
-  | 'LOAD_FAILED'; // the database refused a row or a statement while loading
+  | 'LOAD_FAILED' // the database refused a row or a statement while loading
+  | 'TOO_MANY_REJECTS'; // --on-error skip reached --max-errors
 
 /** Where in the input an error was found. `line` is 1-based; for JS inputs it is the row number. */
 export interface SourceLocation {

@@ -5,7 +5,8 @@ import type { MethodContext } from './methods/method.js';
 import type { LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
-import type { MappedChunk } from './rows/row-mapper.js';
+import { MISSING, type MappedChunk } from './rows/row-mapper.js';
+import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 
 /**
@@ -57,6 +58,20 @@ export async function load(
     onCommit: (rows) => {
       state.committed += rows;
     },
+    onError: options.onError ?? 'abort',
+    reject: (run, index, error) => {
+      const { message, code } = session.describeError(error);
+      prepared.rejects!.add({
+        line: run.lines[index]!,
+        code: code ?? 'LOAD_FAILED',
+        reason: message,
+        record: recordText(
+          run.columns,
+          run.rows[index]!,
+          source.kind === 'text' ? source.delimiter : undefined,
+        ),
+      });
+    },
   };
 
   const transactional = plan.transaction !== 'autocommit';
@@ -75,15 +90,18 @@ export async function load(
       await session.commit();
       state.committed = result.rowsLoaded;
     }
+    await prepared.rejects?.close();
     const seconds = (performance.now() - started) / 1000;
-    const rowsRead = plan.rawCopy ? result.rowsLoaded : state.rowsRead;
+    const rejected = prepared.rejects?.count ?? 0;
+    // Records the parser refused never became rows: they count as read and as rejected.
+    const rowsRead = plan.rawCopy ? result.rowsLoaded : state.rowsRead + prepared.sourceRejects.count;
     return {
       table: displayName(ref),
       dialect: session.dialect,
       method: plan.method,
       rowsRead,
       rowsLoaded: result.rowsLoaded,
-      rowsRejected: rowsRead - result.rowsLoaded,
+      rowsRejected: rejected,
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(result.rowsLoaded / seconds) : result.rowsLoaded,
       batchSize: plan.batchSize,
@@ -98,6 +116,7 @@ export async function load(
     if (created && state.committed === 0)
       await session.execute(`DROP TABLE ${session.sql.table(ref)}`).catch(() => undefined);
     source.close();
+    await prepared.rejects?.close().catch(() => undefined);
     const sluice =
       error instanceof SluiceError
         ? error
@@ -137,6 +156,24 @@ async function rollbackQuietly(session: Session): Promise<void> {
   } catch {
     // The connection may be gone; the server rolls back an open transaction on disconnect.
   }
+}
+
+/** A rejected row as text for the rejects file: a CSV line for CSV/TSV input, JSON otherwise. */
+function recordText(
+  columns: readonly string[],
+  row: readonly unknown[],
+  delimiter: string | undefined,
+): string {
+  if (delimiter !== undefined) {
+    return row.map((v) => (v === null ? '' : csvField(String(v)))).join(delimiter);
+  }
+  const object: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    if (row[i] !== MISSING) object[column] = row[i];
+  });
+  return JSON.stringify(object, (_key, value: unknown) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
 }
 
 function displayName(ref: TableRef): string {

@@ -6,6 +6,7 @@ import type { Defaults } from './rows/defaults.js';
 import type { Format } from './sources/source.js';
 import { FORMATS } from './sources/source.js';
 import type { Readable } from 'node:stream';
+import type { RejectHandler } from './rejects/reject.js';
 
 export interface Progress {
   /** Rows handed to the database so far (committed or not). */
@@ -31,6 +32,12 @@ export interface LoadOptions {
   readonly defaults?: Defaults;
   /** Commit every N rows instead of once at the end. */
   readonly commitEvery?: number;
+  /** abort (default): the first bad row fails the load. skip: bad rows are rejected, the rest loads. */
+  readonly onError?: 'abort' | 'skip';
+  /** Skip mode: a path for the rejects CSV (line, code, reason, record), or a callback per rejected row. */
+  readonly rejects?: string | RejectHandler;
+  /** Skip mode: stop the load once this many rows have been rejected. */
+  readonly maxErrors?: number;
   /** Rows sampled for type inference and column discovery (default 1000). */
   readonly sampleSize?: number;
   readonly onProgress?: (progress: Progress) => void;
@@ -60,6 +67,17 @@ export function validateOptions(options: LoadOptions): void {
       hint: `use one of ${FORMATS.join(', ')}`,
     });
   }
+  if (options.onError !== undefined && options.onError !== 'abort' && options.onError !== 'skip') {
+    throw new SluiceError('BAD_USAGE', `unknown on-error mode ${JSON.stringify(options.onError)}`, {
+      hint: 'use abort or skip',
+    });
+  }
+  if (options.onError !== 'skip' && (options.rejects !== undefined || options.maxErrors !== undefined)) {
+    throw new SluiceError('BAD_USAGE', 'rejects and max-errors only apply when bad rows are skipped', {
+      hint: 'add --on-error skip (onError: "skip")',
+    });
+  }
+  positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   positive('commitEvery', options.commitEvery);
   positive('sampleSize', options.sampleSize);

@@ -6,6 +6,7 @@ import type { Plan } from './plan/plan.js';
 import { parseColumnMap } from './rows/column-map.js';
 import { inferType } from './rows/infer-types.js';
 import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
+import { RejectSink } from './rejects/reject-sink.js';
 import { openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
 import type { RowSource, TextField } from './sources/source.js';
@@ -22,6 +23,10 @@ export interface PreparedLoad {
   readonly ddl: string | undefined;
   readonly mapper: RowMapper;
   readonly plan: Plan;
+  /** Skip mode: where rejected rows go. */
+  readonly rejects: RejectSink | undefined;
+  /** Records the parser refused (skip mode): they count as read and rejected. */
+  readonly sourceRejects: { count: number };
 }
 
 export async function prepareLoad(
@@ -33,7 +38,28 @@ export async function prepareLoad(
   validateOptions(options);
   const ref = tableRef(table);
   const renames = parseColumnMap(options.columns);
-  const source = await openSource(input, { format: options.format, stdin: options.stdin });
+  const skipping = options.onError === 'skip';
+  let rejects: RejectSink | undefined;
+  const sourceRejects = { count: 0 };
+  const source = await openSource(input, {
+    format: options.format,
+    stdin: options.stdin,
+    lenient: skipping,
+    onBadRecord: skipping
+      ? (name, unit) => {
+          rejects = new RejectSink({
+            rejects: options.rejects,
+            maxErrors: options.maxErrors,
+            source: name,
+            unit,
+          });
+          return (bad) => {
+            sourceRejects.count++;
+            rejects!.add({ line: bad.line, code: 'BAD_INPUT', reason: bad.reason, record: bad.raw });
+          };
+        }
+      : undefined,
+  });
   try {
     const sample = await sampleSource(source, options.sampleSize ?? DEFAULT_SAMPLE);
     if (sample.columns.length === 0) {
@@ -72,6 +98,7 @@ export async function prepareLoad(
       rawCsvEligible: source.kind === 'text' && source.path !== undefined && !extraColumns,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
+      onError: options.onError ?? 'abort',
     });
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const convert =
@@ -80,9 +107,10 @@ export async function prepareLoad(
       convert === undefined
         ? shape
         : createRowMapper(source, sample.columns, info, { ...mapperOptions, convert });
-    return { ref, source, sample, table: info, ddl, mapper, plan };
+    return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects };
   } catch (error) {
     source.close();
+    await rejects?.close();
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { open } from '../handle.js';
 import { progressDisplay } from '../progress/progress.js';
 import { redactUrl } from '../util/redact-url.js';
+import type { Reject } from '../rejects/reject.js';
 import { parseLoadArgs, optionHelp } from './options.js';
 import { explainText, reportJson, summaryLine, type Streams } from './output.js';
 
@@ -40,8 +41,15 @@ export async function loadCommand(context: CommandContext): Promise<number> {
   const db = await open(args.db);
   const display = progressDisplay(context.stderrStream, !args.quiet);
   try {
+    // Skip mode without a rejects file: each rejected row is reported on stderr instead.
+    const source = args.input === '-' ? '<stdin>' : args.input;
+    const rejects =
+      args.options.onError === 'skip' && args.options.rejects === undefined && !args.quiet
+        ? (r: Reject) => context.stderr.write(`sluice: skipped ${source}:${r.line}: ${r.reason}\n`)
+        : args.options.rejects;
     const report = await db.load(args.table, args.input, {
       ...args.options,
+      rejects,
       onProgress: (p) => display.update(p),
     });
     display.stop();

@@ -14,6 +14,17 @@ export const LOAD_OPTIONS = {
   'batch-size': { type: 'string', help: 'rows per INSERT (values) or per batch (pipeline, copy)', arg: 'N' },
   columns: { type: 'string', multiple: true, help: 'rename input columns: src=dst,...', arg: 'MAP' },
   create: { type: 'boolean', help: 'create a missing table from inferred types (always on for SQLite)' },
+  'on-error': {
+    type: 'string',
+    help: 'abort (default): stop at the first bad row; skip: reject it, load the rest',
+    arg: 'MODE',
+  },
+  rejects: {
+    type: 'string',
+    help: 'with --on-error skip: write rejected rows here (CSV: line,code,reason,record)',
+    arg: 'FILE',
+  },
+  'max-errors': { type: 'string', help: 'with --on-error skip: stop after N rejected rows', arg: 'N' },
   'commit-every': { type: 'string', help: 'commit every N rows instead of once at the end', arg: 'N' },
   json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
   quiet: { type: 'boolean', help: 'no progress bar, no summary' },
@@ -79,6 +90,9 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     columns: (values.columns as string[] | undefined)?.join(','),
     create: values.create === true ? true : undefined,
     commitEvery: integer('--commit-every', values['commit-every']),
+    onError: values['on-error'] as 'abort' | 'skip' | undefined,
+    rejects: values.rejects as string | undefined,
+    maxErrors: integer('--max-errors', values['max-errors']),
   };
   return {
     input,

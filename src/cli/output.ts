@@ -10,7 +10,9 @@ export interface Streams {
 export function summaryLine(report: LoadReport, db: string): string {
   const seconds = report.seconds < 10 ? report.seconds.toFixed(2) : report.seconds.toFixed(1);
   const how = `method ${report.method}${report.rawCopy ? ', raw CSV' : ''}`;
-  return `loaded ${report.rowsLoaded} rows into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}`;
+  const rejected =
+    report.rowsRejected > 0 ? `; ${report.rowsRejected} of ${report.rowsRead} rows rejected` : '';
+  return `loaded ${report.rowsLoaded} rows into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
 }
 
 export function reportJson(report: LoadReport): string {

@@ -4,18 +4,30 @@ import { SluiceError } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { rowError, type LoadMethod } from './method.js';
 import { splitRuns, type Run } from './runs.js';
+import { driveStatements } from './statement-driver.js';
 
 /** Lines of the last chunks sent, to name the row a COPY error points at. */
 const LINE_WINDOW = 64;
 
 /**
- * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). Rows stream through one
- * bulk operation per run of equally shaped rows; a CSV needing no transformation goes as raw bytes.
+ * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). By default rows stream
+ * through one bulk operation per run of equally shaped rows, and a CSV needing no transformation
+ * goes as raw bytes. With --commit-every or --on-error skip, each batch is its own bulk operation
+ * inside a savepoint, so it can be committed, or retried without the rows the database refused.
  */
 export const copyMethod: LoadMethod = async (context, chunks) => {
   const { session, ref, plan } = context;
   const bulk = session.bulk;
   if (bulk === undefined) throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path');
+
+  if (context.onError === 'skip' || typeof plan.transaction === 'object') {
+    const copyRun = (run: Run): Promise<number> => bulk.copyRows(ref, run.columns, once(run));
+    const blame = (run: Run, error: unknown): number | undefined => {
+      const row = copyRowOf(error);
+      return row !== undefined && row >= 1 && row <= run.rows.length ? row - 1 : undefined;
+    };
+    return driveStatements(context, chunks, copyRun, blame);
+  }
 
   if (plan.rawCopy && bulk.copyCsv && context.source.path !== undefined) {
     const bytes = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
@@ -65,6 +77,10 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   }
   return { rowsLoaded: loaded };
 };
+
+async function* once(run: Run): AsyncGenerator<RowChunk> {
+  yield run;
+}
 
 async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly string[]): AsyncGenerator<Run> {
   for await (const chunk of chunks) yield* splitRuns(chunk, columns);

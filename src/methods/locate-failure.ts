@@ -1,5 +1,5 @@
 import type { Session } from '../dialects/dialect.js';
-import type { Run } from './runs.js';
+import { sliceRun, type Run } from './runs.js';
 
 const PROBE = 'sluice_probe';
 
@@ -25,7 +25,7 @@ export async function locateFailure(
   let found: Failure | undefined;
   while (end - start >= 1) {
     const mid = end - start === 1 ? end : start + Math.ceil((end - start) / 2);
-    const error = await attempt(session, slice(run, start, mid), write);
+    const error = await attempt(session, sliceRun(run, start, mid), write);
     if (error === undefined) {
       if (mid === end) return found;
       start = mid;
@@ -49,13 +49,4 @@ async function attempt(session: Session, run: Run, write: (run: Run) => Promise<
     await session.releaseSavepoint(PROBE);
     return error;
   }
-}
-
-function slice(run: Run, start: number, end: number): Run {
-  return {
-    key: run.key,
-    columns: run.columns,
-    rows: run.rows.slice(start, end),
-    lines: run.lines.slice(start, end),
-  };
 }

@@ -2,6 +2,7 @@ import type { Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError, type SourceLocation } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
+import type { Run } from './runs.js';
 
 /** Everything a method needs; the same for every database. */
 export interface MethodContext {
@@ -19,6 +20,10 @@ export interface MethodContext {
   readonly onBatch: (rows: number) => void;
   /** Called as raw bytes go to the database (raw CSV copy), for progress. */
   readonly onBytes: (bytes: number) => void;
+  /** abort: the first bad row fails the load; skip: bad rows go to `reject` and the rest loads. */
+  readonly onError: 'abort' | 'skip';
+  /** Records row `index` of `run` as rejected (skip mode); throws when --max-errors is reached. */
+  readonly reject: (run: Run, index: number, error: unknown) => void;
   /** Called after each COMMIT with the number of rows it made durable. */
   readonly onCommit: (rows: number) => void;
 }

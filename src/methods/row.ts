@@ -15,7 +15,9 @@ export const rowMethod: LoadMethod = async (context, chunks) => {
         try {
           await session.execute(sql, run.rows[i]);
         } catch (error) {
-          throw rowError(context, error, run.lines[i]);
+          if (context.onError === 'abort') throw rowError(context, error, run.lines[i]);
+          context.reject(run, i, error);
+          continue;
         }
         loaded++;
         context.onCommit(1);

@@ -72,3 +72,13 @@ export async function* rechunk(
   }
   if (rows.length > 0) yield { rows, lines, shapes };
 }
+
+/** Rows start..end of a run, same columns. */
+export function sliceRun(run: Run, start: number, end: number): Run {
+  return {
+    key: run.key,
+    columns: run.columns,
+    rows: run.rows.slice(start, end),
+    lines: run.lines.slice(start, end),
+  };
+}

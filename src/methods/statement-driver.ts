@@ -1,5 +1,6 @@
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { locateFailure } from './locate-failure.js';
+import { writeSkippingBadRows } from './skip-bad-rows.js';
 import { rowError, type MethodContext, type MethodResult } from './method.js';
 import { rechunk, splitRuns, type Run } from './runs.js';
 
@@ -8,12 +9,14 @@ const BATCH = 'sluice_batch';
 /**
  * The loop shared by the statement methods (values, pipeline): pull a batch, write its runs inside
  * a savepoint, commit every N rows when asked. When the database refuses a batch, roll back to the
- * savepoint and bisect to name the first row it refuses.
+ * savepoint and bisect to name the first row it refuses; in skip mode reject that row and go on.
  */
 export async function driveStatements(
   context: MethodContext,
   chunks: AsyncIterable<MappedChunk>,
   write: (run: Run) => Promise<number>,
+  /** Reads the index of the refused row from a database error, when the database says it. */
+  blame?: (run: Run, error: unknown) => number | undefined,
 ): Promise<MethodResult> {
   const { session, plan } = context;
   const commitEvery = typeof plan.transaction === 'object' ? plan.transaction.commitEvery : undefined;
@@ -21,25 +24,45 @@ export async function driveStatements(
   let uncommitted = 0;
   for await (const chunk of rechunk(chunks, plan.batchSize)) {
     const runs = splitRuns(chunk, context.columns);
+    if (context.onError === 'skip') {
+      for (const run of runs) {
+        loaded += await writeSkippingBadRows(
+          session,
+          run,
+          write,
+          context.reject,
+          blame && ((e) => blame(run, e)),
+        );
+      }
+      uncommitted += chunk.rows.length;
+      context.onBatch(chunk.rows.length);
+      if (commitEvery !== undefined && uncommitted >= commitEvery)
+        uncommitted = await commitNow(context, uncommitted);
+      continue;
+    }
     await session.savepoint(BATCH);
     try {
       for (const run of runs) await write(run);
     } catch (error) {
       await session.rollbackToSavepoint(BATCH);
-      throw await explainFailure(context, runs, write, error);
+      throw await explainFailure(context, runs, write, error, blame);
     }
     await session.releaseSavepoint(BATCH);
     loaded += chunk.rows.length;
     uncommitted += chunk.rows.length;
     context.onBatch(chunk.rows.length);
-    if (commitEvery !== undefined && uncommitted >= commitEvery) {
-      await session.commit();
-      context.onCommit(uncommitted);
-      uncommitted = 0;
-      await session.begin();
-    }
+    if (commitEvery !== undefined && uncommitted >= commitEvery)
+      uncommitted = await commitNow(context, uncommitted);
   }
   return { rowsLoaded: loaded };
+}
+
+/** COMMIT what is pending and open the next transaction; returns the new pending count (0). */
+async function commitNow(context: MethodContext, uncommitted: number): Promise<number> {
+  await context.session.commit();
+  context.onCommit(uncommitted);
+  await context.session.begin();
+  return 0;
 }
 
 /** Re-runs a failed batch run by run, then row range by row range, to find the row to blame. */
@@ -48,7 +71,12 @@ async function explainFailure(
   runs: readonly Run[],
   write: (run: Run) => Promise<number>,
   original: unknown,
+  blame: ((run: Run, error: unknown) => number | undefined) | undefined,
 ): Promise<Error> {
+  if (runs.length === 1 && blame !== undefined) {
+    const index = blame(runs[0]!, original);
+    if (index !== undefined) return rowError(context, original, runs[0]!.lines[index]);
+  }
   for (const run of runs) {
     const failure = await locateFailure(context.session, run, write);
     if (failure !== undefined) return rowError(context, failure.error, run.lines[failure.index]);

@@ -43,6 +43,7 @@ export function batchSizeFor(
   perStatement: number,
   requested: number | undefined,
   reasons: string[],
+  skipping = false,
 ): number {
   if (method === 'row') return 1;
   if (method === 'values') return perStatement * Math.max(1, Math.floor(10_000 / perStatement));
@@ -50,5 +51,8 @@ export function batchSizeFor(
     reasons.push(`${requested} rows per batch (--batch-size)`);
     return requested;
   }
-  return method === 'copy' ? 50_000 : capabilities.inProcess ? 10_000 : 5_000;
+  // In skip mode a refused copy batch is sent again without its bad row: smaller batches bound
+  // what one bad row costs.
+  if (method === 'copy') return skipping ? 10_000 : 50_000;
+  return capabilities.inProcess ? 10_000 : 5_000;
 }

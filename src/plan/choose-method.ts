@@ -11,6 +11,7 @@ export interface PlanInput {
   readonly rawCsvEligible: boolean;
   readonly batchSize: number | undefined;
   readonly commitEvery: number | undefined;
+  readonly onError: 'abort' | 'skip';
 }
 
 /**
@@ -25,10 +26,21 @@ export function choosePlan(input: PlanInput): Plan {
     method === 'values' ? rowsPerStatement(capabilities, input.columns, input.batchSize, reasons) : 1;
   // A commit can only fall between batches, so a batch never spans a commit point.
   const batchSize = Math.min(
-    batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons),
+    batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons, input.onError === 'skip'),
     input.commitEvery ?? Infinity,
   );
-  const rawCopy = method === 'copy' && input.rawCsvEligible && capabilities.rawCsvCopy;
+  // Raw bytes cannot be re-sent without the refused rows, nor committed part by part.
+  const rawCopy =
+    method === 'copy' &&
+    input.rawCsvEligible &&
+    capabilities.rawCsvCopy &&
+    input.onError === 'abort' &&
+    input.commitEvery === undefined;
+  if (input.onError === 'skip') {
+    reasons.push(
+      '--on-error skip: each batch runs in a savepoint; a refused batch is retried without its bad rows',
+    );
+  }
   if (rawCopy) reasons.push('the CSV needs no transformation: its bytes go to the server untouched');
   else if (method === 'copy')
     reasons.push('rows are encoded to the bulk format in this process, batch by batch');

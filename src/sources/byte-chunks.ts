@@ -2,16 +2,19 @@ import { SluiceError } from '../errors.js';
 import { InvalidUtf8, Utf8Decoder } from './utf8.js';
 
 /**
- * Decodes a byte stream to text chunk by chunk, counting bytes for progress. Invalid UTF-8 becomes
- * a BAD_INPUT error at the line `lineAt()` reports for the text decoded so far.
+ * Decodes a byte stream to text chunk by chunk, counting bytes for progress. Invalid UTF-8 is a
+ * BAD_INPUT error at the line `lineAt()` reports for the text before it; with `lenient` (skip
+ * mode) bad bytes become NULs, which the parsers refuse record by record.
  */
 export async function* decodeChunks(
   input: AsyncIterable<Buffer | string>,
   counter: { bytes: number },
   source: string,
   lineAt: (validPrefix: string) => number,
+  lenient = false,
 ): AsyncGenerator<string> {
-  const decoder = new Utf8Decoder();
+  const decoder = new Utf8Decoder(lenient);
+  let text: string;
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       counter.bytes += Buffer.byteLength(chunk);
@@ -20,19 +23,20 @@ export async function* decodeChunks(
     }
     counter.bytes += chunk.length;
     try {
-      yield decoder.decode(chunk);
+      text = decoder.decode(chunk);
     } catch (error) {
       if (!(error instanceof InvalidUtf8)) throw error;
-      const prefix = new TextDecoder('utf-8').decode(chunk.subarray(0, Math.max(0, error.offset)));
-      throw invalidUtf8Error(source, lineAt(prefix));
+      throw invalidUtf8Error(source, lineAt(error.validPrefix));
     }
+    yield text;
   }
   try {
-    const rest = decoder.end();
-    if (rest) yield rest;
-  } catch {
-    throw invalidUtf8Error(source, lineAt(''));
+    text = decoder.end();
+  } catch (error) {
+    if (!(error instanceof InvalidUtf8)) throw error;
+    throw invalidUtf8Error(source, lineAt(error.validPrefix));
   }
+  if (text) yield text;
 }
 
 function invalidUtf8Error(source: string, line: number): SluiceError {

@@ -4,6 +4,9 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
+/** A record longer than this is refused rather than buffered: memory stays bounded whatever the input. */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
 /**
  * An RFC 4180 CSV parser tuned for the common case. A record with no quote character before its
  * newline is cut with `String.prototype.split` (native, no per-character JavaScript); only records
@@ -31,6 +34,8 @@ export class CsvParser {
   constructor(
     delimiter: string,
     private readonly onBadRecord: BadRecordHandler,
+    /** The decoder marks invalid UTF-8 with NULs (skip mode): say so when refusing one. */
+    private readonly lenientUtf8 = false,
   ) {
     this.delimiter = delimiter;
     this.delimiterCode = delimiter.charCodeAt(0);
@@ -72,7 +77,15 @@ export class CsvParser {
     while (pos < length) {
       let newline = buf.indexOf('\n', pos);
       if (newline === -1) {
-        if (!final) break;
+        if (!final && length - pos <= MAX_RECORD_CHARS) break;
+        if (!final) {
+          this.onBadRecord({
+            line: this.line,
+            reason: `line longer than ${MAX_RECORD_CHARS} characters`,
+            raw: buf.slice(pos, pos + 200),
+          });
+          return length;
+        }
         newline = length;
       }
       if (quote !== -1 && quote < pos) quote = buf.indexOf('"', pos);
@@ -117,8 +130,15 @@ export class CsvParser {
         for (;;) {
           const close = buf.indexOf('"', from);
           if (close === -1 || (close === length - 1 && !final)) {
-            if (!final) return -1;
-            return this.reject(startLine, 'unterminated quoted field', buf, start, length, fields.length + 1);
+            if (!final && length - start <= MAX_RECORD_CHARS) return -1;
+            // A quote that never closes would swallow the rest of the input (and memory): refuse
+            // the line it opened on and read on from the next line.
+            const lineEnd = buf.indexOf('\n', start);
+            const stop = lineEnd === -1 ? length : lineEnd + 1;
+            const reason = final
+              ? 'unterminated quoted field'
+              : `unterminated quoted field (no closing quote within ${MAX_RECORD_CHARS} characters)`;
+            return this.reject(startLine, reason, buf, start, stop, fields.length + 1);
           }
           if (buf.charCodeAt(close + 1) === QUOTE) {
             value += buf.slice(from, close + 1);
@@ -230,7 +250,8 @@ export class CsvParser {
     if (this.nulPending) {
       const column = fields.findIndex((f) => f !== null && f.includes('\0'));
       if (column !== -1) {
-        const reason = `NUL byte (0x00) in field ${column + 1}: text columns cannot hold it`;
+        const what = this.lenientUtf8 ? 'NUL byte (0x00) or invalid UTF-8' : 'NUL byte (0x00)';
+        const reason = `${what} in field ${column + 1}: text columns cannot hold it`;
         this.onBadRecord({ line, reason, raw: buf.slice(start, end), column: column + 1 });
         return;
       }

@@ -10,6 +10,8 @@ export interface DelimitedOptions {
   readonly path?: string;
   readonly totalBytes?: number;
   readonly onBadRecord: BadRecordHandler;
+  /** Skip mode: invalid UTF-8 rejects its record instead of stopping the load. */
+  readonly lenient?: boolean;
 }
 
 /**
@@ -19,13 +21,14 @@ export interface DelimitedOptions {
  */
 export async function openDelimited(input: Readable, options: DelimitedOptions): Promise<TextSource> {
   const delimiter = options.format === 'tsv' ? '\t' : ',';
-  const parser = new CsvParser(delimiter, options.onBadRecord);
+  const parser = new CsvParser(delimiter, options.onBadRecord, options.lenient);
   const counter = { bytes: 0 };
   const texts = decodeChunks(
     input,
     counter,
     options.name,
     (prefix) => parser.currentLine() + countNewlines(prefix),
+    options.lenient,
   );
   let finished = false;
 

@@ -17,6 +17,8 @@ export interface SourceOptions {
   readonly format?: Format;
   /** Called for a record the parser cannot use; the default throws BAD_INPUT. */
   readonly onBadRecord?: (source: string, unit: 'line' | 'row') => BadRecordHandler;
+  /** Skip mode: invalid UTF-8 rejects its record instead of stopping the load. */
+  readonly lenient?: boolean;
   /** Stdin, for tests and embedding; defaults to process.stdin. */
   readonly stdin?: Readable;
 }
@@ -25,10 +27,11 @@ const READ_CHUNK = 1 << 20;
 
 export async function openSource(input: LoadInput, options: SourceOptions = {}): Promise<RowSource> {
   const handlerFor = options.onBadRecord ?? abortOnBadRecord;
+  const lenient = options.lenient ?? false;
   if (typeof input === 'string') {
     if (input === '-') {
       const format = requireFormat(options.format, '-');
-      return openBytes(options.stdin ?? process.stdin, format, '<stdin>', undefined, undefined, handlerFor);
+      return openBytes(options.stdin ?? process.stdin, { format, name: '<stdin>', handlerFor, lenient });
     }
     const format = options.format ?? formatFromPath(input);
     let size: number;
@@ -37,28 +40,17 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
       if (!info.isFile()) throw new Error('not a regular file');
       size = info.size;
     } catch (error) {
-      throw new SluiceError(
-        'BAD_USAGE',
-        `cannot read ${input}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new SluiceError('BAD_USAGE', `cannot read ${input}: ${why}`, { cause: error });
     }
     const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
-    return openBytes(stream, format, input, input, size, handlerFor);
+    return openBytes(stream, { format, name: input, path: input, totalBytes: size, handlerFor, lenient });
   }
   // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
   if (isByteStream(input) || (options.format !== undefined && isNodeStream(input))) {
     const format = requireFormat(options.format, 'a byte stream');
-    return openBytes(
-      Readable.from(input as AsyncIterable<Buffer>),
-      format,
-      'input',
-      undefined,
-      undefined,
-      handlerFor,
-    );
+    const stream = Readable.from(input as AsyncIterable<Buffer>);
+    return openBytes(stream, { format, name: 'input', handlerFor, lenient });
   }
   if (isIterable(input)) return openObjects(input, 'input', handlerFor('input', 'row'));
   throw new SluiceError(
@@ -67,23 +59,26 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
   );
 }
 
-function openBytes(
-  stream: Readable,
-  format: Format,
-  name: string,
-  path: string | undefined,
-  totalBytes: number | undefined,
-  handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler,
-): Promise<RowSource> | RowSource {
-  const onBadRecord = handlerFor(name, 'line');
+interface ByteSourceOptions {
+  readonly format: Format;
+  readonly name: string;
+  readonly path?: string;
+  readonly totalBytes?: number;
+  readonly handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler;
+  readonly lenient: boolean;
+}
+
+function openBytes(stream: Readable, options: ByteSourceOptions): Promise<RowSource> | RowSource {
+  const { format, name, path, totalBytes, lenient } = options;
+  const onBadRecord = options.handlerFor(name, 'line');
   switch (format) {
     case 'csv':
     case 'tsv':
-      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord });
+      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord, lenient });
     case 'ndjson':
-      return openNdjson(stream, { name, totalBytes, onBadRecord });
+      return openNdjson(stream, { name, totalBytes, onBadRecord, lenient });
     case 'json':
-      return openJsonArray(stream, { name, totalBytes, onBadRecord });
+      return openJsonArray(stream, { name, totalBytes, onBadRecord, lenient });
   }
 }
 

@@ -8,6 +8,8 @@ export interface JsonArrayOptions {
   readonly name: string;
   readonly totalBytes?: number;
   readonly onBadRecord: BadRecordHandler;
+  /** Skip mode: invalid UTF-8 rejects its element instead of stopping the load. */
+  readonly lenient?: boolean;
 }
 
 /**
@@ -19,7 +21,13 @@ export interface JsonArrayOptions {
 export function openJsonArray(input: Readable, options: JsonArrayOptions): ObjectSource {
   const counter = { bytes: 0 };
   const scanner = new ArrayScanner();
-  const texts = decodeChunks(input, counter, options.name, (prefix) => scanner.line + countNewlines(prefix));
+  const texts = decodeChunks(
+    input,
+    counter,
+    options.name,
+    (prefix) => scanner.line + countNewlines(prefix),
+    options.lenient,
+  );
 
   function emit(element: ScannedElement, out: RecordBatch<Record<string, unknown>>): void {
     let value: unknown;

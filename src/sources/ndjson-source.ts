@@ -7,6 +7,8 @@ export interface NdjsonOptions {
   readonly name: string;
   readonly totalBytes?: number;
   readonly onBadRecord: BadRecordHandler;
+  /** Skip mode: invalid UTF-8 rejects its line instead of stopping the load. */
+  readonly lenient?: boolean;
 }
 
 /** Newline-delimited JSON: one object per line, blank lines skipped. */
@@ -19,12 +21,18 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     counter,
     options.name,
     (prefix) => line + countNewlines(pending + prefix),
+    options.lenient,
   );
 
   function parseLine(text: string, out: RecordBatch<Record<string, unknown>>): void {
     const lineNo = line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() === '') return;
+    if (trimmed.includes('\0')) {
+      const what = options.lenient ? 'NUL byte (0x00) or invalid UTF-8' : 'NUL byte (0x00)';
+      options.onBadRecord({ line: lineNo, reason: `${what} in this line`, raw: trimmed });
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(trimmed);

@@ -1,6 +1,6 @@
 /** The built CLI on the embedded default: exit codes, exact output, nothing written on failure. */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -171,6 +171,45 @@ describe('sluice load (SQLite, the embedded default)', () => {
     const columns = db.prepare(`SELECT name FROM pragma_table_info('x"; DROP TABLE y; --')`).all();
     assert.deepEqual(columns, [{ name: 'a"; DROP TABLE x; --' }, { name: 'b c' }]);
     db.close();
+  });
+
+  it('--on-error skip loads the good rows, writes the bad ones to --rejects, and counts both', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'mixed.csv'), 'a,b\n1,x\n2\n3,y\n4,z,extra\n5,w\n');
+    const r = await sluice(['load', 'mixed.csv', '--on-error', 'skip', '--rejects', 'bad.csv', '--json'], {
+      cwd,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual([report.rowsRead, report.rowsLoaded, report.rowsRejected], [5, 3, 2]);
+    assert.equal(
+      readFileSync(join(cwd, 'bad.csv'), 'utf8'),
+      'line,code,reason,record\n3,BAD_INPUT,"expected 2 fields, found 1",2\n5,BAD_INPUT,"expected 2 fields, found 3","4,z,extra"\n',
+    );
+    assert.equal(count(join(cwd, 'sluice.db'), 'mixed'), 3);
+  });
+
+  it('--on-error skip without --rejects names each skipped line on stderr', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'mixed.csv'), 'a,b\n1,x\n2\n');
+    const r = await sluice(['load', 'mixed.csv', '--on-error', 'skip'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^sluice: skipped mixed\.csv:3: expected 2 fields, found 1\n/);
+    assert.match(r.stdout, /; 1 of 2 rows rejected\n$/);
+  });
+
+  it('--max-errors stops with exit 1 and nothing committed', async () => {
+    const cwd = workdir();
+    writeFileSync(join(cwd, 'mixed.csv'), 'a,b\n1,x\n2\n3\n4,y\n');
+    const r = await sluice(
+      ['load', 'mixed.csv', '--on-error', 'skip', '--max-errors', '2', '--rejects', 'r.csv'],
+      { cwd },
+    );
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'sluice: mixed.csv:4: stopped after 2 rejected rows (--max-errors 2); the last: expected 2 fields, found 1\nhint: the rejected rows are in r.csv\nnothing was committed: the table is as it was before the load\n',
+    );
   });
 
   it('--help opens with a sentence and an example', async () => {

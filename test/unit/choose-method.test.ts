@@ -27,6 +27,7 @@ const base = {
   rawCsvEligible: false,
   batchSize: undefined,
   commitEvery: undefined,
+  onError: 'abort' as const,
 };
 
 describe('choosePlan', () => {
@@ -68,5 +69,14 @@ describe('choosePlan', () => {
     assert.deepEqual(choosePlan({ ...base, capabilities: server, commitEvery: 500 }).transaction, {
       commitEvery: 500,
     });
+  });
+});
+
+describe('choosePlan in skip mode', () => {
+  it('encodes rows in smaller copy batches instead of passing raw bytes', () => {
+    const plan = choosePlan({ ...base, capabilities: server, rawCsvEligible: true, onError: 'skip' });
+    assert.equal(plan.method, 'copy');
+    assert.equal(plan.rawCopy, false);
+    assert.equal(plan.batchSize, 10_000);
   });
 });

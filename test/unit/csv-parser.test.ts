@@ -112,9 +112,10 @@ describe('CsvParser', () => {
   it('reports an unterminated quote at the line where the record starts', () => {
     const r = parse('a,b\n1,2\n3,"open\nmore\n');
     assert.deepEqual(r.records, [['1', '2']]);
-    assert.equal(r.bad.length, 1);
     assert.equal(r.bad[0]!.line, 3);
     assert.match(r.bad[0]!.reason, /unterminated quoted field/);
+    // Reading goes on at the next line, which is then judged on its own.
+    assert.deepEqual([r.bad[1]!.line, r.bad[1]!.reason], [4, 'expected 2 fields, found 1']);
   });
 
   it('reports text after a closing quote and goes on with the next record', () => {
@@ -136,5 +137,19 @@ describe('CsvParser', () => {
     const text = `a,b\n"${big}",${big}\n`;
     const cuts = Array.from({ length: 30 }, (_, i) => (i + 1) * 7001);
     assert.deepEqual(parse(text, { cuts }).records, [[big, big]]);
+  });
+});
+
+describe('CsvParser recovery', () => {
+  it('refuses only the line an unterminated quote opens on, and reads on', () => {
+    const r = parse('a,b\n1,2\n"x,4\n5,6\n');
+    assert.deepEqual(r.records, [
+      ['1', '2'],
+      ['5', '6'],
+    ]);
+    assert.deepEqual(
+      r.bad.map((b) => [b.line, b.raw]),
+      [[3, '"x,4']],
+    );
   });
 });

@@ -25,7 +25,11 @@ export const sqliteDialect: Dialect = {
     const { default: Database } = await import('better-sqlite3');
     const path = sqlitePath(target);
     try {
-      return new SqliteSession(new Database(path), true);
+      const db = new Database(path);
+      // SQLite leaves foreign keys unchecked unless asked, per connection: a loader must not let
+      // rows with dangling references in silently. (A connection passed in keeps its own setting.)
+      db.pragma('foreign_keys = ON');
+      return new SqliteSession(db, true);
     } catch (error) {
       throw new SluiceError(
         'CONNECTION_FAILED',
