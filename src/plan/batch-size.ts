@@ -46,7 +46,7 @@ export function batchSizeFor(
   skipping = false,
 ): number {
   if (method === 'row') return 1;
-  if (method === 'values') return perStatement * Math.max(1, Math.floor(10_000 / perStatement));
+  if (method === 'values') return perStatement * Math.max(1, Math.floor(2_000 / perStatement));
   if (requested !== undefined) {
     reasons.push(`${requested} rows per batch (--batch-size)`);
     return requested;
