@@ -33,6 +33,10 @@ export function rowsPerStatement(
   reasons.push(
     `${rows} rows per INSERT: ${columns} columns x ${rows} = ${columns * rows} parameters (limit ${capabilities.maxBindParams})`,
   );
+  if (capabilities.maxStatementBytes !== undefined)
+    reasons.push(
+      `fewer when the rows would pass ${capabilities.maxStatementBytes} bytes, the server's statement size limit`,
+    );
   return rows;
 }
 

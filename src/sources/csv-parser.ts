@@ -72,8 +72,11 @@ export class CsvParser {
     const length = buf.length;
     const delimiter = this.delimiter;
     let pos = 0;
-    // Index of the next quote at or after pos; -1 when the rest of the buffer has none.
-    let quote = buf.indexOf('"');
+    // Index of the next quote at or after pos; -1 when the rest of the buffer has none, -2 before
+    // the first search. The first search runs inside the loop on purpose: with it before the
+    // loop, V8 (Node 20) turns the optimized loop quadratic once parse() is hot (a 100k-line
+    // chunk took 33 s instead of 0.1 s from the fourth call on).
+    let quote = -2;
     while (pos < length) {
       let newline = buf.indexOf('\n', pos);
       if (newline === -1) {
@@ -88,7 +91,7 @@ export class CsvParser {
         }
         newline = length;
       }
-      if (quote !== -1 && quote < pos) quote = buf.indexOf('"', pos);
+      if (quote === -2 || (quote !== -1 && quote < pos)) quote = buf.indexOf('"', pos);
       if (quote === -1 || quote > newline) {
         let end = newline;
         if (end > pos && buf.charCodeAt(end - 1) === CR) end--;

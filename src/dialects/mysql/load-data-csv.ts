@@ -1,0 +1,330 @@
+import { isUtf8 } from 'node:buffer';
+import { firstInvalidByte } from '../../sources/utf8.js';
+import type { BadRecordHandler } from '../../sources/source.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NUL = 0x00;
+const NULL_FIELD = Buffer.from('\\N');
+const ESCAPED_LF = Buffer.from('\\n');
+const ESCAPE = Buffer.from('\\');
+const NEWLINE = Buffer.from('\n');
+
+/** Complete records in LOAD DATA's escaped format, with the source line each one starts on. */
+export interface RewrittenCsv {
+  readonly bytes: Buffer;
+  readonly lines: number[];
+}
+
+/** A CSV file the rewriter cannot pass on: invalid UTF-8 (always fatal, as in the CSV parser). */
+export class CsvBytesError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Rewrites a CSV (or TSV) byte stream into what LOAD DATA reads as exactly the rows sluice's own CSV
+ * parser (src/sources/csv-parser.ts) finds in it, touching only the bytes that need it:
+ *
+ *   FIELDS TERMINATED BY <delimiter> ESCAPED BY '\' LINES TERMINATED BY '\n', no ENCLOSED BY.
+ *
+ * LOAD DATA cannot read the CSV as written: with OPTIONALLY ENCLOSED BY '"' an empty field is ''
+ * (not NULL), a quoted "" is '' too, and an unquoted NULL becomes NULL; NULLIF(@v, '') cannot tell
+ * "" from an empty field. So: an empty unquoted field becomes \N; quotes are removed, "" inside
+ * them becomes ", and a quoted delimiter is escaped; a newline inside quotes becomes \n; every
+ * backslash is doubled; a CR ending a line goes; blank lines and the header go. Everything else
+ * (almost every byte of a typical file) is copied through as it is. Each output record is one
+ * line, so load-data-bulk.ts can cut a statement's bytes back into records.
+ *
+ * Records the parser would refuse (wrong field count, text after a closing quote, unterminated
+ * quote, NUL byte) go to `onBadRecord` with the same reasons; invalid UTF-8 throws CsvBytesError.
+ */
+export class LoadDataCsvRewriter {
+  private pending: Buffer | undefined;
+  /** Line number at the start of the pending bytes. */
+  private line = 1;
+  private width = -1;
+  private started = false;
+  private readonly delimiter: number;
+
+  constructor(
+    delimiter: string,
+    private readonly onBadRecord: BadRecordHandler,
+  ) {
+    if (Buffer.byteLength(delimiter) !== 1) throw new Error('the delimiter must be one byte');
+    this.delimiter = delimiter.charCodeAt(0);
+  }
+
+  /** Header fields seen so far: -1 until the header line is complete. */
+  get columns(): number {
+    return this.width;
+  }
+
+  push(chunk: Buffer): RewrittenCsv {
+    let buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
+    if (!this.started && buf.length < 3) {
+      this.pending = buf;
+      return { bytes: Buffer.alloc(0), lines: [] };
+    }
+    buf = this.stripBom(buf);
+    return this.rewrite(buf, false);
+  }
+
+  end(): RewrittenCsv {
+    const buf = this.stripBom(this.pending ?? Buffer.alloc(0));
+    return this.rewrite(buf, true);
+  }
+
+  private stripBom(buf: Buffer): Buffer {
+    if (this.started) return buf;
+    this.started = true;
+    return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+  }
+
+  private rewrite(buf: Buffer, final: boolean): RewrittenCsv {
+    // Validated before any record is judged, as the CSV parser decodes a chunk before parsing it.
+    this.checkUtf8(buf, final ? buf.length : buf.lastIndexOf(LF) + 1);
+    const out = new Output(buf);
+    const lines: number[] = [];
+    const length = buf.length;
+    let pos = 0;
+    while (pos < length) {
+      const start = pos;
+      const mark = out.mark();
+      const record = this.record(buf, pos, final, out);
+      if (record === undefined) {
+        out.restore(mark); // incomplete: wait for more bytes
+        break;
+      }
+      pos = record.next;
+      this.line += record.newlines;
+      if (record.bad !== undefined) {
+        out.reset(mark, start, pos);
+        this.onBadRecord({ ...record.bad, line: record.line, raw: rawText(buf, start, pos) });
+      } else if (record.fields === 0) {
+        out.reset(mark, start, pos); // a blank line
+      } else if (this.width === -1) {
+        this.width = record.fields;
+        out.reset(mark, start, pos); // the header
+      } else if (record.fields !== this.width) {
+        out.reset(mark, start, pos);
+        this.onBadRecord({
+          line: record.line,
+          reason: `expected ${this.width} fields, found ${record.fields}`,
+          raw: rawText(buf, start, pos),
+        });
+      } else if (record.nul > 0) {
+        out.reset(mark, start, pos);
+        this.onBadRecord({
+          line: record.line,
+          reason: `NUL byte (0x00) in field ${record.nul}: text columns cannot hold it`,
+          raw: rawText(buf, start, pos),
+          column: record.nul,
+        });
+      } else {
+        if (record.unterminated) out.insert(pos, NEWLINE);
+        lines.push(record.line);
+      }
+    }
+    this.pending = pos < length ? buf.subarray(pos) : undefined;
+    return { bytes: out.finish(pos), lines };
+  }
+
+  /**
+   * One record from `pos`: its fields rewritten into `out`, or undefined when the bytes end before
+   * the record does (and more may come).
+   */
+  private record(buf: Buffer, pos: number, final: boolean, out: Output): RecordEnd | undefined {
+    const length = buf.length;
+    const delimiter = this.delimiter;
+    const line = this.line;
+    let newlines = 0;
+    let fields = 0;
+    let nul = 0;
+    for (;;) {
+      if (buf[pos] === QUOTE) {
+        out.drop(pos, pos + 1);
+        let i = pos + 1;
+        for (;;) {
+          if (i >= length) {
+            if (!final) return undefined;
+            return bad(line, length, newlines, 'unterminated quoted field', fields + 1);
+          }
+          const b = buf[i]!;
+          if (b === QUOTE) {
+            if (i + 1 >= length && !final) return undefined;
+            if (buf[i + 1] === QUOTE) {
+              out.drop(i, i + 1); // "" is one quote
+              i += 2;
+              continue;
+            }
+            out.drop(i, i + 1);
+            i++;
+            break;
+          }
+          if (b === BACKSLASH) out.insert(i, ESCAPE);
+          else if (b === delimiter) out.insert(i, ESCAPE);
+          else if (b === LF) {
+            out.replace(i, i + 1, ESCAPED_LF);
+            newlines++;
+          } else if (b === NUL) nul = nul || fields + 1;
+          i++;
+        }
+        fields++;
+        if (i >= length) return ended(line, fields, newlines, length, nul, true);
+        const c = buf[i]!;
+        if (c === delimiter) {
+          pos = i + 1;
+          continue;
+        }
+        if (c === LF) return ended(line, fields, newlines + 1, i + 1, nul, false);
+        if (c === CR && i + 1 < length && buf[i + 1] === LF) {
+          out.drop(i, i + 1);
+          return ended(line, fields, newlines + 1, i + 2, nul, false);
+        }
+        if (c === CR && i + 1 >= length && !final) return undefined;
+        const lineEnd = buf.indexOf(LF, i);
+        if (lineEnd === -1 && !final) return undefined;
+        const stop = lineEnd === -1 ? length : lineEnd + 1;
+        return bad(
+          line,
+          stop,
+          newlines + (lineEnd === -1 ? 0 : 1),
+          `unexpected text after the closing quote of field ${fields}`,
+          fields,
+        );
+      }
+      // Unquoted: runs to the next delimiter or newline; quotes inside it are text.
+      let j = pos;
+      let backslashes = false;
+      while (j < length) {
+        const b = buf[j]!;
+        if (b === delimiter || b === LF) break;
+        if (b === BACKSLASH) backslashes = true;
+        else if (b === NUL) nul = nul || fields + 1;
+        j++;
+      }
+      if (j >= length && !final) return undefined;
+      const c = j < length ? buf[j] : -1;
+      // A CR ending the line is part of the line break (CRLF), as in the parser.
+      const end = c !== delimiter && j > pos && buf[j - 1] === CR ? j - 1 : j;
+      // Edits go in input order: escapes, then \N for an empty field, then the CR.
+      if (backslashes) for (let k = pos; k < end; k++) if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+      fields++;
+      // A line with nothing on it is blank, not a record of one NULL.
+      const blank = fields === 1 && end === pos && c !== delimiter;
+      if (end === pos && !blank) out.insert(pos, NULL_FIELD);
+      if (end < j) out.drop(end, j);
+      if (c === delimiter) {
+        pos = j + 1;
+        continue;
+      }
+      const spanned = newlines + (c === LF ? 1 : 0);
+      if (blank) return ended(line, 0, spanned, j + 1, 0, false);
+      return ended(line, fields, spanned, Math.min(j + 1, length), nul, c !== LF);
+    }
+  }
+
+  /** The CSV parser refuses invalid UTF-8 outright; so does this, at the same line. */
+  private checkUtf8(buf: Buffer, end: number): void {
+    const region = buf.subarray(0, end);
+    if (isUtf8(region)) return;
+    const offset = firstInvalidByte(region);
+    let line = this.line;
+    for (let n = region.indexOf(LF); n !== -1 && n < offset; n = region.indexOf(LF, n + 1)) line++;
+    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
+  }
+}
+
+interface RecordEnd {
+  readonly line: number;
+  /** Fields found; 0 for a blank line. */
+  readonly fields: number;
+  /** Newlines the record spans (its terminator included). */
+  readonly newlines: number;
+  readonly next: number;
+  /** The record ended at the end of the input without a newline. */
+  readonly unterminated: boolean;
+  /** The first field holding a NUL byte (1-based), or 0. */
+  readonly nul: number;
+  readonly bad?: { reason: string; column: number };
+}
+
+function ended(
+  line: number,
+  fields: number,
+  newlines: number,
+  next: number,
+  nul: number,
+  unterminated: boolean,
+): RecordEnd {
+  return { line, fields, newlines, next, unterminated, nul };
+}
+
+function bad(line: number, next: number, newlines: number, reason: string, column: number): RecordEnd {
+  return { line, fields: 0, newlines, next, unterminated: false, nul: 0, bad: { reason, column } };
+}
+
+function rawText(buf: Buffer, start: number, end: number): string {
+  return buf
+    .subarray(start, end)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/**
+ * The rewritten bytes as spans of the input plus the few bytes that differ. Edits arrive in input
+ * order; a span is copied only when an edit ends it, so clean records cost nothing.
+ */
+class Output {
+  private readonly parts: Buffer[] = [];
+  private from = 0;
+
+  constructor(private readonly input: Buffer) {}
+
+  mark(): { parts: number; from: number } {
+    return { parts: this.parts.length, from: this.from };
+  }
+  /** Forgets the edits made since `mark`. */
+  restore(mark: { parts: number; from: number }): void {
+    this.parts.length = mark.parts;
+    this.from = mark.from;
+  }
+  /** Forgets the edits made since `mark` and leaves out input[start, end). */
+  reset(mark: { parts: number; from: number }, start: number, end: number): void {
+    this.restore(mark);
+    this.drop(start, end);
+  }
+  /** Leaves out input[start, end). */
+  drop(start: number, end: number): void {
+    this.flush(start);
+    this.from = end;
+  }
+  /** Writes `bytes` before input[at]. */
+  insert(at: number, bytes: Buffer): void {
+    this.flush(at);
+    this.parts.push(bytes);
+  }
+  replace(start: number, end: number, bytes: Buffer): void {
+    this.flush(start);
+    this.parts.push(bytes);
+    this.from = end;
+  }
+  finish(end: number): Buffer {
+    this.flush(end);
+    this.from = end;
+    if (this.parts.length === 0) return Buffer.alloc(0);
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+  private flush(to: number): void {
+    if (to <= this.from) return;
+    this.parts.push(this.input.subarray(this.from, to));
+    this.from = to;
+  }
+}

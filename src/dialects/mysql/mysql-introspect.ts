@@ -1,0 +1,63 @@
+import { SluiceError } from '../../errors.js';
+import type { ColumnInfo, TableInfo, TableRef } from '../dialect.js';
+import type { PreparedStatements } from './mysql-client.js';
+
+interface ColumnRow {
+  tableSchema: string;
+  tableName: string;
+  name: string;
+  columnType: string;
+  nullable: string;
+  dflt: string | null;
+  extra: string;
+  current: string | null;
+}
+
+// Aliased: MySQL 8 returns information_schema column names in upper case, MariaDB as written.
+const COLUMNS = `SELECT TABLE_SCHEMA AS tableSchema, TABLE_NAME AS tableName, COLUMN_NAME AS name,
+  COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+  DATABASE() AS current
+FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
+ORDER BY ORDINAL_POSITION`;
+
+/**
+ * The table's insertable columns in declaration order, or undefined when it does not exist. The
+ * schema is the one named (`db.table`) or the connection's current database. information_schema
+ * compares names case-insensitively, so the rows are matched again here: exactly, unless the server
+ * folds table names (lower_case_table_names 1 or 2).
+ */
+export async function describeMysqlTable(
+  statements: PreparedStatements,
+  ref: TableRef,
+  foldsNames: boolean,
+): Promise<TableInfo | undefined> {
+  const rows = await statements.run<ColumnRow[]>(COLUMNS, [ref.schema ?? null, ref.name]);
+  const schema = ref.schema ?? rows[0]?.current ?? (await currentDatabase(statements));
+  if (schema === null) {
+    throw new SluiceError('BAD_USAGE', 'no database is selected on this connection', {
+      hint: 'name one in the URL (mysql://host/dbname) or in the table (--table dbname.table)',
+    });
+  }
+  const same = (a: string, b: string): boolean =>
+    foldsNames ? a.toLowerCase() === b.toLowerCase() : a === b;
+  const mine = rows.filter((r) => same(r.tableSchema, schema) && same(r.tableName, ref.name));
+  if (mine.length === 0) return undefined;
+  const columns: ColumnInfo[] = mine
+    // Generated columns take no values (MySQL writes "VIRTUAL GENERATED", MariaDB too since 10.2).
+    .filter((r) => !/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(r.extra))
+    .map((r) => ({
+      name: r.name,
+      type: r.columnType.toLowerCase(),
+      nullable: r.nullable === 'YES',
+      // MariaDB shows a nullable column without a default as the text NULL (a string default
+      // 'NULL' is shown quoted); MySQL shows SQL NULL.
+      hasDefault: (r.dflt !== null && r.dflt !== 'NULL') || /auto_increment/i.test(r.extra),
+    }));
+  return { ref, columns };
+}
+
+async function currentDatabase(statements: PreparedStatements): Promise<string | null> {
+  const rows = await statements.run<{ db: string | null }[]>('SELECT DATABASE() AS db', []);
+  return rows[0]?.db ?? null;
+}

@@ -1,0 +1,239 @@
+import { SluiceError } from '../../errors.js';
+import type { BulkCopy, Capabilities, Session, TableInfo, TableRef } from '../dialect.js';
+import { LoadDataBulk } from './load-data-bulk.js';
+import {
+  CLIENT_LOCAL_FILES,
+  PreparedStatements,
+  endConnection,
+  query,
+  type CoreConnection,
+  type ResultHeader,
+} from './mysql-client.js';
+import { describeMysqlError } from './mysql-errors.js';
+import { describeMysqlTable } from './mysql-introspect.js';
+import { MysqlSqlBuilder } from './mysql-sql.js';
+import { UnstorableValue, toMysqlValue } from './mysql-values.js';
+import { RowsNotStored, readWarnings } from './mysql-warnings.js';
+
+/** What to do with the connection on close: sluice's own is ended, a pool's released, a caller's kept. */
+export type Ownership = 'end' | 'release' | 'keep';
+
+/** MySQL's limit on placeholders in one prepared statement (a 16-bit count in COM_STMT_PREPARE). */
+const MAX_BIND_PARAMS = 65_535;
+/** Room for the packet header, command byte and statement id around a statement's parameters. */
+const PACKET_OVERHEAD = 1024;
+const MAX_PACKET_BYTES = 1 << 20;
+
+/**
+ * Modes that make the server refuse what it would otherwise change quietly: strict for every
+ * engine, no zero or partly zero dates, division by zero an error, no silent engine swap, and a 0
+ * written to an AUTO_INCREMENT column stays 0 instead of becoming the next id.
+ */
+const STRICT_MODES = [
+  'STRICT_ALL_TABLES',
+  'STRICT_TRANS_TABLES',
+  'NO_ZERO_DATE',
+  'NO_ZERO_IN_DATE',
+  'ERROR_FOR_DIVISION_BY_ZERO',
+  'NO_ENGINE_SUBSTITUTION',
+  'NO_AUTO_VALUE_ON_ZERO',
+];
+/** MariaDB's mode that stores '' as NULL: a value changed without a word. */
+const LOSSY_MODES = new Set(['EMPTY_STRING_IS_NULL']);
+
+interface ServerSettings {
+  sqlMode: string;
+  timeZone: string;
+  autocommit: number | string;
+  csClient: string;
+  csConnection: string;
+  collation: string;
+  csResults: string | null;
+  maxPacket: number | string;
+  localInfile: number | string;
+  lowerCaseTableNames: number | string;
+}
+
+/**
+ * One mysql2 connection in use by sluice. On open the session is set up so nothing is lost
+ * quietly: strict sql_mode, time_zone '+00:00' (see mysql-values.ts for dates), utf8mb4 on the
+ * wire, autocommit on (for the row method). A connection that belongs to the caller gets its
+ * settings back on close, and the statements sluice prepared on it are closed.
+ */
+export class MysqlSession implements Session {
+  readonly dialect = 'mysql' as const;
+  readonly sql = new MysqlSqlBuilder();
+  readonly capabilities: Capabilities;
+  readonly bulk: BulkCopy | undefined;
+  private readonly statements: PreparedStatements;
+  private closed = false;
+  private inTransaction = false;
+
+  private constructor(
+    private readonly connection: CoreConnection,
+    private readonly ownership: Ownership,
+    private readonly saved: ServerSettings,
+  ) {
+    this.statements = new PreparedStatements(connection);
+    const maxPacket = Number(saved.maxPacket);
+    const localInfile =
+      Number(saved.localInfile) === 1 && (connection.config.clientFlags & CLIENT_LOCAL_FILES) !== 0;
+    this.capabilities = {
+      copy: localInfile ? 'LOAD DATA LOCAL INFILE' : undefined,
+      rawCsvCopy: localInfile,
+      pipeline:
+        'one prepared INSERT per row, executions queued on the connection (mysql2 has no batch protocol)',
+      maxBindParams: MAX_BIND_PARAMS,
+      maxStatementBytes: maxPacket - PACKET_OVERHEAD,
+      inProcess: false,
+      createsMissingTables: false,
+      transactionalDdl: false,
+    };
+    const packetBytes = Math.max(512, Math.min(MAX_PACKET_BYTES, maxPacket - PACKET_OVERHEAD));
+    this.bulk = localInfile ? new LoadDataBulk(connection, this.sql, packetBytes) : undefined;
+  }
+
+  static async open(connection: CoreConnection, ownership: Ownership): Promise<MysqlSession> {
+    if (connection.clientEncoding !== undefined && connection.clientEncoding !== 'utf8') {
+      throw new SluiceError(
+        'BAD_USAGE',
+        `the mysql2 connection writes text as ${connection.clientEncoding}, which cannot carry every character`,
+        { hint: "open it with charset: 'utf8mb4'" },
+      );
+    }
+    const [saved] = await query<ServerSettings[]>(
+      connection,
+      `SELECT @@SESSION.sql_mode AS sqlMode, @@SESSION.time_zone AS timeZone,
+        @@SESSION.autocommit AS autocommit, @@SESSION.character_set_client AS csClient,
+        @@SESSION.character_set_connection AS csConnection, @@SESSION.collation_connection AS collation,
+        @@SESSION.character_set_results AS csResults, @@max_allowed_packet AS maxPacket,
+        @@local_infile AS localInfile, @@lower_case_table_names AS lowerCaseTableNames`,
+    );
+    const session = new MysqlSession(connection, ownership, saved!);
+    const modes = saved!.sqlMode
+      .split(',')
+      .filter((m) => m !== '' && !LOSSY_MODES.has(m) && !STRICT_MODES.includes(m));
+    await session.statements.run(
+      `SET SESSION sql_mode = ?, SESSION time_zone = '+00:00', SESSION autocommit = 1,
+        SESSION character_set_client = 'utf8mb4', SESSION character_set_connection = 'utf8mb4',
+        SESSION character_set_results = 'utf8mb4'`,
+      [[...modes, ...STRICT_MODES].join(',')],
+    );
+    return session;
+  }
+
+  toParam(value: unknown): unknown {
+    return toMysqlValue(value);
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    if (params.length === 0) return this.checked(await query<ResultHeader>(this.connection, sql));
+    if (this.inTransaction) return this.checked(await this.executePrepared(sql, params));
+    // Outside a transaction (the row method) a statement commits before its warnings can be read,
+    // and a rounded or truncated value would stay. Each write gets its own transaction instead:
+    // it still commits on its own, and only if the server changed nothing.
+    await this.begin();
+    try {
+      const changes = await this.checked(await this.executePrepared(sql, params));
+      await this.commit();
+      return changes;
+    } catch (error) {
+      await this.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * mysql2 has no batch protocol and writes a command only after the previous one's reply, so
+   * executions queued without waiting still cost a round trip each; queuing saves only the
+   * promise hop between them. The first failure, in row order, is the one reported.
+   */
+  async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
+    const results = await Promise.allSettled(rows.map((row) => this.executePrepared(sql, row)));
+    let changes = 0;
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason;
+      const header = result.value;
+      if (header.warningStatus > 0 || header.affectedRows !== 1) {
+        // Only the last statement's warnings can still be read; bisection narrows to one row.
+        if (rows.length === 1) await this.checked(header);
+        throw new RowsNotStored('the server changed or skipped a row (it reported warnings)');
+      }
+      changes += header.affectedRows;
+    }
+    return changes;
+  }
+
+  async begin(): Promise<void> {
+    // START TRANSACTION, not BEGIN: under MariaDB's sql_mode=ORACLE, BEGIN opens a block.
+    await query(this.connection, 'START TRANSACTION');
+    this.inTransaction = true;
+  }
+  async commit(): Promise<void> {
+    this.inTransaction = false;
+    await query(this.connection, 'COMMIT');
+  }
+  async rollback(): Promise<void> {
+    this.inTransaction = false;
+    await query(this.connection, 'ROLLBACK');
+  }
+  async savepoint(name: string): Promise<void> {
+    await query(this.connection, `SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    await query(this.connection, `RELEASE SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    await query(this.connection, `ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+
+  async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
+    return describeMysqlTable(this.statements, ref, Number(this.saved.lowerCaseTableNames) !== 0);
+  }
+
+  describeError(error: unknown): { message: string; code?: string } {
+    return describeMysqlError(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownership === 'end') {
+      await endConnection(this.connection);
+      return;
+    }
+    try {
+      const s = this.saved;
+      await this.statements.run(
+        // autocommit refuses a bound number: it is one of two keywords, chosen here, not a value.
+        `SET SESSION sql_mode = ?, SESSION time_zone = ?, SESSION autocommit = ${Number(s.autocommit) === 1 ? 'ON' : 'OFF'},
+          SESSION character_set_client = ?, SESSION character_set_connection = ?,
+          SESSION collation_connection = ?, SESSION character_set_results = ?`,
+        [s.sqlMode, s.timeZone, s.csClient, s.csConnection, s.collation, s.csResults],
+      );
+    } finally {
+      this.statements.closeAll();
+      if (this.ownership === 'release') this.connection.release?.();
+    }
+  }
+
+  private executePrepared(sql: string, params: readonly unknown[]): Promise<ResultHeader> {
+    for (let i = 0; i < params.length; i++) {
+      const value = params[i];
+      if (value instanceof UnstorableValue)
+        return Promise.reject(new Error(`parameter ${i + 1}: ${value.reason}`));
+    }
+    return this.statements.run<ResultHeader>(sql, params);
+  }
+
+  /** A write's result, refused when the server reported warnings or notes (see mysql-warnings.ts). */
+  private async checked(header: ResultHeader): Promise<number> {
+    if (header.warningStatus > 0) {
+      const [first] = await readWarnings(this.connection);
+      throw (
+        first ?? new RowsNotStored(`the server reported ${header.warningStatus} warnings it did not list`)
+      );
+    }
+    return header.affectedRows ?? 0;
+  }
+}
