@@ -12,6 +12,19 @@ import { driveStatements } from './statement-driver.js';
 export const valuesMethod: LoadMethod = (context, chunks) => {
   const { session, ref, plan } = context;
   const maxBytes = session.capabilities.maxStatementBytes;
+  // The INSERT text for each (shape, row count): built once, not once per statement. Bounded, as
+  // rows of objects can come in many shapes.
+  const texts = new Map<string, string>();
+  const insertFor = (run: Run, rows: number): string => {
+    const key = `${rows}:${run.key}`;
+    let sql = texts.get(key);
+    if (sql === undefined) {
+      sql = session.sql.insert(ref, run.columns, rows);
+      if (texts.size >= 64) texts.clear();
+      texts.set(key, sql);
+    }
+    return sql;
+  };
   const write = async (run: Run): Promise<number> => {
     const width = run.columns.length;
     let changes = 0;
@@ -29,7 +42,7 @@ export const valuesMethod: LoadMethod = (context, chunks) => {
         const row = run.rows[r]!;
         for (let c = 0; c < width; c++) params[p++] = row[c];
       }
-      const stored = await session.execute(session.sql.insert(ref, run.columns, end - start), params);
+      const stored = await session.execute(insertFor(run, end - start), params);
       // Rows sent are rows stored, or the batch fails and the bisection names the row that went.
       if (stored !== end - start)
         throw new Error(`the database stored ${stored} of the ${end - start} rows sent`);

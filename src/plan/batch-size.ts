@@ -50,6 +50,10 @@ export function batchSizeFor(
   skipping = false,
 ): number {
   if (method === 'row') return 1;
+  // In-process (SQLite): one statement per batch. The batch savepoint then covers exactly what the
+  // statement's own journal covers, so each page is journaled once per statement instead of the
+  // journal growing for the whole batch (measured: 1M rows 30% faster than 2000-row batches).
+  if (method === 'values' && capabilities.inProcess) return perStatement;
   if (method === 'values') return perStatement * Math.max(1, Math.floor(2_000 / perStatement));
   if (requested !== undefined) {
     reasons.push(`${requested} rows per batch (--batch-size)`);
