@@ -137,7 +137,12 @@ export async function explain(
   const { plan, mapper, ref } = prepared;
   const statement =
     plan.method === 'copy' && session.bulk
-      ? session.bulk.statement(ref, mapper.columns, plan.rawCopy)
+      ? session.bulk.statement(
+          ref,
+          mapper.columns,
+          plan.rawCopy,
+          prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
+        )
       : session.sql.insert(ref, mapper.columns, 1) +
         (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');
   return {

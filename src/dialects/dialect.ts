@@ -118,11 +118,12 @@ export interface BulkCopy {
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
-   * `columns`; same backpressure and acknowledgement rules as copyRows.
+   * `columns`; same backpressure and acknowledgement rules as copyRows. An error's `copyRow`
+   * counts data records (the header is not one).
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
-  /** The statement the bulk path sends, for explain (no values). */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean): string;
+  /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
 }
 
 export interface Dialect {

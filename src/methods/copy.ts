@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { RowChunk } from '../dialects/dialect.js';
-import { SluiceError } from '../errors.js';
+import { SluiceError, type SourceLocation } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
+import { csvRecordLine } from '../sources/csv-record-line.js';
 import { rowError, type LoadMethod } from './method.js';
 import { splitRuns, type Run } from './runs.js';
 import { driveStatements } from './statement-driver.js';
@@ -37,9 +38,11 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
       context.onBatch(rows);
       return { rowsLoaded: rows };
     } catch (error) {
+      // copyRow counts the file's data records; a quoted field may span lines, so the record's
+      // first line is found by reading the file again, now that the copy has failed.
       const row = copyRowOf(error);
-      // Raw CSV: the database counts lines of the file itself, header included.
-      throw rowError(context, error, row);
+      const line = row === undefined ? undefined : await csvRecordLine(context.source.path, row);
+      throw rowError(context, error, line, copyColumnOf(error));
     }
   }
 
@@ -72,6 +75,7 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
         context,
         error,
         entry === undefined || row === undefined ? undefined : entry.lines[row - entry.first],
+        copyColumnOf(error),
       );
     }
   }
@@ -86,8 +90,17 @@ async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly str
   for await (const chunk of chunks) yield* splitRuns(chunk, columns);
 }
 
-/** The 1-based row within the bulk operation the database blamed, when the bulk path reports it. */
+/**
+ * The 1-based row within the bulk operation the database blamed, when the bulk path reports it:
+ * a data row of the copy (for a raw CSV, its data records: the header is not counted).
+ */
 function copyRowOf(error: unknown): number | undefined {
   const row = (error as { copyRow?: unknown } | null)?.copyRow;
   return typeof row === 'number' ? row : undefined;
+}
+
+/** The column the database blamed (`copyColumn`), when the bulk path reports it. */
+function copyColumnOf(error: unknown): Partial<SourceLocation> | undefined {
+  const column = (error as { copyColumn?: unknown } | null)?.copyColumn;
+  return typeof column === 'string' ? { columnName: column } : undefined;
 }
