@@ -118,8 +118,9 @@ export interface BulkCopy {
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
-   * `columns`; same backpressure and acknowledgement rules as copyRows. An error's `copyRow`
-   * counts data records (the header is not one).
+   * `columns`; same backpressure and acknowledgement rules as copyRows. An error may name the
+   * record as `copyRow` (data records, the header not counted) or as `copyLine` (a line of the
+   * file, the header being line 1); copy.ts finds the line the record starts on.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */

@@ -1,14 +1,13 @@
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import type { RowChunk } from '../dialects/dialect.js';
 import { SluiceError, type SourceLocation } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
-import { csvRecordLine } from '../sources/csv-record-line.js';
+import { csvRecordStartLine, type CsvRecordAt } from '../sources/csv-record-line.js';
 import { rowError, type LoadMethod } from './method.js';
 import { splitRuns, type Run } from './runs.js';
+import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
-
-/** Lines of the last chunks sent, to name the row a COPY error points at. */
-const LINE_WINDOW = 64;
 
 /**
  * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). By default rows stream
@@ -31,17 +30,19 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   }
 
   if (plan.rawCopy && bulk.copyCsv && context.source.path !== undefined) {
-    const bytes = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
-    bytes.on('data', (chunk) => context.onBytes(chunk.length));
+    // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before
+    // the database is ready, and the bytes read meanwhile would be lost.
+    const file = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
+    const bytes = Readable.from(countBytes(file, context.onBytes), { objectMode: false });
     try {
       const rows = await bulk.copyCsv(ref, context.columns, bytes, context.source.delimiter ?? ',');
       context.onBatch(rows);
       return { rowsLoaded: rows };
     } catch (error) {
-      // copyRow counts the file's data records; a quoted field may span lines, so the record's
-      // first line is found by reading the file again, now that the copy has failed.
-      const row = copyRowOf(error);
-      const line = row === undefined ? undefined : await csvRecordLine(context.source.path, row);
+      // A quoted field may span lines, so the line the record starts on is found by reading the
+      // file again, now that the copy has failed.
+      const at = rawCsvRecordOf(error);
+      const line = at === undefined ? undefined : await csvRecordStartLine(context.source.path, at);
       throw rowError(context, error, line, copyColumnOf(error));
     }
   }
@@ -52,14 +53,11 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   while (!pending.done) {
     const key = pending.value.key;
     const columns = pending.value.columns;
-    const window: { first: number; lines: readonly number[] }[] = [];
-    let sent = 0;
+    const sent = new SentLines();
     async function* sameShape(): AsyncGenerator<RowChunk> {
       while (!pending.done && pending.value.key === key) {
         const run = pending.value;
-        window.push({ first: sent + 1, lines: run.lines });
-        if (window.length > LINE_WINDOW) window.shift();
-        sent += run.rows.length;
+        sent.add(run.lines);
         yield run;
         context.onBatch(run.rows.length);
         pending = await iterator.next();
@@ -69,14 +67,7 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
       loaded += await bulk.copyRows(ref, columns, sameShape());
     } catch (error) {
       const row = copyRowOf(error);
-      const entry =
-        row === undefined ? undefined : window.find((w) => row >= w.first && row < w.first + w.lines.length);
-      throw rowError(
-        context,
-        error,
-        entry === undefined || row === undefined ? undefined : entry.lines[row - entry.first],
-        copyColumnOf(error),
-      );
+      throw rowError(context, error, row === undefined ? undefined : sent.lineOf(row), copyColumnOf(error));
     }
   }
   return { rowsLoaded: loaded };
@@ -86,17 +77,32 @@ async function* once(run: Run): AsyncGenerator<RowChunk> {
   yield run;
 }
 
+async function* countBytes(file: Readable, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of file as AsyncIterable<Buffer>) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}
+
 async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly string[]): AsyncGenerator<Run> {
   for await (const chunk of chunks) yield* splitRuns(chunk, columns);
 }
 
-/**
- * The 1-based row within the bulk operation the database blamed, when the bulk path reports it:
- * a data row of the copy (for a raw CSV, its data records: the header is not counted).
- */
+/** The 1-based row within the bulk operation the database blamed, when the bulk path reports it. */
 function copyRowOf(error: unknown): number | undefined {
   const row = (error as { copyRow?: unknown } | null)?.copyRow;
   return typeof row === 'number' ? row : undefined;
+}
+
+/**
+ * The record of a raw CSV the database blamed: `copyLine`, a line of the file (header = line 1),
+ * or `copyRow`, a data record number (header not counted), whichever the bulk path reports.
+ */
+function rawCsvRecordOf(error: unknown): CsvRecordAt | undefined {
+  const line = (error as { copyLine?: unknown } | null)?.copyLine;
+  if (typeof line === 'number') return { line };
+  const row = copyRowOf(error);
+  return row === undefined ? undefined : { record: row };
 }
 
 /** The column the database blamed (`copyColumn`), when the bulk path reports it. */

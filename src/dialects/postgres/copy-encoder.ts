@@ -103,7 +103,7 @@ export class CopyEncodingError extends Error {
 
 function firstIllFormedRow(rows: readonly (readonly unknown[])[], start: number, end: number): number {
   for (let r = start; r < end; r++) {
-    // Only strings can be at fault: JSON text was checked by pgText as it was made.
+    // Only strings can be at fault: JSON.stringify escapes lone surrogates.
     for (const value of rows[r]!) if (typeof value === 'string' && !isWellFormed(value)) return r - start;
   }
   return 0;

@@ -14,7 +14,14 @@ import { ProtocolQuery } from './protocol-query.js';
  *   refuses (a bad value, a duplicate key), pulling stops at once and the promise rejects with
  *   the server's error; the server drops any CopyData still in flight.
  */
-export function copyFromStdin(client: ClientBase, sql: string, data: AsyncIterable<Uint8Array>): Promise<number> {
+/** Bytes written without waiting for the socket before the pump lets the event loop run. */
+const YIELD_BYTES = 256 * 1024;
+
+export function copyFromStdin(
+  client: ClientBase,
+  sql: string,
+  data: AsyncIterable<Uint8Array>,
+): Promise<number> {
   const query = new CopyInQuery(sql, data);
   client.query(query);
   return query.promise;
@@ -51,12 +58,24 @@ class CopyInQuery extends ProtocolQuery<number> {
   }
 
   private async pump(): Promise<void> {
+    let sinceYield = 0;
     try {
       for await (const chunk of this.data) {
         if (this.failed) return;
         if (chunk.length === 0) continue;
-        const payload = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        if (!this.write(copyDataHeader(payload.length), payload)) await this.drained();
+        const payload = Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        if (!this.write(copyDataHeader(payload.length), payload)) {
+          await this.drained();
+          sinceYield = 0;
+        } else if ((sinceYield += payload.length) >= YIELD_BYTES) {
+          // The kernel took everything and the rows come from memory: nothing here waits for I/O,
+          // so let the event loop read the socket, or a refusal from the server goes unseen while
+          // the rest of the input is sent for nothing.
+          await new Promise((resolve) => setImmediate(resolve));
+          sinceYield = 0;
+        }
         if (this.failed) return;
       }
       this.write(COPY_DONE);

@@ -31,7 +31,8 @@ export class MessageWriter {
    * NULL), results in text format.
    */
   bind(values: readonly (string | null)[]): this {
-    if (values.length > 0xffff) throw new RangeError(`Bind carries at most 65535 parameters, got ${values.length}`);
+    if (values.length > 0xffff)
+      throw new RangeError(`Bind carries at most 65535 parameters, got ${values.length}`);
     const start = this.begin(0x42); // 'B'
     this.cstring('');
     this.cstring('');

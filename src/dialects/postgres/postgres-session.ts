@@ -11,7 +11,8 @@ import { PostgresSqlBuilder } from './postgres-sql.js';
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
   rawCsvCopy: true,
-  pipeline: 'one INSERT parsed once; every Bind/Execute of a batch sent before the first reply, one Sync per batch',
+  pipeline:
+    'one INSERT parsed once; every Bind/Execute of a batch sent before the first reply, one Sync per batch',
   // Bind counts its parameters in an unsigned 16-bit field.
   maxBindParams: 65535,
   maxStatementBytes: undefined,
@@ -51,8 +52,12 @@ export class PostgresSession implements Session {
     };
   }
 
+  /**
+   * Values stay as they are until a statement is sent: execute() and the pipeline turn them into
+   * text there, so a value that cannot be sent fails inside the method, which names its row.
+   */
   toParam(value: unknown): unknown {
-    return pgText(value);
+    return value;
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
@@ -114,7 +119,7 @@ export class PostgresSession implements Session {
       return await copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks));
     } catch (error) {
       // Encoded rows are one line each: the CONTEXT line number is the row number.
-      throw withCopyRow(error, ref, columns, 0);
+      throw withCopyPosition(error, ref, columns, 'copyRow');
     }
   }
 
@@ -127,8 +132,9 @@ export class PostgresSession implements Session {
     try {
       return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), bytes);
     } catch (error) {
-      // The server counts records of the file itself, the header being the first.
-      throw withCopyRow(error, ref, columns, 1);
+      // The server counts lines of the file itself, header included (and the newlines inside
+      // quoted fields: a record's number is the line it ends on).
+      throw withCopyPosition(error, ref, columns, 'copyLine');
     }
   }
 
@@ -166,12 +172,18 @@ async function* encodeChunks(chunks: AsyncIterable<RowChunk>): AsyncGenerator<Bu
 }
 
 /**
- * Gives a COPY error the 1-based row within the copy (`copyRow`) and the column the server
- * blamed (`copyColumn`), from its CONTEXT line, for copy.ts to turn into a source location.
+ * Gives a COPY error the place the server blamed, from its CONTEXT line, for copy.ts to turn into
+ * a source location: `copyRow` (the row within an encoded copy) or `copyLine` (the line of a raw
+ * CSV), and `copyColumn`.
  */
-function withCopyRow(error: unknown, ref: TableRef, columns: readonly string[], headerLines: number): unknown {
+function withCopyPosition(
+  error: unknown,
+  ref: TableRef,
+  columns: readonly string[],
+  as: 'copyRow' | 'copyLine',
+): unknown {
   if (typeof error !== 'object' || error === null || 'copyRow' in error) return error;
   const position = copyPosition(error, ref.name, columns);
-  if (position === undefined || position.line <= headerLines) return error;
-  return Object.assign(error, { copyRow: position.line - headerLines, copyColumn: position.column });
+  if (position === undefined) return error;
+  return Object.assign(error, { [as]: position.line, copyColumn: position.column });
 }

@@ -44,7 +44,9 @@ export abstract class ProtocolQuery<T> {
   handleReadyForQuery(): void {
     this.wakeUp();
     const own = this.ownError;
-    this.settle(() => (own === undefined ? this.resolvePromise(this.result()) : this.rejectPromise(own.error)));
+    this.settle(() =>
+      own === undefined ? this.resolvePromise(this.result()) : this.rejectPromise(own.error),
+    );
   }
 
   /** pg's query_timeout replaces and calls this with its error. */
