@@ -43,6 +43,37 @@ if (DIALECTS.includes('postgres')) {
       }
     });
 
+    it('repeated INSERTs run as prepared statements, deallocated on close of a shared client', async () => {
+      await usersTable();
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      const parsed = (): string[] =>
+        Object.keys(
+          (client as unknown as { connection: { parsedStatements: object } }).connection.parsedStatements,
+        );
+      try {
+        for (let round = 0; round < 2; round++) {
+          const db = await open(client);
+          const rows = Array.from({ length: 3_000 }, (_, i) => ({ username: `r${round}-${i}`, role_id: 1 }));
+          await db.load('users', rows, { method: 'values', batchSize: 500 });
+          await db.load(
+            'users',
+            rows.slice(0, 3).map((r) => ({ ...r, username: `${r.username}-row` })),
+            {
+              method: 'row',
+            },
+          );
+          assert.equal(parsed().filter((n) => n.startsWith('sluice_')).length, 2);
+          await db.close();
+          assert.deepEqual(parsed(), []);
+          assert.deepEqual((await client.query('SELECT name FROM pg_prepared_statements')).rows, []);
+        }
+      } finally {
+        await client.end();
+      }
+      assert.equal(await count(), 6_006);
+    });
+
     it('open(pool) takes one client and gives it back on close', async () => {
       await usersTable();
       const pool = new pg.Pool({ connectionString: target.url, max: 2 });

@@ -11,7 +11,7 @@ import {
   encodeCopyRows,
   encodeCopyText,
 } from '../../src/dialects/postgres/copy-encoder.js';
-import { dateText, pgText } from '../../src/dialects/postgres/pg-text.js';
+import { dateText, isoUtc, pgText } from '../../src/dialects/postgres/pg-text.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -162,5 +162,25 @@ describe('pgText: the text form every method sends', () => {
     assert.throws(() => pgText('\uDC00'), /lone UTF-16 surrogate/);
     assert.equal(pgText({ k: '\uD800' }), '{"k":"\\ud800"}');
     assert.equal(pgText('\uD83D\uDE00'), '😀');
+  });
+});
+
+describe('isoUtc: toISOString, faster', () => {
+  it('agrees with Date.prototype.toISOString across years 1..9999', () => {
+    const times = [
+      -62135596800000, // 0001-01-01T00:00:00.000Z
+      253402300799999, // 9999-12-31T23:59:59.999Z
+      0,
+      -1,
+      Date.UTC(2000, 1, 29, 23, 59, 59, 999),
+      Date.UTC(1900, 1, 28, 12),
+      Date.UTC(2100, 2, 1),
+      Date.UTC(1582, 9, 4),
+    ];
+    // A deterministic sweep: a step that is prime in milliseconds lands on every kind of instant.
+    for (let t = -62135596800000; t < 253402300800000; t += 79_197_777_777) times.push(t);
+    for (let t = Date.UTC(1969, 11, 25); t < Date.UTC(1970, 0, 8); t += 3_599_999) times.push(t);
+    assert.ok(times.length > 4000);
+    for (const time of times) assert.equal(isoUtc(time), new Date(time).toISOString(), String(time));
   });
 });

@@ -1,4 +1,4 @@
-import { LONE_SURROGATE, isWellFormed, pgText } from './pg-text.js';
+import { LONE_SURROGATE, dateText, isWellFormed, pgText } from './pg-text.js';
 
 /**
  * Rows of JS values in COPY's text format: fields separated by tabs, rows ended by newlines,
@@ -53,11 +53,24 @@ export function encodeCopyRows(
 
 /** One field in COPY text form: `\N` for null and undefined, otherwise the escaped text. */
 export function copyField(value: unknown): string {
-  if (typeof value === 'string') return escapeCopyText(value);
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  const text = pgText(value);
-  // JSON and bytea hex carry backslashes of their own; numbers, booleans and dates never do.
-  return text === null ? '\\N' : escapeCopyText(text);
+  switch (typeof value) {
+    case 'string':
+      return escapeCopyText(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+      return '\\N';
+    case 'object':
+      if (value === null) return '\\N';
+      // Digits, dashes, colons and letters only: nothing to escape.
+      if (value instanceof Date) return dateText(value);
+  }
+  // JSON and bytea hex carry backslashes of their own.
+  return escapeCopyText(pgText(value)!);
 }
 
 const BACKSLASH = 92;

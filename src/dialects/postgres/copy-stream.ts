@@ -2,6 +2,9 @@ import type { ClientBase, Connection } from 'pg';
 import { COPY_DONE, copyDataHeader, copyFail } from './frontend-messages.js';
 import { ProtocolQuery } from './protocol-query.js';
 
+/** Bytes written without waiting for the socket before the pump lets the event loop run. */
+const YIELD_BYTES = 256 * 1024;
+
 /**
  * Runs `COPY … FROM STDIN` on `client` and streams `data` into it, one CopyData message per chunk.
  *
@@ -14,13 +17,10 @@ import { ProtocolQuery } from './protocol-query.js';
  *   refuses (a bad value, a duplicate key), pulling stops at once and the promise rejects with
  *   the server's error; the server drops any CopyData still in flight.
  */
-/** Bytes written without waiting for the socket before the pump lets the event loop run. */
-const YIELD_BYTES = 256 * 1024;
-
 export function copyFromStdin(
   client: ClientBase,
   sql: string,
-  data: AsyncIterable<Uint8Array>,
+  data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<number> {
   const query = new CopyInQuery(sql, data);
   client.query(query);
@@ -32,7 +32,7 @@ class CopyInQuery extends ProtocolQuery<number> {
 
   constructor(
     private readonly sql: string,
-    private readonly data: AsyncIterable<Uint8Array>,
+    private readonly data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   ) {
     super();
   }

@@ -81,9 +81,10 @@ class PipelinedExecute extends ProtocolQuery<number> {
   }
 
   /**
-   * A value that cannot be sent (a lone surrogate, a symbol): no Execute goes out for it, the
-   * rows before it were already sent, and the Sync makes the server settle them before the
-   * query rejects with the value's error.
+   * A value that cannot be sent (a lone surrogate, a symbol): no Execute goes out for it or after
+   * it. Executions already written (past WRITE_BYTES) have run, and the Sync lets the server settle
+   * them before the query rejects with the value's error: callers roll them back (sluice runs the
+   * pipeline inside a savepoint).
    */
   private abandon(error: unknown): void {
     this.ownError = { error };

@@ -30,11 +30,11 @@ export const postgresDialect: Dialect = {
         client.release();
         throw error;
       }
-      return new PostgresSession(client, async () => client.release(), undefined);
+      return new PostgresSession(client, async () => client.release(), undefined, true);
     }
     const client = target as ClientBase;
     usable(client);
-    return new PostgresSession(client, async () => undefined, undefined);
+    return new PostgresSession(client, async () => undefined, undefined, true);
   },
 };
 
@@ -50,7 +50,7 @@ async function connectUrl(url: string): Promise<Session> {
   } catch (error) {
     throw connectionFailed(error, url);
   }
-  return new PostgresSession(client, () => client.end(), url);
+  return new PostgresSession(client, () => client.end(), url, false);
 }
 
 /**

@@ -7,6 +7,7 @@ import { pgText } from './pg-text.js';
 import { copyPosition, describePostgresError } from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
+import { PreparedStatements } from './prepared-statements.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
@@ -34,15 +35,20 @@ export class PostgresSession implements Session {
   readonly capabilities = POSTGRES_CAPABILITIES;
   readonly bulk: BulkCopy;
 
+  private readonly prepared = new PreparedStatements();
+
   /**
    * @param release ends the session's hold on the connection: ends a client sluice opened,
    * returns a pooled client to its pool, does nothing to a client passed in.
    * @param url the connection string, so messages can be scrubbed of its password.
+   * @param shared the connection outlives the session (a client or pool passed to open()): its
+   * prepared statements are deallocated on close.
    */
   constructor(
     private readonly client: ClientBase,
     private readonly release: () => Promise<void>,
     private readonly url: string | undefined,
+    private readonly shared: boolean,
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
@@ -61,7 +67,12 @@ export class PostgresSession implements Session {
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.client.query({ text: sql, values: params.map(pgText) });
+    if (params.length === 0) return (await this.client.query(sql)).rowCount ?? 0;
+    const values = params.map(pgText);
+    const name = this.prepared.nameFor(sql);
+    const result = await this.client.query(
+      name === undefined ? { text: sql, values } : { name, text: sql, values },
+    );
     return result.rowCount ?? 0;
   }
 
@@ -105,8 +116,14 @@ export class PostgresSession implements Session {
     return describePostgresError(error, this.url);
   }
 
-  close(): Promise<void> {
-    return this.release();
+  async close(): Promise<void> {
+    try {
+      if (this.shared) await this.prepared.deallocate(this.client, (name) => this.sql.quoteIdent(name));
+    } catch {
+      // A broken connection has lost its statements with it.
+    } finally {
+      await this.release();
+    }
   }
 
   private async copyRows(

@@ -49,10 +49,14 @@ export abstract class ProtocolQuery<T> {
     );
   }
 
-  /** pg's query_timeout replaces and calls this with its error. */
-  callback(error?: Error | null): void {
+  /**
+   * With query_timeout set, pg wraps this in a function that clears its timer, and calls it with
+   * its error when the timer fires; it is called with no error once the query settles, so the
+   * timer never fires late. (An arrow function: pg calls it detached.)
+   */
+  callback = (error?: Error | null): void => {
     if (error) this.handleError(error);
-  }
+  };
 
   // Messages these queries do not expect; pg requires the handlers to exist.
   handleCommandComplete(_message: { text: string }): void {}
@@ -102,6 +106,7 @@ export abstract class ProtocolQuery<T> {
   private settle(action: () => void): void {
     if (this.settled) return;
     this.settled = true;
+    this.callback();
     action();
   }
 }
