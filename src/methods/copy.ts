@@ -4,10 +4,13 @@ import type { RowChunk } from '../dialects/dialect.js';
 import { SluiceError, type SourceLocation } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { csvRecordStartLine, type CsvRecordAt } from '../sources/csv-record-line.js';
+import { locateInCsvFile } from './locate-in-file.js';
 import { rowError, type LoadMethod } from './method.js';
 import { splitRuns, type Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
+
+const RAW_COPY = 'sluice_raw_copy';
 
 /**
  * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). By default rows stream
@@ -34,16 +37,24 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
     // the database is ready, and the bytes read meanwhile would be lost.
     const file = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
     const bytes = Readable.from(countBytes(file, context.onBytes), { objectMode: false });
+    // A savepoint, so that a failure the database does not place can be searched for afterwards.
+    await session.savepoint(RAW_COPY);
     try {
       const rows = await bulk.copyCsv(ref, context.columns, bytes, context.source.delimiter ?? ',');
+      await session.releaseSavepoint(RAW_COPY);
       context.onBatch(rows);
       return { rowsLoaded: rows };
     } catch (error) {
       // A quoted field may span lines, so the line the record starts on is found by reading the
       // file again, now that the copy has failed.
       const at = rawCsvRecordOf(error);
-      const line = at === undefined ? undefined : await csvRecordStartLine(context.source.path, at);
-      throw rowError(context, error, line, copyColumnOf(error));
+      if (at !== undefined) {
+        const line = await csvRecordStartLine(context.source.path, at);
+        throw rowError(context, error, line, copyColumnOf(error));
+      }
+      await session.rollbackToSavepoint(RAW_COPY);
+      const located = await locateInCsvFile(context, bulk, context.source.path, copyColumnOf);
+      throw located ?? rowError(context, error, undefined, copyColumnOf(error));
     }
   }
 
@@ -106,7 +117,7 @@ function rawCsvRecordOf(error: unknown): CsvRecordAt | undefined {
 }
 
 /** The column the database blamed (`copyColumn`), when the bulk path reports it. */
-function copyColumnOf(error: unknown): Partial<SourceLocation> | undefined {
+function copyColumnOf(error: unknown): (Partial<SourceLocation> & { columnName: string }) | undefined {
   const column = (error as { copyColumn?: unknown } | null)?.copyColumn;
   return typeof column === 'string' ? { columnName: column } : undefined;
 }

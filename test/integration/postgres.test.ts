@@ -464,6 +464,22 @@ if (DIALECTS.includes('postgres')) {
         assert.equal(await count(), 0);
       });
 
+      it('raw CSV copy: a foreign key, checked only when the COPY ends, is still traced to its line', async () => {
+        await users();
+        const good = Array.from({ length: 25_000 }, (_, i) => `u${i},${(i % 2) + 1}`);
+        const csv = `username,role_id\n"two\nlines",1\n${good.join('\n')}\norphan,7\nlast,1\n`;
+        await assert.rejects(
+          db.load('users', file('fk-line-25004.csv', csv), { method: 'copy' }),
+          (e: unknown) =>
+            e instanceof SluiceError &&
+            /fk-line-25004\.csv:25004: insert or update on table "users" violates foreign key constraint "users_role_id_fkey": Key \(role_id\)=\(7\) is not present in table "roles"\. \(23503\)$/.test(
+              e.message,
+            ) &&
+            e.rowsCommitted === 0,
+        );
+        assert.equal(await count(), 0);
+      });
+
       it('encoded copy of a CSV stream: the line of the bad record', async () => {
         await users();
         const csv = 'username,role_id\n"multi\nline",1\nok,2\nok,1\n';
