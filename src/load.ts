@@ -106,7 +106,7 @@ export async function load(
       rowsPerSecond: seconds > 0 ? Math.round(result.rowsLoaded / seconds) : result.rowsLoaded,
       batchSize: plan.batchSize,
       rowsPerStatement: plan.rowsPerStatement,
-      rawCopy: plan.rawCopy,
+      rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
     };
   } catch (error) {

@@ -120,7 +120,9 @@ export interface BulkCopy {
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error may name the
    * record as `copyRow` (data records, the header not counted) or as `copyLine` (a line of the
-   * file, the header being line 1); copy.ts finds the line the record starts on.
+   * file, the header being line 1); copy.ts finds the line the record starts on. When the file uses
+   * CSV the database would read differently from sluice's parser, the bulk path fails before that
+   * place with an error whose `rawCsvUnsafe` is true, and copy.ts loads the file parsed instead.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */

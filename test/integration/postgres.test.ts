@@ -316,6 +316,40 @@ if (DIALECTS.includes('postgres')) {
       });
     });
 
+    describe('a CSV that COPY would misread is loaded parsed instead of raw', () => {
+      const cases: [string, string, (string | null)[]][] = [
+        ['\\. alone on a line (COPY would stop there)', 'v\nx\n\\.\ny\n', ['x', '\\.', 'y']],
+        ['a quote inside an unquoted field', 'v\n5"x"7\nplain\n', ['5"x"7', 'plain']],
+        ['a blank line (a NULL row for COPY)', 'v\na\n\nb\n', ['a', 'b']],
+        ['line ends that change from LF to CRLF', 'v\na\r\nb\n', ['a', 'b']],
+      ];
+      for (const [name, csv, want] of cases) {
+        it(name, async () => {
+          await target.query('DROP TABLE IF EXISTS misread');
+          await target.query('CREATE TABLE misread (id serial, v text)');
+          const report = await db.load('misread', file('misread.csv', csv));
+          assert.equal(report.method, 'copy');
+          assert.equal(report.rawCopy, false);
+          assert.equal(report.rowsLoaded, want.length);
+          const got = await target.query<{ v: string | null }>('SELECT v FROM misread ORDER BY id');
+          assert.deepEqual(
+            got.map((r) => r.v),
+            want,
+          );
+        });
+      }
+
+      it('after falling back, an error still names its line and keeps nothing', async () => {
+        await target.query('DROP TABLE IF EXISTS misread');
+        await target.query('CREATE TABLE misread (id serial, v text UNIQUE)');
+        await assert.rejects(
+          db.load('misread', file('misread-dup.csv', 'v\n\\.\nb\n"multi\nline"\nb\n')),
+          (e: unknown) => e instanceof SluiceError && /misread-dup\.csv:6: duplicate key/.test(e.message),
+        );
+        assert.deepEqual(await target.query('SELECT count(*)::int AS n FROM misread'), [{ n: 0 }]);
+      });
+    });
+
     describe('a missing table', () => {
       it('is TABLE_NOT_FOUND (exit 2) with a hint, and nothing is created', async () => {
         await assert.rejects(

@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import type { BulkCopy, Capabilities, RowChunk, Session, TableInfo, TableRef } from '../dialect.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
+import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
 import { copyPosition, describePostgresError } from './postgres-errors.js';
@@ -147,7 +148,8 @@ export class PostgresSession implements Session {
     delimiter: string,
   ): Promise<number> {
     try {
-      return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), bytes);
+      const checked = guardPostgresCsv(bytes, delimiter);
+      return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked);
     } catch (error) {
       // The server counts lines of the file itself, header included (and the newlines inside
       // quoted fields: a record's number is the line it ends on).
