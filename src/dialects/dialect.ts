@@ -118,11 +118,12 @@ export interface BulkCopy {
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
-   * `columns`; same backpressure and acknowledgement rules as copyRows. An error may name the
-   * record as `copyRow` (data records, the header not counted) or as `copyLine` (a line of the
-   * file, the header being line 1); copy.ts finds the line the record starts on. When the file uses
-   * CSV the database would read differently from sluice's parser, the bulk path fails before that
-   * place with an error whose `rawCsvUnsafe` is true, and copy.ts loads the file parsed instead.
+   * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad
+   * record by a line of the file (the header is line 1): `copyRow`, the line the record starts on,
+   * when the bulk path knows it, or `copyLine`, any line inside the record (copy.ts then finds the
+   * line it starts on). When the file uses CSV the database would read differently from sluice's
+   * parser, the bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and
+   * copy.ts loads the file parsed instead.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */

@@ -1,5 +1,4 @@
 import type { SourceLocation } from '../errors.js';
-import type { CsvRecordAt } from '../sources/csv-record-line.js';
 
 /** The 1-based row within the bulk operation the database blamed, when the bulk path reports it. */
 export function copyRowOf(error: unknown): number | undefined {
@@ -14,14 +13,15 @@ export function copyColumnOf(error: unknown): (Partial<SourceLocation> & { colum
 }
 
 /**
- * The record of a raw CSV the database blamed: `copyLine`, a line of the file (header = line 1),
- * or `copyRow`, a data record number (header not counted), whichever the bulk path reports.
+ * The line of a raw CSV the database blamed: `copyRow` when the bulk path knows the line the record
+ * starts on (sluice parsed the bytes on their way), or `copyLine`, any line inside the record (a
+ * database counting lines itself: PostgreSQL names the last line of a record spanning several).
  */
-export function rawCsvRecordOf(error: unknown): CsvRecordAt | undefined {
-  const line = (error as { copyLine?: unknown } | null)?.copyLine;
-  if (typeof line === 'number') return { line };
+export function rawCsvLineOf(error: unknown): { exact: number } | { within: number } | undefined {
   const row = copyRowOf(error);
-  return row === undefined ? undefined : { record: row };
+  if (row !== undefined) return { exact: row };
+  const line = (error as { copyLine?: unknown } | null)?.copyLine;
+  return typeof line === 'number' ? { within: line } : undefined;
 }
 
 /** The bulk path would read a raw CSV differently from sluice's parser (see BulkCopy.copyCsv). */

@@ -5,7 +5,7 @@ import type { SluiceError } from '../errors.js';
 import { csvRecordStartLine } from '../sources/csv-record-line.js';
 import { openSource } from '../sources/from-input.js';
 import type { TextSource } from '../sources/source.js';
-import { copyColumnOf, copyRowOf, isRawCsvUnsafe, rawCsvRecordOf } from './bulk-errors.js';
+import { copyColumnOf, copyRowOf, isRawCsvUnsafe, rawCsvLineOf } from './bulk-errors.js';
 import { locateFailure } from './locate-failure.js';
 import { rowError, type MethodContext, type MethodResult } from './method.js';
 import type { Run } from './runs.js';
@@ -48,10 +48,11 @@ export async function copyCsvFile(
       await session.releaseSavepoint(RAW_COPY);
       return { rowsLoaded: rows, rawCopy: false };
     }
-    // A quoted field may span lines: the line the record starts on is found in the file.
-    const at = rawCsvRecordOf(error);
+    const at = rawCsvLineOf(error);
     if (at !== undefined) {
-      throw rowError(context, error, await csvRecordStartLine(path, at), copyColumnOf(error));
+      // A quoted field may span lines: from a line inside the record, find the one it starts on.
+      const line = 'exact' in at ? at.exact : await csvRecordStartLine(path, at.within);
+      throw rowError(context, error, line, copyColumnOf(error));
     }
     await session.rollbackToSavepoint(RAW_COPY);
     throw (
