@@ -106,7 +106,7 @@ export async function load(
       rowsPerSecond: seconds > 0 ? Math.round(result.rowsLoaded / seconds) : result.rowsLoaded,
       batchSize: plan.batchSize,
       rowsPerStatement: plan.rowsPerStatement,
-      rawCopy: plan.rawCopy,
+      rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
     };
   } catch (error) {
@@ -137,7 +137,12 @@ export async function explain(
   const { plan, mapper, ref } = prepared;
   const statement =
     plan.method === 'copy' && session.bulk
-      ? session.bulk.statement(ref, mapper.columns, plan.rawCopy)
+      ? session.bulk.statement(
+          ref,
+          mapper.columns,
+          plan.rawCopy,
+          prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
+        )
       : session.sql.insert(ref, mapper.columns, 1) +
         (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');
   return {

@@ -118,11 +118,16 @@ export interface BulkCopy {
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
-   * `columns`; same backpressure and acknowledgement rules as copyRows.
+   * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad
+   * record by a line of the file (the header is line 1): `copyRow`, the line the record starts on,
+   * when the bulk path knows it, or `copyLine`, any line inside the record (copy.ts then finds the
+   * line it starts on). When the file uses CSV the database would read differently from sluice's
+   * parser, the bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and
+   * copy.ts loads the file parsed instead.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
-  /** The statement the bulk path sends, for explain (no values). */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean): string;
+  /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
 }
 
 export interface Dialect {

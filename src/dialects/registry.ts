@@ -2,10 +2,11 @@ import { SluiceError } from '../errors.js';
 import { redactUrl } from '../util/redact-url.js';
 import type { Dialect } from './dialect.js';
 import { mysqlDialect } from './mysql/mysql-dialect.js';
+import { postgresDialect } from './postgres/postgres-dialect.js';
 import { sqliteDialect } from './sqlite/sqlite-dialect.js';
 
 /** Every database sluice can load into. Dialect modules load their driver only on connect. */
-export const DIALECTS: readonly Dialect[] = [sqliteDialect, mysqlDialect];
+export const DIALECTS: readonly Dialect[] = [sqliteDialect, postgresDialect, mysqlDialect];
 
 /** The dialect for a URL (by scheme; a bare *.db / *.sqlite path is SQLite) or a driver client. */
 export function dialectFor(target: string | object): Dialect {

@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs';
 import type { RowChunk } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
+import { copyColumnOf, copyRowOf } from './bulk-errors.js';
+import { copyCsvFile } from './csv-file-copy.js';
 import { rowError, type LoadMethod } from './method.js';
 import { splitRuns, type Run } from './runs.js';
+import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
-
-/** Lines of the last chunks sent, to name the row a COPY error points at. */
-const LINE_WINDOW = 64;
 
 /**
  * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). By default rows stream
@@ -30,17 +29,7 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   }
 
   if (plan.rawCopy && bulk.copyCsv && context.source.path !== undefined) {
-    const bytes = createReadStream(context.source.path, { highWaterMark: 1 << 20 });
-    bytes.on('data', (chunk) => context.onBytes(chunk.length));
-    try {
-      const rows = await bulk.copyCsv(ref, context.columns, bytes, context.source.delimiter ?? ',');
-      context.onBatch(rows);
-      return { rowsLoaded: rows };
-    } catch (error) {
-      const row = copyRowOf(error);
-      // Raw CSV: the database counts lines of the file itself, header included.
-      throw rowError(context, error, row);
-    }
+    return copyCsvFile(context, bulk, context.source.path);
   }
 
   const iterator = runsOf(chunks, context.columns)[Symbol.asyncIterator]();
@@ -49,14 +38,12 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   while (!pending.done) {
     const key = pending.value.key;
     const columns = pending.value.columns;
-    const window: { first: number; lines: readonly number[] }[] = [];
-    let sent = 0;
+    // Every row of the operation, compactly: the database may name a row sent megabytes ago.
+    const sent = new SentLines();
     async function* sameShape(): AsyncGenerator<RowChunk> {
       while (!pending.done && pending.value.key === key) {
         const run = pending.value;
-        window.push({ first: sent + 1, lines: run.lines });
-        if (window.length > LINE_WINDOW) window.shift();
-        sent += run.rows.length;
+        sent.add(run.lines);
         yield run;
         context.onBatch(run.rows.length);
         pending = await iterator.next();
@@ -66,13 +53,7 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
       loaded += await bulk.copyRows(ref, columns, sameShape());
     } catch (error) {
       const row = copyRowOf(error);
-      const entry =
-        row === undefined ? undefined : window.find((w) => row >= w.first && row < w.first + w.lines.length);
-      throw rowError(
-        context,
-        error,
-        entry === undefined || row === undefined ? undefined : entry.lines[row - entry.first],
-      );
+      throw rowError(context, error, row === undefined ? undefined : sent.lineOf(row), copyColumnOf(error));
     }
   }
   return { rowsLoaded: loaded };
@@ -84,10 +65,4 @@ async function* once(run: Run): AsyncGenerator<RowChunk> {
 
 async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly string[]): AsyncGenerator<Run> {
   for await (const chunk of chunks) yield* splitRuns(chunk, columns);
-}
-
-/** The 1-based row within the bulk operation the database blamed, when the bulk path reports it. */
-function copyRowOf(error: unknown): number | undefined {
-  const row = (error as { copyRow?: unknown } | null)?.copyRow;
-  return typeof row === 'number' ? row : undefined;
 }

@@ -30,6 +30,8 @@ export interface MethodContext {
 
 export interface MethodResult {
   readonly rowsLoaded: number;
+  /** False when a planned raw copy was loaded parsed instead (the bulk path would misread it). */
+  readonly rawCopy?: boolean;
 }
 
 export type LoadMethod = (

@@ -29,6 +29,7 @@ export function choosePlan(input: PlanInput): Plan {
     batchSizeFor(method, capabilities, perStatement, input.batchSize, reasons, input.onError === 'skip'),
     input.commitEvery ?? Infinity,
   );
+  if (method === 'pipeline') reasons.push(`pipeline here: ${capabilities.pipeline}`);
   // Raw bytes cannot be re-sent without the refused rows, nor committed part by part.
   const rawCopy =
     method === 'copy' &&

@@ -15,10 +15,18 @@ export async function* decodeChunks(
 ): AsyncGenerator<string> {
   const decoder = new Utf8Decoder(lenient);
   let text: string;
+  // A byte order mark opens the input, not its first field: left in, it would become part of the
+  // first column's name. (A raw CSV copy skips it with the header line.) Later BOMs are data.
+  let first = true;
+  const withoutBom = (chunk: string): string => {
+    if (!first || chunk.length === 0) return chunk;
+    first = false;
+    return chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+  };
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       counter.bytes += Buffer.byteLength(chunk);
-      yield chunk;
+      yield withoutBom(chunk);
       continue;
     }
     counter.bytes += chunk.length;
@@ -28,7 +36,7 @@ export async function* decodeChunks(
       if (!(error instanceof InvalidUtf8)) throw error;
       throw invalidUtf8Error(source, lineAt(error.validPrefix));
     }
-    yield text;
+    yield withoutBom(text);
   }
   try {
     text = decoder.end();
@@ -36,7 +44,7 @@ export async function* decodeChunks(
     if (!(error instanceof InvalidUtf8)) throw error;
     throw invalidUtf8Error(source, lineAt(error.validPrefix));
   }
-  if (text) yield text;
+  if (text) yield withoutBom(text);
 }
 
 function invalidUtf8Error(source: string, line: number): SluiceError {

@@ -70,6 +70,11 @@ describe('choosePlan', () => {
       commitEvery: 500,
     });
   });
+
+  it('says how pipeline runs on this database', () => {
+    const plan = choosePlan({ ...base, capabilities: server, requested: 'pipeline' });
+    assert.ok(plan.reasons.includes('pipeline here: pipelined'));
+  });
 });
 
 describe('choosePlan in skip mode', () => {

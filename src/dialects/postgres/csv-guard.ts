@@ -1,0 +1,176 @@
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+
+/**
+ * Thrown when a CSV file uses a form that PostgreSQL's COPY would read differently from sluice's
+ * parser; the caller then loads the file parsed instead of as raw bytes (`rawCsvUnsafe`).
+ */
+export class RawCsvUnsafe extends Error {
+  override readonly name = 'RawCsvUnsafe';
+  readonly rawCsvUnsafe = true;
+}
+
+/**
+ * Passes a CSV file's bytes through unchanged, checking that COPY (FORMAT csv) will read them as
+ * sluice's parser does. Where the two differ, COPY would change or drop data, often without an
+ * error:
+ *
+ * - `\.` alone on an unquoted line is COPY's end-of-data marker: the rows after it are dropped;
+ * - a quote inside an unquoted field, or text after a closing quote, starts or continues a quoted
+ *   section for COPY (`5"x"7` becomes `5x7`), where sluice keeps it literal or refuses the record;
+ * - a blank line is a NULL row (or an error) for COPY, skipped by sluice;
+ * - a carriage return without a newline ends a line for COPY but is text for sluice, and COPY
+ *   refuses line ends that change from LF to CRLF or back, which sluice takes.
+ *
+ * Throws RawCsvUnsafe before passing on the chunk holding the first such place, so COPY never sees
+ * it. A chunk with no quote, backslash or carriage return (the usual case) costs a few native
+ * scans; the others are checked byte by byte.
+ */
+export async function* guardPostgresCsv(
+  bytes: AsyncIterable<Uint8Array>,
+  delimiter: string,
+): AsyncGenerator<Buffer> {
+  const guard = new CsvGuard(delimiter.charCodeAt(0));
+  for await (const piece of bytes) {
+    const chunk = Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    guard.check(chunk);
+    yield chunk;
+  }
+  guard.end();
+}
+
+const enum State {
+  Unquoted,
+  Quoted,
+  /** A quote inside a quoted field: the field ends, or a doubled quote follows. */
+  QuoteInQuoted,
+}
+
+/** A check a chunk boundary may cut: a CR, or `\` and `\.` at the start of a line. */
+type Pending = 'cr' | 'backslash' | 'backslash-dot' | undefined;
+
+export class CsvGuard {
+  private state = State.Unquoted;
+  private lineStart = true;
+  private fieldStart = true;
+  private pending: Pending;
+  /** The line end the file started with: COPY holds every unquoted line end to it. */
+  private eol: 'lf' | 'crlf' | undefined;
+
+  constructor(private readonly delimiter: number) {}
+
+  check(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (
+      this.state === State.Unquoted &&
+      this.pending === undefined &&
+      this.eol !== 'crlf' &&
+      chunk.indexOf(QUOTE) === -1 &&
+      chunk.indexOf(BACKSLASH) === -1 &&
+      chunk.indexOf(CR) === -1
+    ) {
+      // Unquoted text, LF line ends: only blank lines are left to find.
+      if ((this.lineStart && chunk[0] === LF) || chunk.indexOf('\n\n') !== -1) this.unsafe('a blank line');
+      const last = chunk[chunk.length - 1]!;
+      if (this.eol === undefined && chunk.indexOf(LF) !== -1) this.eol = 'lf';
+      this.lineStart = last === LF;
+      this.fieldStart = last === LF || last === this.delimiter;
+      return;
+    }
+    const length = chunk.length;
+    const delimiter = this.delimiter;
+    let i = 0;
+    while (i < length) {
+      if (this.state === State.Quoted) {
+        // Inside quotes only a quote matters: jump to the next one.
+        const quote = chunk.indexOf(QUOTE, i);
+        if (quote === -1) return;
+        i = quote;
+      }
+      const byte = chunk[i++]!;
+      if (this.pending === undefined && this.state === State.Unquoted) {
+        // Ordinary text (everything above '"' but the delimiter and the backslash) just moves on.
+        if (byte > QUOTE && byte !== delimiter && byte !== BACKSLASH) {
+          this.lineStart = false;
+          this.fieldStart = false;
+          continue;
+        }
+      }
+      this.step(byte);
+    }
+  }
+
+  end(): void {
+    if (this.pending === 'backslash-dot') this.unsafe('\\. alone on the last line');
+    if (this.pending === 'cr') this.unsafe('a carriage return without a newline');
+  }
+
+  private step(byte: number): void {
+    if (this.pending !== undefined && this.resolvePending(byte)) return;
+    if (this.state === State.Quoted) {
+      if (byte === QUOTE) this.state = State.QuoteInQuoted;
+      return;
+    }
+    if (this.state === State.QuoteInQuoted) {
+      if (byte === QUOTE) {
+        this.state = State.Quoted;
+        return;
+      }
+      this.state = State.Unquoted;
+      if (byte !== this.delimiter && byte !== LF && byte !== CR) this.unsafe('text after a closing quote');
+    }
+    if (byte === QUOTE) {
+      if (!this.fieldStart) this.unsafe('a quote inside an unquoted field');
+      this.state = State.Quoted;
+      this.fieldStart = false;
+      this.lineStart = false;
+    } else if (byte === this.delimiter) {
+      this.fieldStart = true;
+      this.lineStart = false;
+    } else if (byte === LF) {
+      this.lineEnd('lf');
+    } else if (byte === CR) {
+      this.pending = 'cr';
+    } else {
+      if (byte === BACKSLASH && this.lineStart) this.pending = 'backslash';
+      this.lineStart = false;
+      this.fieldStart = false;
+    }
+  }
+
+  private lineEnd(eol: 'lf' | 'crlf'): void {
+    if (this.lineStart) this.unsafe('a blank line');
+    this.eol ??= eol;
+    if (this.eol !== eol) this.unsafe('line ends that change between LF and CRLF');
+    this.lineStart = true;
+    this.fieldStart = true;
+  }
+
+  /** Finishes a check a chunk boundary may have cut; true when it consumed `byte`. */
+  private resolvePending(byte: number): boolean {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending === 'cr') {
+      if (byte !== LF) this.unsafe('a carriage return without a newline');
+      this.lineEnd('crlf');
+      return true;
+    }
+    if (pending === 'backslash' && byte === DOT) {
+      this.pending = 'backslash-dot';
+      return true;
+    }
+    if (pending === 'backslash-dot' && (byte === LF || byte === CR)) {
+      this.unsafe('\\. alone on a line, which COPY reads as the end of the data');
+    }
+    return false;
+  }
+
+  private unsafe(reason: string): never {
+    throw new RawCsvUnsafe(`COPY would read this CSV differently: ${reason}`);
+  }
+}

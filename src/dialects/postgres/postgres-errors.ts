@@ -1,0 +1,71 @@
+import { redactSecret } from '../../util/redact-url.js';
+
+/** The fields of a server ErrorResponse that pg's DatabaseError keeps (pg-protocol messages.ts). */
+export interface PostgresServerError extends Error {
+  /** SQLSTATE, e.g. 23505 unique_violation, 22P02 invalid_text_representation. */
+  readonly code: string;
+  readonly severity?: string;
+  readonly detail?: string;
+  readonly hint?: string;
+  /** CONTEXT: for COPY, "COPY users, line 7, column email: "…"". */
+  readonly where?: string;
+  readonly schema?: string;
+  readonly table?: string;
+  readonly column?: string;
+  readonly constraint?: string;
+}
+
+export function isServerError(error: unknown): error is PostgresServerError {
+  if (!(error instanceof Error) || !('severity' in error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * The server's own words: its message, then its DETAIL ("Key (username)=(bob) already exists."),
+ * with the SQLSTATE as code. Other errors (a socket reset, a value sluice cannot send) keep their
+ * message and Node's code. Any trace of the connection password is removed.
+ */
+export function describePostgresError(
+  error: unknown,
+  url: string | undefined,
+): { message: string; code?: string } {
+  if (isServerError(error)) {
+    const message = error.detail ? `${error.message}: ${error.detail}` : error.message;
+    return { message: redactSecret(message, url), code: error.code };
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const message = redactSecret(error.message, url);
+    return typeof code === 'string' ? { message, code } : { message };
+  }
+  return { message: redactSecret(String(error), url) };
+}
+
+/**
+ * Where in a COPY the server stopped, from the CONTEXT line "COPY <table>, line N[, column C: …]".
+ * Table and column names are matched against the ones sent, so a hostile name holding ", line 9"
+ * cannot mislead; only the untranslated parts are matched (pgloader's copy-retry-batch does the
+ * same), so a server speaking another language (lc_messages) yields nothing rather than a wrong line.
+ */
+export function copyPosition(
+  error: unknown,
+  table: string,
+  columns: readonly string[],
+): { line: number; column: string | undefined } | undefined {
+  const where = isServerError(error) ? error.where : undefined;
+  if (where === undefined) return undefined;
+  const prefix = `COPY ${table}, line `;
+  for (const entry of where.split('\n')) {
+    if (!entry.startsWith(prefix)) continue;
+    const digits = /^\d+/.exec(entry.slice(prefix.length));
+    if (digits === null) continue;
+    const rest = entry.slice(prefix.length + digits[0].length);
+    // The longest name that fits, so columns "a" and "a: b" cannot be confused.
+    const column = [...columns]
+      .sort((x, y) => y.length - x.length)
+      .find((c) => rest === `, column ${c}` || rest.startsWith(`, column ${c}: `));
+    return { line: Number(digits[0]), column };
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import type { ClientBase } from 'pg';
+import type { ColumnInfo, TableInfo, TableRef } from '../dialect.js';
+import type { PostgresSqlBuilder } from './postgres-sql.js';
+
+// Relation kinds a load can insert into: table, partitioned table, foreign table, view.
+const LOADABLE = ['r', 'p', 'f', 'v'];
+
+const FIND_TABLE = `
+SELECT c.oid, c.relkind
+  FROM pg_catalog.pg_class c
+ WHERE c.oid = pg_catalog.to_regclass($1)`;
+
+// Generated columns (attgenerated, PostgreSQL 12+) cannot be written, so they are left out, as
+// SQLite's hidden columns are. Identity and serial columns have a default.
+const COLUMNS = `
+SELECT a.attname AS name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       NOT a.attnotnull AS nullable,
+       (a.atthasdef OR a.attidentity <> '') AS has_default
+  FROM pg_catalog.pg_attribute a
+ WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+ ORDER BY a.attnum`;
+
+interface ColumnRow {
+  name: string;
+  type: string;
+  nullable: boolean;
+  has_default: boolean;
+}
+
+/**
+ * The table's columns in declaration order, or undefined when no such table exists. The name is
+ * looked up the way the INSERT or COPY will resolve it: quoted as written, schema-qualified when
+ * a schema is given, through the session's search_path otherwise.
+ */
+export async function describePostgresTable(
+  client: ClientBase,
+  sql: PostgresSqlBuilder,
+  ref: TableRef,
+): Promise<TableInfo | undefined> {
+  const found = await client.query<{ oid: number; relkind: string }>(FIND_TABLE, [sql.table(ref)]);
+  const relation = found.rows[0];
+  if (relation === undefined || !LOADABLE.includes(relation.relkind)) return undefined;
+  const result = await client.query<ColumnRow>(COLUMNS, [relation.oid]);
+  const columns: ColumnInfo[] = result.rows.map((r) => ({
+    name: r.name,
+    type: r.type.toLowerCase(),
+    nullable: r.nullable,
+    hasDefault: r.has_default,
+  }));
+  return { ref, columns };
+}

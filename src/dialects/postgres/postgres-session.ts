@@ -1,0 +1,208 @@
+import type { ClientBase } from 'pg';
+import type { BulkCopy, Capabilities, RowChunk, Session, TableInfo, TableRef } from '../dialect.js';
+import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
+import { copyFromStdin } from './copy-stream.js';
+import { guardPostgresCsv } from './csv-guard.js';
+import { pipelinedExecute } from './pipelined-execute.js';
+import { pgText } from './pg-text.js';
+import { copyPosition, describePostgresError } from './postgres-errors.js';
+import { describePostgresTable } from './postgres-introspect.js';
+import { PostgresSqlBuilder } from './postgres-sql.js';
+import { PreparedStatements } from './prepared-statements.js';
+
+export const POSTGRES_CAPABILITIES: Capabilities = {
+  copy: 'COPY FROM STDIN',
+  rawCsvCopy: true,
+  pipeline:
+    'one INSERT parsed once; every Bind/Execute of a batch sent before the first reply, one Sync per batch',
+  // Bind counts its parameters in an unsigned 16-bit field.
+  maxBindParams: 65535,
+  maxStatementBytes: undefined,
+  inProcess: false,
+  createsMissingTables: false,
+  transactionalDdl: true,
+};
+
+/** Characters of COPY text per CopyData message: big enough to amortise, small enough to overlap. */
+const COPY_SLICE_CHARS = 256 * 1024;
+
+/**
+ * One PostgreSQL connection in use by sluice, through pg. Statements go through pg's Client;
+ * the pipeline and COPY write their protocol messages on its connection (see protocol-query.ts).
+ */
+export class PostgresSession implements Session {
+  readonly dialect = 'postgres' as const;
+  readonly sql = new PostgresSqlBuilder();
+  readonly capabilities = POSTGRES_CAPABILITIES;
+  readonly bulk: BulkCopy;
+
+  private readonly prepared = new PreparedStatements();
+
+  /**
+   * @param release ends the session's hold on the connection: ends a client sluice opened,
+   * returns a pooled client to its pool, does nothing to a client passed in.
+   * @param url the connection string, so messages can be scrubbed of its password.
+   * @param shared the connection outlives the session (a client or pool passed to open()): its
+   * prepared statements are deallocated on close.
+   */
+  constructor(
+    private readonly client: ClientBase,
+    private readonly release: () => Promise<void>,
+    private readonly url: string | undefined,
+    private readonly shared: boolean,
+  ) {
+    this.bulk = {
+      copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
+      copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      statement: (ref, columns, rawCsv, delimiter) =>
+        rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
+    };
+  }
+
+  /**
+   * Values stay as they are until a statement is sent: execute() and the pipeline turn them into
+   * text there, so a value that cannot be sent fails inside the method, which names its row.
+   */
+  toParam(value: unknown): unknown {
+    return value;
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    if (params.length === 0) return (await this.client.query(sql)).rowCount ?? 0;
+    const values = params.map(pgText);
+    const name = this.prepared.nameFor(sql);
+    const result = await this.client.query(
+      name === undefined ? { text: sql, values } : { name, text: sql, values },
+    );
+    return result.rowCount ?? 0;
+  }
+
+  executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return pipelinedExecute(this.client, sql, rows);
+  }
+
+  async begin(): Promise<void> {
+    await this.client.query('BEGIN');
+  }
+
+  async commit(): Promise<void> {
+    const result = await this.client.query('COMMIT');
+    // COMMIT of a transaction that already failed is answered with ROLLBACK, not an error.
+    if (result.command === 'ROLLBACK') {
+      throw new Error('the transaction had failed: COMMIT rolled it back and nothing was saved');
+    }
+  }
+
+  async rollback(): Promise<void> {
+    await this.client.query('ROLLBACK');
+  }
+
+  async savepoint(name: string): Promise<void> {
+    await this.client.query(`SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+
+  async releaseSavepoint(name: string): Promise<void> {
+    await this.client.query(`RELEASE SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+
+  async rollbackToSavepoint(name: string): Promise<void> {
+    await this.client.query(`ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+
+  describeTable(ref: TableRef): Promise<TableInfo | undefined> {
+    return describePostgresTable(this.client, this.sql, ref);
+  }
+
+  describeError(error: unknown): { message: string; code?: string } {
+    return describePostgresError(error, this.url);
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.shared) await this.prepared.deallocate(this.client, (name) => this.sql.quoteIdent(name));
+    } catch {
+      // A broken connection has lost its statements with it.
+    } finally {
+      await this.release();
+    }
+  }
+
+  private async copyRows(
+    ref: TableRef,
+    columns: readonly string[],
+    chunks: AsyncIterable<RowChunk>,
+  ): Promise<number> {
+    if (columns.length === 0) return this.insertDefaults(ref, chunks);
+    try {
+      return await copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks));
+    } catch (error) {
+      // Encoded rows are one line each: the CONTEXT line number is the row number.
+      throw withCopyPosition(error, ref, columns, 'copyRow');
+    }
+  }
+
+  private async copyCsv(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: AsyncIterable<Uint8Array>,
+    delimiter: string,
+  ): Promise<number> {
+    try {
+      const checked = guardPostgresCsv(bytes, delimiter);
+      return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked);
+    } catch (error) {
+      // The server counts lines of the file itself, header included (and the newlines inside
+      // quoted fields: a record's number is the line it ends on).
+      throw withCopyPosition(error, ref, columns, 'copyLine');
+    }
+  }
+
+  /** Rows with no field at all: each gets every default (COPY has no empty column list). */
+  private async insertDefaults(ref: TableRef, chunks: AsyncIterable<RowChunk>): Promise<number> {
+    let rows = 0;
+    for await (const chunk of chunks) {
+      if (chunk.rows.length > 0) rows += await this.execute(this.sql.insert(ref, [], chunk.rows.length));
+    }
+    return rows;
+  }
+}
+
+/** RowChunks as COPY text, slice by slice; a value that cannot be encoded names its row. */
+async function* encodeChunks(chunks: AsyncIterable<RowChunk>): AsyncGenerator<Buffer> {
+  let before = 0;
+  for await (const chunk of chunks) {
+    const rows = chunk.rows;
+    let start = 0;
+    while (start < rows.length) {
+      let slice: { bytes: Buffer; next: number };
+      try {
+        slice = encodeCopyRows(rows, start, rows.length, COPY_SLICE_CHARS);
+      } catch (error) {
+        if (error instanceof CopyEncodingError) {
+          throw Object.assign(error, { copyRow: before + start + error.rowIndex + 1 });
+        }
+        throw error;
+      }
+      yield slice.bytes;
+      start = slice.next;
+    }
+    before += rows.length;
+  }
+}
+
+/**
+ * Gives a COPY error the place the server blamed, from its CONTEXT line, for copy.ts to turn into
+ * a source location: `copyRow` (the row within an encoded copy) or `copyLine` (the line of a raw
+ * CSV), and `copyColumn`.
+ */
+function withCopyPosition(
+  error: unknown,
+  ref: TableRef,
+  columns: readonly string[],
+  as: 'copyRow' | 'copyLine',
+): unknown {
+  if (typeof error !== 'object' || error === null || 'copyRow' in error) return error;
+  const position = copyPosition(error, ref.name, columns);
+  if (position === undefined) return error;
+  return Object.assign(error, { [as]: position.line, copyColumn: position.column });
+}
