@@ -46,8 +46,8 @@ export interface ColumnDefinition {
 export interface Capabilities {
   /** The bulk path's name for explain ("COPY FROM STDIN", "LOAD DATA LOCAL INFILE"), or undefined. */
   readonly copy: string | undefined;
-  /** The bulk path can take a CSV file's bytes as they are. */
-  readonly rawCsvCopy: boolean;
+  /** How the bulk path takes a CSV file without parsing it into rows (for explain), or undefined. */
+  readonly rawCsvCopy: string | undefined;
   /** How `pipeline` runs here, for explain. */
   readonly pipeline: string;
   /** Bind parameters one statement may carry, as the server or library build reports it. */

@@ -34,7 +34,7 @@ export function choosePlan(input: PlanInput): Plan {
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
-    capabilities.rawCsvCopy &&
+    capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
     input.commitEvery === undefined;
   if (input.onError === 'skip') {
@@ -42,7 +42,7 @@ export function choosePlan(input: PlanInput): Plan {
       '--on-error skip: each batch runs in a savepoint; a refused batch is retried without its bad rows',
     );
   }
-  if (rawCopy) reasons.push('the CSV needs no transformation: its bytes go to the server untouched');
+  if (rawCopy) reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
   else if (method === 'copy')
     reasons.push('rows are encoded to the bulk format in this process, batch by batch');
 

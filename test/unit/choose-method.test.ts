@@ -6,7 +6,7 @@ import { SluiceError } from '../../src/errors.js';
 
 const server: Capabilities = {
   copy: 'COPY FROM STDIN',
-  rawCsvCopy: true,
+  rawCsvCopy: 'its bytes go to COPY untouched',
   pipeline: 'pipelined',
   maxBindParams: 65535,
   maxStatementBytes: undefined,
@@ -17,7 +17,7 @@ const server: Capabilities = {
 const embedded: Capabilities = {
   ...server,
   copy: undefined,
-  rawCsvCopy: false,
+  rawCsvCopy: undefined,
   maxBindParams: 32766,
   inProcess: true,
 };

@@ -80,7 +80,9 @@ export class MysqlSession implements Session {
       Number(saved.localInfile) === 1 && (connection.config.clientFlags & CLIENT_LOCAL_FILES) !== 0;
     this.capabilities = {
       copy: localInfile ? 'LOAD DATA LOCAL INFILE' : undefined,
-      rawCsvCopy: localInfile,
+      rawCsvCopy: localInfile
+        ? 'the file streams to LOAD DATA without being parsed into rows; only empty fields and quoting are rewritten, so NULL and "" stay apart'
+        : undefined,
       pipeline:
         'one prepared INSERT per row, executions queued on the connection (mysql2 has no batch protocol)',
       maxBindParams: MAX_BIND_PARAMS,

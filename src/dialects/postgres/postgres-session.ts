@@ -12,7 +12,8 @@ import { PreparedStatements } from './prepared-statements.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
-  rawCsvCopy: true,
+  rawCsvCopy:
+    "the file's bytes go to COPY untouched (a guard switches to parsing where COPY would read the CSV differently)",
   pipeline:
     'one INSERT parsed once; every Bind/Execute of a batch sent before the first reply, one Sync per batch',
   // Bind counts its parameters in an unsigned 16-bit field.

@@ -30,7 +30,7 @@ export class SqliteSession implements Session {
     if (owned) db.pragma('temp_store = MEMORY');
     this.capabilities = {
       copy: undefined,
-      rawCsvCopy: false,
+      rawCsvCopy: undefined,
       pipeline: 'one prepared INSERT run once per row inside the transaction',
       maxBindParams: maxVariableNumber(db),
       maxStatementBytes: undefined,
