@@ -60,6 +60,14 @@ export interface Capabilities {
   readonly createsMissingTables: boolean;
   /** DDL takes part in transactions (a failed load also undoes the CREATE TABLE). */
   readonly transactionalDdl: boolean;
+  /**
+   * A statement refused for its rows (a constraint, a type) is undone on its own and the
+   * transaction stays usable (SQLite; not PostgreSQL, where any error aborts the transaction).
+   * Multi-row INSERTs then need no savepoint per batch. A session that says so must refuse
+   * savepoint() once the database has rolled the whole transaction back by itself (disk full, I/O
+   * error), so that probing for the bad row cannot open a new transaction and commit it.
+   */
+  readonly survivesStatementError?: boolean;
 }
 
 /** SQL text, pure: no values ever pass through here, only identifiers and placeholders. */

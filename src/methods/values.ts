@@ -51,5 +51,5 @@ export const valuesMethod: LoadMethod = (context, chunks) => {
     }
     return changes;
   };
-  return driveStatements(context, chunks, write);
+  return driveStatements(context, chunks, write, undefined, plan.rowsPerStatement);
 };

@@ -7,7 +7,9 @@ import type { MethodName } from './plan.js';
  * which bigger statements stop paying off (parse time grows, the gain in round trips does not).
  * An explicit --batch-size above the limit is refused rather than silently split differently.
  */
-export const IN_PROCESS_ROWS_PER_STATEMENT = 100;
+// In-process (SQLite), measured on 1M rows: 500 rows per statement loads ~14% faster than 100
+// (fewer statement executions; each page a statement touches is journaled once per statement).
+export const IN_PROCESS_ROWS_PER_STATEMENT = 500;
 export const SERVER_ROWS_PER_STATEMENT = 1000;
 
 export function rowsPerStatement(
@@ -50,9 +52,10 @@ export function batchSizeFor(
   skipping = false,
 ): number {
   if (method === 'row') return 1;
-  // In-process (SQLite): one statement per batch. The batch savepoint then covers exactly what the
-  // statement's own journal covers, so each page is journaled once per statement instead of the
-  // journal growing for the whole batch (measured: 1M rows 30% faster than 2000-row batches).
+  // In-process (SQLite): one statement per batch. Any savepoint around a batch (skip mode's, or
+  // the batch's own where a failed statement would abort the transaction) then covers what the
+  // statement's own journal covers, instead of journaling every page the batch touches again
+  // (measured: 1M rows 30% faster than 2000-row batches with a savepoint each).
   if (method === 'values' && capabilities.inProcess) return perStatement;
   if (method === 'values') return perStatement * Math.max(1, Math.floor(2_000 / perStatement));
   if (requested !== undefined) {

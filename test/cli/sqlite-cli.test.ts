@@ -157,7 +157,7 @@ describe('sluice load (SQLite, the embedded default)', () => {
       /^plan for loading p\.csv into p \(sqlite\)\n {2}method: {6}values \(chosen by auto\)\n/,
     );
     assert.match(r.stdout, /creates the table:\n {4}CREATE TABLE "p" \(/);
-    assert.match(r.stdout, /INSERT INTO "p" \("a", "b"\) VALUES \(\?, \?\) -- x 100 rows per statement/);
+    assert.match(r.stdout, /INSERT INTO "p" \("a", "b"\) VALUES \(\?, \?\) -- x 500 rows per statement/);
     assert.match(r.stdout, /nothing was written\.\n$/);
     assert.equal(count(join(cwd, 'sluice.db'), 'sqlite_master'), 0);
   });

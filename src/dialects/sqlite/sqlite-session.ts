@@ -37,6 +37,7 @@ export class SqliteSession implements Session {
       inProcess: true,
       createsMissingTables: true,
       transactionalDdl: true,
+      survivesStatementError: true,
     };
   }
 
@@ -66,6 +67,9 @@ export class SqliteSession implements Session {
   }
   // Savepoints run once per batch: prepared once and reused rather than parsed by exec() each time.
   async savepoint(name: string): Promise<void> {
+    // Outside a transaction SAVEPOINT would open one, and RELEASE commit it: after SQLite rolled a
+    // load's transaction back on its own (SQLITE_FULL, I/O errors), that would commit rows.
+    if (!this.db.inTransaction) throw new Error('no transaction is open: SQLite rolled it back');
     this.savepointStatement('SAVEPOINT', name).run();
   }
   async releaseSavepoint(name: string): Promise<void> {
