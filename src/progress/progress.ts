@@ -1,5 +1,9 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { Progress } from '../options.js';
+
+// Loaded only when a bar is drawn: a piped, --quiet or CI run does not pay its start-up cost.
+const requireModule = createRequire(import.meta.url);
 
 export interface ProgressDisplay {
   update(progress: Progress): void;
@@ -14,7 +18,7 @@ const NONE: ProgressDisplay = { update: () => undefined, stop: () => undefined }
  */
 export function progressDisplay(stream: NodeJS.WriteStream, enabled: boolean): ProgressDisplay {
   if (!enabled || !stream.isTTY || process.env.CI) return NONE;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   let lastDraw = 0;
   return {
     update(progress) {
@@ -22,6 +26,7 @@ export function progressDisplay(stream: NodeJS.WriteStream, enabled: boolean): P
       if (now - lastDraw < 100) return;
       lastDraw = now;
       if (bar === undefined) {
+        const cliProgress = requireModule('cli-progress') as typeof CliProgress;
         const byBytes = progress.totalBytes !== undefined && progress.totalBytes > 0;
         bar = new cliProgress.SingleBar(
           {

@@ -109,6 +109,56 @@ if (DIALECTS.includes('postgres')) {
       }
     });
 
+    it('a URL-opened load reads the catalog on a second, short connection; a passed client gets none', async () => {
+      await usersTable();
+      // pg_stat_database.sessions counts every session ever established to the database.
+      const sessions = async (): Promise<number> =>
+        (
+          await target.query<{ n: number }>(
+            'SELECT sessions::int AS n FROM pg_stat_database WHERE datname = current_database()',
+          )
+        )[0]!.n;
+      const sluiceBackends = (): Promise<{ query: string }[]> =>
+        target.query("SELECT query FROM pg_stat_activity WHERE application_name = 'sluice'");
+      let during: { query: string }[] = [];
+      async function* rows(): AsyncGenerator<{ username: string; role_id: number }> {
+        for (let i = 0; i < 3_000; i++) {
+          // Past the sample (the first 1000 rows), the table has been described and the COPY runs.
+          if (i === 2_000) during = await sluiceBackends();
+          yield { username: `side-${i}`, role_id: 1 };
+        }
+      }
+      const before = await sessions();
+      const db = await open(target.url);
+      try {
+        await db.load('users', rows());
+      } finally {
+        await db.close();
+      }
+      // The stats collector may lag a little behind the sessions themselves.
+      let opened = 0;
+      for (let i = 0; i < 50 && opened < 2; i++) {
+        opened = (await sessions()) - before;
+        if (opened < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(opened, 2, 'the load session and one catalog session');
+      assert.equal(during.length, 1, 'the catalog session is closed before the load starts');
+      assert.match(during[0]!.query, /^COPY "users"/);
+      assert.equal(await count(), 3_000);
+
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      try {
+        const start = await sessions();
+        const shared = await open(client);
+        await shared.load('users', [{ username: 'shared-client', role_id: 1 }]);
+        await shared.close();
+        assert.equal((await sessions()) - start, 0, 'a client passed in is the only connection used');
+      } finally {
+        await client.end();
+      }
+    });
+
     it('finds an unqualified table through search_path, a qualified one in its schema', async () => {
       await target.query('CREATE SCHEMA IF NOT EXISTS other');
       await target.query('DROP TABLE IF EXISTS public.items; DROP TABLE IF EXISTS other.items');

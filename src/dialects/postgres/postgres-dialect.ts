@@ -40,17 +40,21 @@ export const postgresDialect: Dialect = {
 
 async function connectUrl(url: string): Promise<Session> {
   const { default: pg } = await import('pg');
-  let client: InstanceType<typeof pg.Client>;
-  try {
-    client = new pg.Client({ connectionString: url, application_name: 'sluice' });
+  const connect = async (): Promise<InstanceType<typeof pg.Client>> => {
+    const client = new pg.Client({ connectionString: url, application_name: 'sluice' });
     // pg also emits a broken connection as an 'error' event; the query in flight rejects with it
     // already, and without a listener the event would end the process.
     client.on('error', () => undefined);
     await client.connect();
+    return client;
+  };
+  let client: InstanceType<typeof pg.Client>;
+  try {
+    client = await connect();
   } catch (error) {
     throw connectionFailed(error, url);
   }
-  return new PostgresSession(client, () => client.end(), url, false);
+  return new PostgresSession(client, () => client.end(), url, false, connect);
 }
 
 /**
