@@ -1,4 +1,4 @@
-import type { ColumnDefinition, Session, TableInfo, TableRef } from './dialects/dialect.js';
+import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
 import { SluiceError } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
 import { choosePlan } from './plan/choose-method.js';
@@ -101,12 +101,16 @@ export async function prepareLoad(
       onError: options.onError ?? 'abort',
     });
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
-    const convert =
-      source.kind === 'objects' && plan.method !== 'copy' ? (v: unknown) => session.toParam(v) : undefined;
+    const statements = plan.method !== 'copy';
+    const convert = source.kind === 'objects' && statements ? (v: unknown) => session.toParam(v) : undefined;
+    const textFieldConverter =
+      source.kind === 'text' && statements && session.textFieldConverter !== undefined
+        ? (column: ColumnInfo) => session.textFieldConverter!(column)
+        : undefined;
     const mapper =
-      convert === undefined
+      convert === undefined && textFieldConverter === undefined
         ? shape
-        : createRowMapper(source, sample.columns, info, { ...mapperOptions, convert });
+        : createRowMapper(source, sample.columns, info, { ...mapperOptions, convert, textFieldConverter });
     return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects };
   } catch (error) {
     source.close();

@@ -92,6 +92,12 @@ export interface Session {
   readonly sql: SqlBuilder;
   /** A JS value as this driver's parameter (Date, boolean, objects, bigint, Buffer). */
   toParam(value: unknown): unknown;
+  /**
+   * For CSV/TSV fields bound to `column` by a statement: a conversion to the value the database
+   * would store from the text anyway, where binding it is cheaper than binding the text (SQLite:
+   * integers into INTEGER-affinity columns). Undefined, or absent: the text is bound as it is.
+   */
+  textFieldConverter?(column: ColumnInfo): ((field: string) => unknown) | undefined;
   /** Runs one statement; resolves to the rows it affected. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */

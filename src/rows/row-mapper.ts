@@ -19,6 +19,8 @@ export interface RowMapperOptions {
   readonly defaults: Defaults | undefined;
   /** Converts a JS value to the driver's parameter form; not applied to CSV/TSV text. */
   readonly convert: ((value: unknown) => unknown) | undefined;
+  /** For CSV/TSV text bound by statements: the session's cheaper form of a column's fields. */
+  readonly textFieldConverter?: (column: ColumnInfo) => ((field: string) => unknown) | undefined;
 }
 
 export interface RowMapper {
@@ -48,10 +50,17 @@ export function createRowMapper(
     const fromHeader = sourceColumns.map((c) => targetOf.get(c)!);
     const extra = defaults.filter((d) => !fromHeader.includes(d.column));
     const columns = [...fromHeader, ...extra.map((d) => d.column)];
+    const converted = textConversions(fromHeader, table.columns, options.textFieldConverter);
     return {
       columns,
       map(batch) {
         const records = batch.records as TextField[][];
+        for (const { index, convert } of converted) {
+          for (const record of records) {
+            const field = record[index];
+            if (field != null) (record as unknown[])[index] = convert(field);
+          }
+        }
         if (extra.length > 0) {
           for (const record of records) for (const d of extra) (record as unknown[]).push(d.produce());
         }
@@ -169,4 +178,20 @@ function unknownColumn(source: string, name: string, columns: readonly ColumnInf
     location: { source },
     hint: `the table has: ${columns.map((c) => c.name).join(', ')}; rename with --columns src=dst`,
   });
+}
+
+/** The header positions whose fields the session binds in another form, with the conversion. */
+function textConversions(
+  targets: readonly string[],
+  tableColumns: readonly ColumnInfo[],
+  converterFor: RowMapperOptions['textFieldConverter'],
+): { index: number; convert: (field: string) => unknown }[] {
+  if (converterFor === undefined) return [];
+  const found: { index: number; convert: (field: string) => unknown }[] = [];
+  targets.forEach((name, index) => {
+    const column = tableColumns.find((c) => c.name === name);
+    const convert = column === undefined ? undefined : converterFor(column);
+    if (convert !== undefined) found.push({ index, convert });
+  });
+  return found;
 }

@@ -101,3 +101,77 @@ describe('SQLite multi-row INSERTs without batch savepoints', () => {
     assert.equal(await count(), 0);
   });
 });
+
+describe('SQLite: CSV integers bound as numbers store what the text would have stored', () => {
+  let target: TestTarget;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-affinity-'));
+    target = await freshTarget('sqlite');
+  });
+  after(async () => {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Canonical integers take the number path; everything else stays text for SQLite to judge.
+  const FIELDS = [
+    '3',
+    '-42',
+    '0',
+    '-0',
+    '007',
+    '999999999999999',
+    '-999999999999999',
+    '1000000000000000',
+    '9223372036854775807',
+    '9223372036854775808',
+    '1e3',
+    '1.0',
+    '+5',
+    ' 5',
+    '5 ',
+    'abc',
+    '12a',
+    '"0x1F"',
+    '',
+  ];
+  const COLUMNS = '(n INTEGER, big BIGINT, i_d INT_DATA, t TEXT, r REAL, x)';
+
+  for (const method of ['values', 'pipeline', 'row'] as const) {
+    it(`${method}: every column affinity holds the same value and type as a text bind`, async () => {
+      await target.query('DROP TABLE IF EXISTS loaded');
+      await target.query('DROP TABLE IF EXISTS expected');
+      await target.query(`CREATE TABLE loaded ${COLUMNS}`);
+      await target.query(`CREATE TABLE expected ${COLUMNS}`);
+      const path = join(dir, `fields-${method}.csv`);
+      writeFileSync(
+        path,
+        'n,big,i_d,t,r,x\n' + FIELDS.map((f) => [f, f, f, f, f, f].join(',')).join('\n') + '\n',
+      );
+      const db = await open(target.url);
+      try {
+        await db.load('loaded', path, { method });
+      } finally {
+        await db.close();
+      }
+      for (const field of FIELDS) {
+        // What the CSV field means: an empty unquoted field is NULL, quotes are CSV syntax.
+        const text = field === '' ? null : field.replaceAll('"', '');
+        await target.query('INSERT INTO expected VALUES (?, ?, ?, ?, ?, ?)', [
+          text,
+          text,
+          text,
+          text,
+          text,
+          text,
+        ]);
+      }
+      const read = (table: string): Promise<unknown[]> =>
+        target.query(
+          `SELECT n, typeof(n) tn, big, typeof(big) tb, i_d, typeof(i_d) ti, t, typeof(t) tt, r, typeof(r) tr, x, typeof(x) tx FROM ${table} ORDER BY rowid`,
+        );
+      assert.deepEqual(await read('loaded'), await read('expected'));
+    });
+  }
+});

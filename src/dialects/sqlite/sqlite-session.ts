@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Capabilities, Session, TableInfo, TableRef } from '../dialect.js';
+import type { Capabilities, ColumnInfo, Session, TableInfo, TableRef } from '../dialect.js';
+import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
 import { describeSqliteError } from './sqlite-errors.js';
 import { describeSqliteTable } from './sqlite-introspect.js';
 import { SqliteSqlBuilder } from './sqlite-sql.js';
@@ -43,6 +44,10 @@ export class SqliteSession implements Session {
 
   toParam(value: unknown): unknown {
     return toSqliteValue(value);
+  }
+
+  textFieldConverter(column: ColumnInfo): ((field: string) => unknown) | undefined {
+    return hasIntegerAffinity(column.type) ? canonicalIntegerOrText : undefined;
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
