@@ -11,7 +11,8 @@ import {
   encodeCopyRows,
   encodeCopyText,
 } from '../../src/dialects/postgres/copy-encoder.js';
-import { dateText, isoUtc, pgText } from '../../src/dialects/postgres/pg-text.js';
+import { dateText, pgText } from '../../src/dialects/postgres/pg-text.js';
+import { isoUtc, toIsoString } from '../../src/util/iso-time.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -182,5 +183,18 @@ describe('isoUtc: toISOString, faster', () => {
     for (let t = Date.UTC(1969, 11, 25); t < Date.UTC(1970, 0, 8); t += 3_599_999) times.push(t);
     assert.ok(times.length > 4000);
     for (const time of times) assert.equal(isoUtc(time), new Date(time).toISOString(), String(time));
+  });
+
+  it('toIsoString is toISOString for every Date, out-of-range years and invalid Dates included', () => {
+    for (const time of [
+      -62135596800001,
+      253402300800000,
+      8.64e15,
+      -8.64e15,
+      0,
+      Date.UTC(2024, 5, 1, 2, 3, 4, 5),
+    ])
+      assert.equal(toIsoString(new Date(time)), new Date(time).toISOString(), String(time));
+    assert.throws(() => toIsoString(new Date(NaN)), RangeError);
   });
 });

@@ -13,6 +13,8 @@
  * - Buffer and Uint8Array as bytes; other objects and arrays as JSON text.
  */
 
+import { toIsoString } from '../../util/iso-time.js';
+
 /** A value that cannot be sent as it is; the session turns it into an error on its row. */
 export class UnstorableValue {
   constructor(readonly reason: string) {}
@@ -54,7 +56,7 @@ function wellFormed(text: string): boolean {
 export function utcDateTime(date: Date): string {
   const time = date.getTime();
   if (Number.isNaN(time)) return 'Invalid Date';
-  const iso = date.toISOString();
+  const iso = toIsoString(date);
   if (iso.length !== 24) return iso;
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Capabilities, ColumnInfo, Session, TableInfo, TableRef } from '../dialect.js';
+import { toIsoString } from '../../util/iso-time.js';
 import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
 import { describeSqliteError } from './sqlite-errors.js';
 import { describeSqliteTable } from './sqlite-introspect.js';
@@ -137,7 +138,7 @@ export function toSqliteValue(value: unknown): unknown {
       return value ? 1 : 0;
     case 'object':
       if (value === null || Buffer.isBuffer(value)) return value;
-      if (value instanceof Date) return value.toISOString();
+      if (value instanceof Date) return toIsoString(value);
       if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
       return JSON.stringify(value);
     default:
