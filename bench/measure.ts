@@ -111,7 +111,7 @@ export async function runCommand(
  * or {error, notInstalled?}.
  */
 export async function runChild(spec: object): Promise<Outcome> {
-  const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench/trial.ts'), JSON.stringify(spec)];
+  const argv = [process.execPath, await compiledTrial(), JSON.stringify(spec)];
   const done = await spawnTimed(argv, process.env, false);
   const last = done.stdout.trim().split('\n').pop() ?? '';
   let report: { seconds?: number; peakRssMB?: number; error?: string; notInstalled?: boolean };
@@ -124,6 +124,33 @@ export async function runChild(spec: object): Promise<Outcome> {
     return { ok: false, message: report.error, notInstalled: report.notInstalled === true };
   }
   return { ok: true, seconds: report.seconds!, peakRssMB: report.peakRssMB!, rssBy: 'child' };
+}
+
+let compiled: Promise<string> | undefined;
+
+/**
+ * bench/trial.ts and the sources it runs, bundled once per bench run into plain JS (packages stay
+ * imports from node_modules). Run through the tsx loader instead, every library trial's peak RSS
+ * carried ~35 MB of the loader's own (an empty script: 76 MB under tsx, 39 MB without).
+ */
+function compiledTrial(): Promise<string> {
+  compiled ??= (async () => {
+    const { build } = await import('esbuild');
+    // Inside the repository, so the bundle's imports resolve against its node_modules.
+    const outfile = join(ROOT, 'bench/.out/trial.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'bench/trial.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+    return outfile;
+  })();
+  return compiled;
 }
 
 function failed(label: string, done: Finished): Outcome {
