@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { BulkCopy, RowChunk } from '../dialects/dialect.js';
 import type { SluiceError } from '../errors.js';
 import { csvRecordStartLine } from '../sources/csv-record-line.js';
-import { openSource } from '../sources/from-input.js';
+import { openSource, READ_CHUNK } from '../sources/from-input.js';
 import type { TextSource } from '../sources/source.js';
 import { copyColumnOf, copyRowOf, isRawCsvUnsafe, rawCsvLineOf } from './bulk-errors.js';
 import { locateFailure } from './locate-failure.js';
@@ -33,7 +33,9 @@ export async function copyCsvFile(
   const { session, ref } = context;
   // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before the
   // database is ready, and the bytes read meanwhile would be lost.
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  // 64 KiB reads, as for parsing: 1 MiB ones loaded no faster (PostgreSQL or MySQL) and left more
+  // dead buffers between collections (MySQL, 5M rows: 141 MB peak RSS against 120 MB).
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
   const bytes = Readable.from(countBytes(file, context.onBytes), { objectMode: false });
   await session.savepoint(RAW_COPY);
   try {
