@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { open, SluiceError, type Handle } from '../../src/index.js';
+import { describe, it } from 'node:test';
+import { SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
 import type { Reject } from '../../src/rejects/reject.js';
 import { BAD_ROWS, badRowsSchema, fileWith } from '../support/bad-rows.js';
-import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-bad-'));
 const METHODS: MethodName[] = ['row', 'values', 'pipeline', 'copy'];
@@ -20,14 +20,7 @@ for (const dialect of DIALECTS) {
   describe(`bad input into ${dialect}`, () => {
     let target: TestTarget;
     let db: Handle;
-    before(async () => {
-      target = await freshTarget(dialect);
-      db = await open(target.url);
-    });
-    after(async () => {
-      await db.close();
-      await target.close();
-    });
+    useTarget(dialect, (opened) => ({ target, db } = opened));
 
     async function freshItems(): Promise<void> {
       await target.query('DROP TABLE IF EXISTS items');

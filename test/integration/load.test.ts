@@ -7,10 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
-import { open, SluiceError, type Handle } from '../../src/index.js';
+import { describe, it } from 'node:test';
+import { SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
-import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
 import { usersSchema } from '../support/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-load-'));
@@ -27,14 +27,7 @@ for (const dialect of DIALECTS) {
   describe(`load into ${dialect}`, () => {
     let target: TestTarget;
     let db: Handle;
-    before(async () => {
-      target = await freshTarget(dialect);
-      db = await open(target.url);
-    });
-    after(async () => {
-      await db.close();
-      await target.close();
-    });
+    useTarget(dialect, (opened) => ({ target, db } = opened));
 
     async function usersTable(): Promise<void> {
       await target.query('DROP TABLE IF EXISTS users');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { open, SluiceError, type Handle } from '../../src/index.js';
-import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+import { DIALECTS, freshTarget, useTarget, type TestTarget } from '../support/targets.js';
 
 const USERS = 'CREATE TABLE users (id serial PRIMARY KEY, username text UNIQUE NOT NULL, role_id integer)';
 
@@ -243,14 +243,7 @@ if (DIALECTS.includes('postgres')) {
   describe('PostgreSQL COPY failures', () => {
     let target: TestTarget;
     let db: Handle;
-    before(async () => {
-      target = await freshTarget('postgres');
-      db = await open(target.url);
-    });
-    after(async () => {
-      await db.close();
-      await target.close();
-    });
+    useTarget('postgres', (opened) => ({ target, db } = opened));
     async function usersTable(): Promise<void> {
       await target.query('DROP TABLE IF EXISTS users');
       await target.query(USERS);

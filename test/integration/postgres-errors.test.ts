@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
-import { open, SluiceError, type Handle } from '../../src/index.js';
+import { describe, it } from 'node:test';
+import { SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
-import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
 
 const METHODS: MethodName[] = ['row', 'values', 'pipeline', 'copy'];
 const dir = mkdtempSync(join(tmpdir(), 'sluice-pg-errors-'));
@@ -25,14 +25,7 @@ if (DIALECTS.includes('postgres')) {
   describe('PostgreSQL: errors, explain, limits, identifiers', () => {
     let target: TestTarget;
     let db: Handle;
-    before(async () => {
-      target = await freshTarget('postgres');
-      db = await open(target.url);
-    });
-    after(async () => {
-      await db.close();
-      await target.close();
-    });
+    useTarget('postgres', (opened) => ({ target, db } = opened));
 
     describe('a CSV that COPY would misread is loaded parsed instead of raw', () => {
       const cases: [string, string, (string | null)[]][] = [

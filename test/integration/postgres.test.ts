@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { open, SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
-import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
 
 const METHODS: MethodName[] = ['row', 'values', 'pipeline', 'copy'];
 const dir = mkdtempSync(join(tmpdir(), 'sluice-pg-'));
@@ -59,14 +59,7 @@ if (DIALECTS.includes('postgres')) {
   describe('PostgreSQL: values arrive exactly', () => {
     let target: TestTarget;
     let db: Handle;
-    before(async () => {
-      target = await freshTarget('postgres');
-      db = await open(target.url);
-    });
-    after(async () => {
-      await db.close();
-      await target.close();
-    });
+    useTarget('postgres', (opened) => ({ target, db } = opened));
 
     async function texts(): Promise<[number, string | null][]> {
       const rows = await target.query<{ id: number; body: string | null }>(

@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { open, type Handle } from '../../src/index.js';
 import { DIALECTS as REGISTERED } from '../../src/dialects/registry.js';
 import type { DialectName } from '../../src/dialects/dialect.js';
 
@@ -38,6 +40,26 @@ export async function freshTarget(dialect: DialectName): Promise<TestTarget> {
     case 'mysql':
       return mysqlTarget();
   }
+}
+
+/**
+ * A fresh database for the enclosing describe(), with a sluice handle open on it for its tests;
+ * both are closed after them. `receive` hands them to the suite's own variables.
+ */
+export function useTarget(
+  dialect: DialectName,
+  receive: (opened: { target: TestTarget; db: Handle }) => void,
+): void {
+  let opened: { target: TestTarget; db: Handle } | undefined;
+  before(async () => {
+    const target = await freshTarget(dialect);
+    opened = { target, db: await open(target.url) };
+    receive(opened);
+  });
+  after(async () => {
+    await opened?.db.close();
+    await opened?.target.close();
+  });
 }
 
 function uniqueName(): string {
