@@ -51,7 +51,7 @@ export class PostgresSession implements Session {
     private readonly release: () => Promise<void>,
     private readonly url: string | undefined,
     private readonly shared: boolean,
-    private readonly catalogConnection?: () => Promise<ClientBase & { end(): Promise<void> }>,
+    private catalogConnection?: () => Promise<ClientBase & { end(): Promise<void> }>,
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
@@ -123,7 +123,11 @@ export class PostgresSession implements Session {
    * Measured with perf: ResourceOwnerRememberTupleDesc at 10% of the backend's time in the slow case.
    */
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
-    const side = await this.catalogConnection?.().catch(() => undefined);
+    // Only the session's first load starts on a fresh session; later loads on it would pay for a
+    // connection each and gain nothing.
+    const connect = this.catalogConnection;
+    this.catalogConnection = undefined;
+    const side = await connect?.().catch(() => undefined);
     if (side === undefined) return describePostgresTable(this.client, this.sql, ref);
     try {
       return await describePostgresTable(side, this.sql, ref);
