@@ -6,8 +6,8 @@
  * peak RSS is read by GNU time (`/usr/bin/time -f %M`), or else by polling VmHWM in
  * /proc/<pid>/status (which can miss a peak in the last poll interval).
  */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,44 @@ export async function runChild(spec: object): Promise<Outcome> {
     return { ok: false, message: report.error, notInstalled: report.notInstalled === true };
   }
   return { ok: true, seconds: report.seconds!, peakRssMB: report.peakRssMB!, rssBy: 'child' };
+}
+
+/**
+ * The CLI trials run bin/sluice.js, which runs the bundle dist/cli.js: rebuild (`npm run build`,
+ * tsc then the bundle) when a source file is newer than it, so no trial measures stale code.
+ */
+export function ensureBuilt(log: (text: string) => void): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  let built = 0;
+  try {
+    built = statSync(join(ROOT, 'dist/cli.js')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built >= newest(join(ROOT, 'src'))) return;
+  log('building dist/ for the CLI trials …');
+  // Its output to stderr: stdout carries the bench's markdown.
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) throw new Error('npm run build failed');
+}
+
+/** `sluice load FILE --db URL --table users --quiet`, as the bench runs the CLI everywhere. */
+export function sluiceLoadArgv(file: string, url: string): string[] {
+  return [
+    process.execPath,
+    join(ROOT, 'bin/sluice.js'),
+    'load',
+    file,
+    '--db',
+    url,
+    '--table',
+    'users',
+    '--quiet',
+  ];
 }
 
 let compiled: Promise<string> | undefined;

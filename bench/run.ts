@@ -7,14 +7,13 @@
  * two baseline runs; then the peak-RSS trials. A trial that fails (a database sluice cannot load
  * into yet, a peer that errors) is reported with its message and not run again.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBenchArgs, type BenchArgs } from './args.js';
 import { baselineFor } from './baselines/baselines.js';
 import { csvFile } from './data/generate.js';
 import { machineInfo } from './machine.js';
-import { ROOT, runCommand, type Outcome, type Trial } from './measure.js';
+import { ensureBuilt, ROOT, runCommand, sluiceLoadArgv, type Outcome, type Trial } from './measure.js';
 import { benchmarksDoc, memoryMarkdown, noiseMarkdown, sectionMarkdown } from './report.js';
 import type { DbSection, MemoryRow, TrialSummary } from './report.js';
 import { adjacentRatios, type TimedRun } from './stats.js';
@@ -25,32 +24,6 @@ const SAMPLE_ROWS = 10_000;
 
 function log(text: string): void {
   process.stderr.write(text + '\n');
-}
-
-/** The CLI trials run dist/: rebuild it when a source file is newer. */
-function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, 'dist/cli/main.js')).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (built >= newest(join(ROOT, 'src'))) return;
-  log('building dist/ for the CLI trials …');
-  const result = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  if (result.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
 }
 
 interface Tally {
@@ -161,17 +134,7 @@ async function measureMemory(db: Db, rows: number): Promise<MemoryRow> {
     return { db, rows, seconds: undefined, peakRssMB: undefined, failure: (error as Error).message };
   }
   try {
-    const argv = [
-      process.execPath,
-      join(ROOT, 'bin/sluice.js'),
-      'load',
-      file,
-      '--db',
-      target.url,
-      '--table',
-      'users',
-      '--quiet',
-    ];
+    const argv = sluiceLoadArgv(file, target.url);
     const trial: Trial = {
       id: 'memory',
       label: 'memory',
@@ -196,7 +159,7 @@ async function main(): Promise<void> {
     'npm run bench',
     ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
   ].join(' ');
-  ensureBuilt();
+  ensureBuilt(log);
   log(`generating ${args.rows} rows (cached in bench/data/) …`);
   const file = await csvFile(args.rows);
   const sampleFile = await csvFile(Math.min(SAMPLE_ROWS, args.rows));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { csvFile, DATA_DIR } from './data/generate.js';
-import { ROOT, runCommand } from './measure.js';
+import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
 import { median } from './stats.js';
 import { openTarget } from './targets.js';
 
@@ -41,22 +41,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string' } } });
   const rows = Number(values.rows ?? 1_000_000);
   const runs = Number(values.runs ?? 3);
+  ensureBuilt((text) => process.stderr.write(text + '\n'));
   const clean = await csvFile(rows);
   const dirty = await fileWithBadRows(clean, rows);
   const target = await openTarget('postgres');
   const load = async (file: string, skip: boolean): Promise<number> => {
     await target.reset();
-    const argv = [
-      process.execPath,
-      join(ROOT, 'bin/sluice.js'),
-      'load',
-      file,
-      '--db',
-      target.url,
-      '--table',
-      'users',
-      '--quiet',
-    ];
+    const argv = sluiceLoadArgv(file, target.url);
     if (skip) argv.push('--on-error', 'skip', '--rejects', join(DATA_DIR, 'skip-mode.rejects.csv'));
     const outcome = await runCommand(argv);
     if (!outcome.ok) throw new Error(outcome.message);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parts, shellQuote } from '../baselines/baselines.js';
-import { ROOT, runChild, runCommand, type Trial } from '../measure.js';
+import { runChild, runCommand, sluiceLoadArgv, type Trial } from '../measure.js';
 import type { BenchTarget } from '../targets.js';
 import type { ChildSpec } from '../trial.js';
 import { redactUrl } from '../../src/util/redact-url.js';
@@ -40,17 +40,7 @@ export function trialsFor(target: BenchTarget, inputs: TrialInputs): Trial[] {
     ...extra,
     run: () => runChild(spec),
   });
-  const cli = [
-    process.execPath,
-    join(ROOT, 'bin/sluice.js'),
-    'load',
-    file,
-    '--db',
-    url,
-    '--table',
-    'users',
-    '--quiet',
-  ];
+  const cli = sluiceLoadArgv(file, url);
   const trials: Trial[] = [
     {
       id: 'sluice-cli',

@@ -14,8 +14,9 @@ const DAY = 86_400_000;
 
 /**
  * Date.prototype.toISOString for years 1..9999, four to five times faster: it is the cost of a
- * timestamp column on every JS-objects path (COPY text, LOAD DATA text, SQLite's ISO text). Days to civil date after Howard Hinnant's
- * `civil_from_days` (the proleptic Gregorian calendar, as toISOString uses).
+ * timestamp column on every JS-objects path (COPY text, LOAD DATA text, SQLite's ISO text). Days
+ * to civil date after Howard Hinnant's `civil_from_days` (the proleptic Gregorian calendar, as
+ * toISOString uses).
  */
 export function isoUtc(time: number): string {
   const days = Math.floor(time / DAY);
