@@ -1,17 +1,20 @@
 import type { Session, TableRef } from './dialects/dialect.js';
 import { SluiceError } from './errors.js';
 import { METHODS } from './methods/index.js';
-import type { MethodContext } from './methods/method.js';
+import { countRows, type MethodContext } from './methods/method.js';
+import { LoadTransaction } from './methods/transaction.js';
 import type { LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import { MISSING, type MappedChunk } from './rows/row-mapper.js';
 import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
+import { rawCsvInput } from './raw-csv-input.js';
 
 /**
- * One load: prepare (source, sample, table, plan), then run the planned method inside the planned
- * transaction. Resolves only after the final COMMIT is acknowledged.
+ * One load: prepare (source, sample, table, plan), then run the planned method inside the
+ * transaction its owner (methods/transaction.ts) keeps. Resolves only after the final COMMIT is
+ * acknowledged.
  */
 export async function load(
   session: Session,
@@ -22,41 +25,43 @@ export async function load(
   const started = performance.now();
   const prepared = await prepareLoad(session, table, input, options);
   const { plan, source, mapper, ref, ddl } = prepared;
-  const state = { rowsRead: 0, rowsSent: 0, committed: 0, rawBytes: 0 };
+  const state = { rowsRead: 0, rowsSent: 0 };
+  const raw =
+    plan.rawCopy && source.kind === 'text' && source.path !== undefined
+      ? rawCsvInput(source.path, source.format, mapper.columns, () => progress())
+      : undefined;
   const progress = (): void =>
     options.onProgress?.({
       rows: state.rowsSent,
-      bytes: plan.rawCopy ? state.rawBytes : source.bytesRead(),
+      bytes: raw !== undefined ? raw.bytesRead() : source.bytesRead(),
       totalBytes: source.totalBytes,
     });
 
   async function* chunks(): AsyncGenerator<MappedChunk> {
     for await (const batch of prepared.sample.batches()) {
       state.rowsRead += batch.records.length;
-      yield mapper.map(batch);
+      const { chunk, failure } = mapper.map(batch);
+      if (chunk.rows.length > 0) yield chunk;
+      if (failure !== undefined) throw failure;
     }
   }
 
+  const tx = new LoadTransaction(session, plan.transaction);
   const context: MethodContext = {
     session,
     ref,
     columns: mapper.columns,
     plan,
+    tx,
     source: {
       name: source.name,
       unit: source.unit,
-      path: source.kind === 'text' ? source.path : undefined,
       delimiter: source.kind === 'text' ? source.delimiter : undefined,
     },
-    onBatch: (rows) => {
+    raw,
+    onRows: (rows) => {
       state.rowsSent += rows;
       progress();
-    },
-    onBytes: (bytes) => {
-      state.rawBytes += bytes;
-    },
-    onCommit: (rows) => {
-      state.committed += rows;
     },
     onError: options.onError ?? 'abort',
     reject: (run, index, error) => {
@@ -74,46 +79,46 @@ export async function load(
     },
   };
 
-  const transactional = plan.transaction !== 'autocommit';
-  const ddlInTransaction = transactional && session.capabilities.transactionalDdl;
+  const ddlInTransaction = tx.transactional && session.capabilities.transactionalDdl;
   let created = false;
   try {
     if (ddl !== undefined && !ddlInTransaction) {
       await session.execute(ddl);
       created = true;
     }
-    if (transactional) await session.begin();
+    await tx.begin();
     if (ddl !== undefined && ddlInTransaction) await session.execute(ddl);
-    if (plan.rawCopy) source.close();
-    const result = await METHODS[plan.method](context, plan.rawCopy ? emptyChunks() : chunks());
-    if (transactional) {
-      await session.commit();
-      state.committed = result.rowsLoaded;
-    }
+    if (raw !== undefined) source.close();
+    const result = await METHODS[plan.method](context, raw !== undefined ? emptyChunks() : chunks());
+    await tx.finish();
     await prepared.rejects?.close();
     const seconds = (performance.now() - started) / 1000;
     const rejected = prepared.rejects?.count ?? 0;
+    const loaded = countRows(result.counts);
     // Records the parser refused never became rows: they count as read and as rejected.
-    const rowsRead = plan.rawCopy ? result.rowsLoaded : state.rowsRead + prepared.sourceRejects.count;
+    const rowsRead = raw !== undefined ? loaded : state.rowsRead + prepared.sourceRejects.count;
     return {
       table: displayName(ref),
       dialect: session.dialect,
       method: plan.method,
       rowsRead,
-      rowsLoaded: result.rowsLoaded,
+      rowsLoaded: loaded,
+      rowsInserted: result.counts.inserted,
+      rowsUpdated: result.counts.updated,
+      rowsUnchanged: result.counts.unchanged,
       rowsRejected: rejected,
       seconds,
-      rowsPerSecond: seconds > 0 ? Math.round(result.rowsLoaded / seconds) : result.rowsLoaded,
+      rowsPerSecond: seconds > 0 ? Math.round(loaded / seconds) : loaded,
       batchSize: plan.batchSize,
       rowsPerStatement: plan.rowsPerStatement,
       rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
     };
   } catch (error) {
-    if (transactional) await rollbackQuietly(session);
+    await tx.rollback();
     // A table created outside the transaction (MySQL DDL commits at once) goes when nothing of
     // the load stayed, so a failed load leaves the database as it found it.
-    if (created && state.committed === 0)
+    if (created && tx.committed === 0)
       await session.execute(`DROP TABLE ${session.sql.table(ref)}`).catch(() => undefined);
     source.close();
     await prepared.rejects?.close().catch(() => undefined);
@@ -121,7 +126,7 @@ export async function load(
       error instanceof SluiceError
         ? error
         : new SluiceError('LOAD_FAILED', session.describeError(error).message, { cause: error });
-    throw sluice.with({ rowsCommitted: state.committed, writeStarted: state.rowsRead > 0 });
+    throw sluice.with({ rowsCommitted: tx.committed, writeStarted: state.rowsRead > 0 });
   }
 }
 
@@ -153,14 +158,6 @@ export async function explain(
     ddl: prepared.ddl,
     statement,
   };
-}
-
-async function rollbackQuietly(session: Session): Promise<void> {
-  try {
-    await session.rollback();
-  } catch {
-    // The connection may be gone; the server rolls back an open transaction on disconnect.
-  }
 }
 
 /** A rejected row as text for the rejects file: a CSV line for CSV/TSV input, JSON otherwise. */

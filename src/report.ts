@@ -1,13 +1,19 @@
 import type { DialectName } from './dialects/dialect.js';
 import type { MethodName, Plan } from './plan/plan.js';
 
-/** What a load did. rowsRead = rowsLoaded + rowsRejected, always. */
+/** What a load did. rowsRead = rowsInserted + rowsUpdated + rowsUnchanged + rowsRejected, always. */
 export interface LoadReport {
   readonly table: string;
   readonly dialect: DialectName;
   readonly method: MethodName;
   readonly rowsRead: number;
+  /** Rows stored: rowsInserted + rowsUpdated + rowsUnchanged. */
   readonly rowsLoaded: number;
+  readonly rowsInserted: number;
+  /** Rows whose key existed and whose values changed (upsert). */
+  readonly rowsUpdated: number;
+  /** Rows whose key existed with the values already as given (upsert). */
+  readonly rowsUnchanged: number;
   readonly rowsRejected: number;
   readonly seconds: number;
   readonly rowsPerSecond: number;

@@ -21,6 +21,9 @@ export function reportJson(report: LoadReport): string {
     method,
     rowsRead,
     rowsLoaded,
+    rowsInserted,
+    rowsUpdated,
+    rowsUnchanged,
     rowsRejected,
     seconds,
     rowsPerSecond,
@@ -35,6 +38,9 @@ export function reportJson(report: LoadReport): string {
     method,
     rowsRead,
     rowsLoaded,
+    rowsInserted,
+    rowsUpdated,
+    rowsUnchanged,
     rowsRejected,
     seconds: Number(seconds.toFixed(3)),
     rowsPerSecond,
@@ -57,7 +63,7 @@ export function explainText(report: ExplainReport, input: string): string {
   const lines = [
     `plan for loading ${input} into ${report.table} (${report.dialect})`,
     `  method:      ${plan.method}${plan.requested === 'auto' ? ' (chosen by auto)' : ''}`,
-    `  batches:     ${plan.batchSize} rows${plan.method === 'values' ? `, ${plan.rowsPerStatement} rows per INSERT` : ''}`,
+    `  batches:     ${batchText(report)}`,
     `  transaction: ${transaction}`,
     `  columns:     ${report.columns.join(', ')}`,
   ];
@@ -65,6 +71,24 @@ export function explainText(report: ExplainReport, input: string): string {
   lines.push('  statement:', indent(report.statement, 4), '  why:', ...plan.reasons.map((r) => `    - ${r}`));
   lines.push('nothing was written.');
   return lines.join('\n') + '\n';
+}
+
+/** What a batch is for the planned method (the unit --batch-size sets). */
+function batchText(report: ExplainReport): string {
+  const { plan } = report;
+  switch (plan.method) {
+    case 'row':
+      return 'none: one INSERT per row';
+    case 'values':
+      return `${plan.batchSize} rows per savepoint, ${plan.rowsPerStatement} rows per INSERT (--batch-size)`;
+    case 'pipeline':
+      return `${plan.batchSize} rows per pipelined round, one savepoint each (--batch-size)`;
+    case 'copy':
+      if (plan.rawCopy) return 'none: the file goes as one bulk statement';
+      return plan.copyPerBatch
+        ? `${plan.batchSize} rows per bulk statement, one savepoint each (--batch-size)`
+        : `${plan.batchSize} rows encoded at a time into one bulk stream (--batch-size makes each batch its own statement)`;
+  }
 }
 
 /** The error as the CLI prints it: message, hint, what was committed. Secrets removed. */

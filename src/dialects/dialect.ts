@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { RecordPositions } from '../util/record-positions.js';
 
 /**
  * What a database offers sluice. A dialect supplies primitives (quoting, SQL text, a session with
@@ -68,6 +69,25 @@ export interface Capabilities {
    * error), so that probing for the bad row cannot open a new transaction and commit it.
    */
   readonly survivesStatementError?: boolean;
+  /**
+   * The database says what a statement changed only after it ran (MySQL's warnings), so a
+   * statement that commits on its own (the row method) runs in a transaction of its own, committed
+   * only once the statement was found clean.
+   */
+  readonly vetsBeforeCommit?: boolean;
+  /**
+   * The bulk path reports refused or changed rows only when its statement ends, and without the
+   * row for some (LOAD DATA's counts and warnings): copy then sends one bulk statement per batch,
+   * each in a savepoint, so a failure can be traced to its row by bisection.
+   */
+  readonly bulkVerdictAtEnd?: boolean;
+}
+
+/** Rows a write stored: new rows, rows it changed, and rows it found already as given (upsert). */
+export interface RowCounts {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
 }
 
 /** SQL text, pure: no values ever pass through here, only identifiers and placeholders. */
@@ -117,10 +137,12 @@ export interface Session {
   readonly bulk?: BulkCopy;
 }
 
-/** A batch of rows aligned to `columns`, values as JS values (strings and null for text sources). */
-export interface RowChunk {
+/**
+ * A batch of rows aligned to `columns`, values as JS values (strings and null for text sources),
+ * with each row's place in the source.
+ */
+export interface RowChunk extends RecordPositions {
   readonly rows: readonly (readonly unknown[])[];
-  readonly lines: readonly number[];
 }
 
 export interface BulkCopy {
@@ -129,17 +151,19 @@ export interface BulkCopy {
    * next chunk only when the connection can take more (backpressure), and resolve only after the
    * server acknowledged the end of the data; on error the server-side copy is aborted.
    */
-  copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number>;
+  copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<RowCounts>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad
    * record by a line of the file (the header is line 1): `copyRow`, the line the record starts on,
-   * when the bulk path knows it, or `copyLine`, any line inside the record (copy.ts then finds the
-   * line it starts on). When the file uses CSV the database would read differently from sluice's
-   * parser, the bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and
-   * copy.ts loads the file parsed instead.
+   * when the bulk path knows it, `copyLine`, any line inside the record, or `copyRecord`, the
+   * record's number (1-based, header not counted); copy.ts then finds the line it starts on. An
+   * error that names no record is searched for by copy.ts. When the file uses CSV the database
+   * would read differently from sluice's parser, the bulk path fails before that place with an
+   * error whose `rawCsvUnsafe` is true, and copy.ts loads the file parsed instead. A bulk path
+   * takes no savepoints and never commits: the method owns the transaction.
    */
-  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
+  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<RowCounts>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
   statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
 }

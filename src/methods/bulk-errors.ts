@@ -17,11 +17,16 @@ export function copyColumnOf(error: unknown): (Partial<SourceLocation> & { colum
  * starts on (sluice parsed the bytes on their way), or `copyLine`, any line inside the record (a
  * database counting lines itself: PostgreSQL names the last line of a record spanning several).
  */
-export function rawCsvLineOf(error: unknown): { exact: number } | { within: number } | undefined {
+export function rawCsvLineOf(
+  error: unknown,
+): { exact: number } | { within: number } | { record: number } | undefined {
   const row = copyRowOf(error);
   if (row !== undefined) return { exact: row };
   const line = (error as { copyLine?: unknown } | null)?.copyLine;
-  return typeof line === 'number' ? { within: line } : undefined;
+  if (typeof line === 'number') return { within: line };
+  // The n-th record of the file (LOAD DATA's "at row n" in one statement over the whole file).
+  const record = (error as { copyRecord?: unknown } | null)?.copyRecord;
+  return typeof record === 'number' ? { record } : undefined;
 }
 
 /** The bulk path would read a raw CSV differently from sluice's parser (see BulkCopy.copyCsv). */

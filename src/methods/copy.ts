@@ -1,26 +1,35 @@
-import type { RowChunk } from '../dialects/dialect.js';
+import type { RowChunk, RowCounts } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { copyColumnOf, copyRowOf } from './bulk-errors.js';
 import { copyCsvFile } from './csv-file-copy.js';
-import { rowError, type LoadMethod } from './method.js';
+import {
+  addCounts,
+  inserted,
+  lastPosition,
+  rowError,
+  type LoadMethod,
+  type MethodContext,
+} from './method.js';
 import { splitRuns, type Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
 
 /**
- * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). By default rows stream
- * through one bulk operation per run of equally shaped rows, and a CSV needing no transformation
- * goes as raw bytes. With --commit-every or --on-error skip, each batch is its own bulk operation
- * inside a savepoint, so it can be committed, or retried without the rows the database refused.
+ * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). A CSV needing no
+ * transformation goes as raw bytes; other rows stream through one bulk operation per run of equally
+ * shaped rows. Each batch is its own bulk statement inside a savepoint instead (plan.copyPerBatch)
+ * when it must be committed part by part (--commit-every), retried without the rows the database
+ * refused (--on-error skip), cut as asked (--batch-size), or when the database judges a bulk
+ * statement only at its end (LOAD DATA), so a failure is traced to its row by bisection.
  */
 export const copyMethod: LoadMethod = async (context, chunks) => {
   const { session, ref, plan } = context;
   const bulk = session.bulk;
   if (bulk === undefined) throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path');
 
-  if (context.onError === 'skip' || typeof plan.transaction === 'object') {
-    const copyRun = (run: Run): Promise<number> => bulk.copyRows(ref, run.columns, once(run));
+  if (plan.copyPerBatch) {
+    const copyRun = (run: Run): Promise<RowCounts> => bulk.copyRows(ref, run.columns, once(run));
     const blame = (run: Run, error: unknown): number | undefined => {
       const row = copyRowOf(error);
       return row !== undefined && row >= 1 && row <= run.rows.length ? row - 1 : undefined;
@@ -28,36 +37,59 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
     return driveStatements(context, chunks, copyRun, blame);
   }
 
-  if (plan.rawCopy && bulk.copyCsv && context.source.path !== undefined) {
-    return copyCsvFile(context, bulk, context.source.path);
+  if (plan.rawCopy && bulk.copyCsv && context.raw !== undefined) {
+    return copyCsvFile(context, bulk, context.raw);
   }
+  return { counts: await streamRuns(context, chunks) };
+};
 
+/**
+ * Every row in one bulk operation per run of equally shaped rows, in the one transaction. When
+ * the source fails (a bad record), the operation is ended cleanly with the rows before it, so a
+ * database error on one of those (the first bad row in source order) is the one reported.
+ */
+async function streamRuns(context: MethodContext, chunks: AsyncIterable<MappedChunk>): Promise<RowCounts> {
   const iterator = runsOf(chunks, context.columns)[Symbol.asyncIterator]();
-  let pending = await iterator.next();
-  let loaded = 0;
+  let sourceError: { error: unknown } | undefined;
+  const pull = async (): Promise<IteratorResult<Run>> => {
+    try {
+      return await iterator.next();
+    } catch (error) {
+      sourceError = { error };
+      return { done: true, value: undefined };
+    }
+  };
+  let pending = await pull();
+  let counts = inserted(0);
   while (!pending.done) {
     const key = pending.value.key;
     const columns = pending.value.columns;
     // Every row of the operation, compactly: the database may name a row sent megabytes ago.
     const sent = new SentLines();
+    let rows = 0;
+    let last: Run | undefined;
     async function* sameShape(): AsyncGenerator<RowChunk> {
       while (!pending.done && pending.value.key === key) {
         const run = pending.value;
         sent.add(run.lines);
         yield run;
-        context.onBatch(run.rows.length);
-        pending = await iterator.next();
+        rows += run.rows.length;
+        last = run;
+        context.onRows(run.rows.length);
+        pending = await pull();
       }
     }
     try {
-      loaded += await bulk.copyRows(ref, columns, sameShape());
+      counts = addCounts(counts, await context.session.bulk!.copyRows(context.ref, columns, sameShape()));
     } catch (error) {
       const row = copyRowOf(error);
       throw rowError(context, error, row === undefined ? undefined : sent.lineOf(row), copyColumnOf(error));
     }
+    await context.tx.wrote(rows, last && lastPosition(last));
   }
-  return { rowsLoaded: loaded };
-};
+  if (sourceError !== undefined) throw sourceError.error;
+  return counts;
+}
 
 async function* once(run: Run): AsyncGenerator<RowChunk> {
   yield run;

@@ -1,18 +1,18 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import type { BulkCopy, RowChunk } from '../dialects/dialect.js';
+import type { BulkCopy, RowChunk, RowCounts } from '../dialects/dialect.js';
 import type { SluiceError } from '../errors.js';
-import { csvRecordStartLine } from '../sources/csv-record-line.js';
-import { openSource, READ_CHUNK } from '../sources/from-input.js';
-import type { TextSource } from '../sources/source.js';
 import { copyColumnOf, copyRowOf, isRawCsvUnsafe, rawCsvLineOf } from './bulk-errors.js';
 import { locateFailure } from './locate-failure.js';
-import { rowError, type MethodContext, type MethodResult } from './method.js';
+import {
+  countRows,
+  lastPosition,
+  rowError,
+  type MethodContext,
+  type MethodResult,
+  type RawCsvInput,
+} from './method.js';
 import type { Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 
-const RAW_COPY = 'sluice_raw_copy';
-const PROBE_BATCH = 'sluice_probe_batch';
 /** Rows per bulk operation while searching: the search re-sends the file up to the bad batch. */
 const PROBE_ROWS = 10_000;
 
@@ -22,68 +22,69 @@ const PROBE_ROWS = 10_000;
  * - the bulk path found the file uses CSV it would read differently from sluice's parser
  *   (`rawCsvUnsafe`): the file is loaded parsed instead;
  * - the database named the bad record: its first line is found by reading the file again;
- * - the database did not (PostgreSQL checks foreign keys when the COPY ends): the record is
- *   searched for, batch by batch.
+ * - the database did not (PostgreSQL checks foreign keys when the COPY ends; LOAD DATA skips a
+ *   duplicate key with a warning that names no row): the record is searched for, batch by batch.
  */
 export async function copyCsvFile(
   context: MethodContext,
   bulk: BulkCopy,
-  path: string,
+  raw: RawCsvInput,
 ): Promise<MethodResult> {
-  const { session, ref } = context;
-  // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before the
-  // database is ready, and the bytes read meanwhile would be lost.
-  // 64 KiB reads, as for parsing: 1 MiB ones loaded no faster (PostgreSQL or MySQL) and left more
-  // dead buffers between collections (MySQL, 5M rows: 141 MB peak RSS against 120 MB).
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-  const bytes = Readable.from(countBytes(file, context.onBytes), { objectMode: false });
-  await session.savepoint(RAW_COPY);
+  const { ref, tx } = context;
+  let counts: RowCounts;
   try {
-    const rows = await bulk.copyCsv!(ref, context.columns, bytes, context.source.delimiter ?? ',');
-    await session.releaseSavepoint(RAW_COPY);
-    context.onBatch(rows);
-    return { rowsLoaded: rows };
+    counts = await tx.savepoint(() => bulk.copyCsv!(ref, context.columns, raw.bytes(), raw.delimiter));
   } catch (error) {
     if (isRawCsvUnsafe(error)) {
-      await session.rollbackToSavepoint(RAW_COPY);
-      const rows = await copyParsedCsvFile(context, bulk, path);
-      await session.releaseSavepoint(RAW_COPY);
-      return { rowsLoaded: rows, rawCopy: false };
+      const parsed = await tx.savepoint(() => copyParsedCsvFile(context, bulk, raw));
+      await tx.wrote(countRows(parsed.counts), parsed.last);
+      return { counts: parsed.counts, rawCopy: false };
     }
     const at = rawCsvLineOf(error);
     if (at !== undefined) {
       // A quoted field may span lines: from a line inside the record, find the one it starts on.
-      const line = 'exact' in at ? at.exact : await csvRecordStartLine(path, at.within);
+      const line =
+        'exact' in at
+          ? at.exact
+          : 'record' in at
+            ? await raw.lineOfRecord(at.record)
+            : await raw.recordStartLine(at.within);
       throw rowError(context, error, line, copyColumnOf(error));
     }
-    await session.rollbackToSavepoint(RAW_COPY);
     throw (
-      (await locateInCsvFile(context, bulk, path)) ?? rowError(context, error, undefined, copyColumnOf(error))
+      (await locateInCsvFile(context, bulk, raw)) ?? rowError(context, error, undefined, copyColumnOf(error))
     );
   }
+  const rows = countRows(counts);
+  context.onRows(rows);
+  await tx.wrote(rows, { ordinal: rows, end: raw.bytesRead() });
+  return { counts };
 }
 
 /**
  * The file read again through sluice's parser and copied as encoded rows. Errors name the line as
  * on any encoded copy.
  */
-async function copyParsedCsvFile(context: MethodContext, bulk: BulkCopy, path: string): Promise<number> {
-  const source = await reopen(context, path);
+async function copyParsedCsvFile(
+  context: MethodContext,
+  bulk: BulkCopy,
+  raw: RawCsvInput,
+): Promise<{ counts: RowCounts; last: { ordinal: number; end: number } | undefined }> {
   const sent = new SentLines();
+  let last: { ordinal: number; end: number } | undefined;
   async function* chunks(): AsyncGenerator<RowChunk> {
-    for await (const batch of source.batches()) {
-      sent.add(batch.lines);
-      yield { rows: batch.records, lines: batch.lines };
-      context.onBatch(batch.records.length);
+    for await (const chunk of raw.parsed()) {
+      sent.add(chunk.lines);
+      yield chunk;
+      last = lastPosition(chunk) ?? last;
+      context.onRows(chunk.rows.length);
     }
   }
   try {
-    return await bulk.copyRows(context.ref, context.columns, chunks());
+    return { counts: await bulk.copyRows(context.ref, context.columns, chunks()), last };
   } catch (error) {
     const row = copyRowOf(error);
     throw rowError(context, error, row === undefined ? undefined : sent.lineOf(row), copyColumnOf(error));
-  } finally {
-    source.close();
   }
 }
 
@@ -97,57 +98,42 @@ async function copyParsedCsvFile(context: MethodContext, bulk: BulkCopy, path: s
 async function locateInCsvFile(
   context: MethodContext,
   bulk: BulkCopy,
-  path: string,
+  raw: RawCsvInput,
 ): Promise<SluiceError | undefined> {
-  const { session, ref, columns } = context;
-  const source = await reopen(context, path);
-  const write = (run: Run): Promise<number> => bulk.copyRows(ref, run.columns, once(run));
-  let rows: (readonly unknown[])[] = [];
-  let lines: number[] = [];
+  const { ref, columns, tx } = context;
+  const write = (run: Run): Promise<RowCounts> => bulk.copyRows(ref, run.columns, once(run));
+  let batch = new Batch();
   const probe = async (): Promise<SluiceError | undefined> => {
-    const run: Run = { key: '', columns, rows, lines };
-    rows = [];
-    lines = [];
-    await session.savepoint(PROBE_BATCH);
-    try {
-      await write(run);
-      await session.releaseSavepoint(PROBE_BATCH);
-      return undefined;
-    } catch {
-      await session.rollbackToSavepoint(PROBE_BATCH);
-    }
-    const failure = await locateFailure(session, run, write);
+    const run: Run = { key: '', columns, ...batch };
+    batch = new Batch();
+    if ((await tx.attempt(() => write(run))) === undefined) return undefined;
+    const failure = await locateFailure(tx, run, write);
     return failure === undefined
       ? undefined
       : rowError(context, failure.error, run.lines[failure.index], copyColumnOf(failure.error));
   };
-  try {
-    for await (const batch of source.batches()) {
-      for (let i = 0; i < batch.records.length; i++) {
-        rows.push(batch.records[i]!);
-        lines.push(batch.lines[i]!);
-        if (rows.length === PROBE_ROWS) {
-          const found = await probe();
-          if (found !== undefined) return found;
-        }
+  for await (const chunk of raw.parsed()) {
+    for (let i = 0; i < chunk.rows.length; i++) {
+      batch.push(chunk, i);
+      if (batch.rows.length === PROBE_ROWS) {
+        const found = await probe();
+        if (found !== undefined) return found;
       }
     }
-    return rows.length > 0 ? await probe() : undefined;
-  } finally {
-    source.close();
   }
+  return batch.rows.length > 0 ? await probe() : undefined;
 }
 
-async function reopen(context: MethodContext, path: string): Promise<TextSource> {
-  const source = await openSource(path, { format: context.source.delimiter === '\t' ? 'tsv' : 'csv' });
-  if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
-  return source;
-}
-
-async function* countBytes(file: Readable, onBytes: (bytes: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of file as AsyncIterable<Buffer>) {
-    onBytes(chunk.length);
-    yield chunk;
+class Batch {
+  readonly rows: (readonly unknown[])[] = [];
+  readonly lines: number[] = [];
+  readonly ordinals: number[] = [];
+  readonly ends: number[] = [];
+  push(chunk: RowChunk, i: number): void {
+    this.rows.push(chunk.rows[i]!);
+    this.lines.push(chunk.lines[i]!);
+    this.ordinals.push(chunk.ordinals[i]!);
+    this.ends.push(chunk.ends[i]!);
   }
 }
 

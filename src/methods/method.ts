@@ -1,8 +1,28 @@
-import type { Session, TableRef } from '../dialects/dialect.js';
+import type { Readable } from 'node:stream';
+import type { RowChunk, RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError, type SourceLocation } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import type { Run } from './runs.js';
+import type { LoadTransaction } from './transaction.js';
+
+/**
+ * A CSV file whose records go to the table as written, which the bulk path may take as its own
+ * bytes. load.ts provides it, so methods never open sources themselves.
+ */
+export interface RawCsvInput {
+  readonly delimiter: string;
+  /** The file's bytes from the start, header included, counted for progress as they are pulled. */
+  bytes(): Readable;
+  /** Bytes of the file pulled through `bytes()` so far. */
+  bytesRead(): number;
+  /** The file read again through sluice's parser, as rows aligned to the load's columns. */
+  parsed(): AsyncIterable<RowChunk>;
+  /** The line on which the record holding `line` starts (a quoted field may span lines). */
+  recordStartLine(line: number): Promise<number | undefined>;
+  /** The line the `n`-th record (1-based, header not counted) starts on. */
+  lineOfRecord(n: number): Promise<number | undefined>;
+}
 
 /** Everything a method needs; the same for every database. */
 export interface MethodContext {
@@ -10,26 +30,26 @@ export interface MethodContext {
   readonly ref: TableRef;
   readonly columns: readonly string[];
   readonly plan: Plan;
+  /** The owner of BEGIN, COMMIT and savepoints: methods go through it, never the session. */
+  readonly tx: LoadTransaction;
   readonly source: {
     readonly name: string;
     readonly unit: 'line' | 'row';
-    readonly path: string | undefined;
+    /** CSV/TSV input: the delimiter, for rejected records written back as text. */
     readonly delimiter: string | undefined;
   };
-  /** Called after each batch is written (not yet committed), for progress. */
-  readonly onBatch: (rows: number) => void;
-  /** Called as raw bytes go to the database (raw CSV copy), for progress. */
-  readonly onBytes: (bytes: number) => void;
+  /** Set when the plan copies a CSV file as raw bytes. */
+  readonly raw: RawCsvInput | undefined;
+  /** Called as rows are handed to the database (not yet committed), for progress. */
+  readonly onRows: (rows: number) => void;
   /** abort: the first bad row fails the load; skip: bad rows go to `reject` and the rest loads. */
   readonly onError: 'abort' | 'skip';
   /** Records row `index` of `run` as rejected (skip mode); throws when --max-errors is reached. */
   readonly reject: (run: Run, index: number, error: unknown) => void;
-  /** Called after each COMMIT with the number of rows it made durable. */
-  readonly onCommit: (rows: number) => void;
 }
 
 export interface MethodResult {
-  readonly rowsLoaded: number;
+  readonly counts: RowCounts;
   /** False when a planned raw copy was loaded parsed instead (the bulk path would misread it). */
   readonly rawCopy?: boolean;
 }
@@ -38,6 +58,28 @@ export type LoadMethod = (
   context: MethodContext,
   chunks: AsyncIterable<MappedChunk>,
 ) => Promise<MethodResult>;
+
+export function inserted(rows: number): RowCounts {
+  return { inserted: rows, updated: 0, unchanged: 0 };
+}
+
+export function addCounts(a: RowCounts, b: RowCounts): RowCounts {
+  return {
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+  };
+}
+
+export function countRows(counts: RowCounts): number {
+  return counts.inserted + counts.updated + counts.unchanged;
+}
+
+/** The source position after a chunk's last row, for the commit point. */
+export function lastPosition(chunk: RowChunk): { ordinal: number; end: number } | undefined {
+  const n = chunk.rows.length;
+  return n === 0 ? undefined : { ordinal: chunk.ordinals[n - 1]!, end: chunk.ends[n - 1]! };
+}
 
 /** A database error on a row, as a LOAD_FAILED error at that row's location. */
 export function rowError(

@@ -1,15 +1,16 @@
-import type { LoadMethod } from './method.js';
+import { inserted, type LoadMethod } from './method.js';
 import type { Run } from './runs.js';
 import { driveStatements } from './statement-driver.js';
 
 /**
  * pipeline: one prepared single-row INSERT executed for every row (the guide's executemany). How
  * the executions travel is the driver's business: pipelined Bind/Execute on PostgreSQL, the batch
- * protocol on MySQL, a reused statement inside the transaction on SQLite.
+ * protocol on MySQL, a reused statement inside the transaction on SQLite. A batch (--batch-size)
+ * is one pipelined round (one Sync on PostgreSQL) inside one savepoint.
  */
 export const pipelineMethod: LoadMethod = (context, chunks) => {
   const { session, ref } = context;
-  const write = (run: Run): Promise<number> =>
-    session.executeMany(session.sql.insert(ref, run.columns, 1), run.rows);
+  const write = async (run: Run) =>
+    inserted(await session.executeMany(session.sql.insert(ref, run.columns, 1), run.rows));
   return driveStatements(context, chunks, write);
 };

@@ -1,15 +1,23 @@
+import type { RowCounts } from '../dialects/dialect.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { locateFailure } from './locate-failure.js';
 import { writeSkippingBadRows } from './skip-bad-rows.js';
-import { rowError, type MethodContext, type MethodResult } from './method.js';
+import {
+  addCounts,
+  inserted,
+  lastPosition,
+  rowError,
+  type MethodContext,
+  type MethodResult,
+} from './method.js';
 import { rechunk, sliceRun, splitRuns, type Run } from './runs.js';
 
-const BATCH = 'sluice_batch';
-
 /**
- * The loop shared by the statement methods (values, pipeline): pull a batch, write its runs inside
- * a savepoint, commit every N rows when asked. When the database refuses a batch, roll back to the
- * savepoint and bisect to name the first row it refuses; in skip mode reject that row and go on.
+ * The loop shared by the batch methods (values, pipeline, and copy when each batch is its own bulk
+ * statement): pull a batch of `plan.batchSize` rows, cut short where a commit point falls, write
+ * its runs inside a savepoint, and hand the count to the transaction, which commits at exactly
+ * every N rows. When the database refuses a batch, its savepoint is rolled back and the batch is
+ * bisected to name the first row it refuses; in skip mode that row is rejected and the rest goes.
  *
  * Where a failed statement is undone on its own and the transaction goes on
  * (`capabilities.survivesStatementError`) and the method says how many rows one statement of
@@ -19,54 +27,43 @@ const BATCH = 'sluice_batch';
 export async function driveStatements(
   context: MethodContext,
   chunks: AsyncIterable<MappedChunk>,
-  write: (run: Run) => Promise<number>,
+  write: (run: Run) => Promise<RowCounts>,
   /** Reads the index of the refused row from a database error, when the database says it. */
   blame?: (run: Run, error: unknown) => number | undefined,
   /** Rows per statement of `write` (each call with at most this many rows is one statement). */
   statementRows?: number,
 ): Promise<MethodResult> {
-  const { session, plan } = context;
+  const { session, plan, tx } = context;
   const unguarded = statementRows !== undefined && session.capabilities.survivesStatementError === true;
-  const commitEvery = typeof plan.transaction === 'object' ? plan.transaction.commitEvery : undefined;
-  let loaded = 0;
-  let uncommitted = 0;
-  for await (const chunk of rechunk(chunks, plan.batchSize)) {
+  let counts = inserted(0);
+  for await (const chunk of rechunk(chunks, () => Math.min(plan.batchSize, tx.room()))) {
     const runs = splitRuns(chunk, context.columns);
     if (context.onError === 'skip') {
       for (const run of runs) {
-        loaded += await writeSkippingBadRows(
-          session,
-          run,
-          write,
-          context.reject,
-          blame && ((e) => blame(run, e)),
+        counts = addCounts(
+          counts,
+          await writeSkippingBadRows(tx, run, write, context.reject, blame && ((e) => blame(run, e))),
         );
       }
-      uncommitted += chunk.rows.length;
-      context.onBatch(chunk.rows.length);
-      if (commitEvery !== undefined && uncommitted >= commitEvery)
-        uncommitted = await commitNow(context, uncommitted);
-      continue;
-    }
-    if (unguarded) {
-      for (const run of runs) await writeStatements(context, run, write, statementRows!, blame);
+    } else if (unguarded) {
+      for (const run of runs)
+        counts = addCounts(counts, await writeStatements(context, run, write, statementRows!, blame));
     } else {
-      await session.savepoint(BATCH);
+      let written = inserted(0);
       try {
-        for (const run of runs) await write(run);
+        await tx.savepoint(async () => {
+          for (const run of runs) written = addCounts(written, await write(run));
+        });
       } catch (error) {
-        await session.rollbackToSavepoint(BATCH);
         throw await explainFailure(context, runs, write, error, blame);
       }
-      await session.releaseSavepoint(BATCH);
+      counts = addCounts(counts, written);
     }
-    loaded += chunk.rows.length;
-    uncommitted += chunk.rows.length;
-    context.onBatch(chunk.rows.length);
-    if (commitEvery !== undefined && uncommitted >= commitEvery)
-      uncommitted = await commitNow(context, uncommitted);
+    context.onRows(chunk.rows.length);
+    // Rejected rows count towards the commit point too: it is a place in the source.
+    await tx.wrote(chunk.rows.length, lastPosition(chunk));
   }
-  return { rowsLoaded: loaded };
+  return { counts };
 }
 
 /**
@@ -77,34 +74,28 @@ export async function driveStatements(
 async function writeStatements(
   context: MethodContext,
   run: Run,
-  write: (run: Run) => Promise<number>,
+  write: (run: Run) => Promise<RowCounts>,
   statementRows: number,
   blame: ((run: Run, error: unknown) => number | undefined) | undefined,
-): Promise<void> {
+): Promise<RowCounts> {
+  let counts = inserted(0);
   for (let start = 0; start < run.rows.length; start += statementRows) {
     const end = Math.min(run.rows.length, start + statementRows);
     const piece = start === 0 && end === run.rows.length ? run : sliceRun(run, start, end);
     try {
-      await write(piece);
+      counts = addCounts(counts, await write(piece));
     } catch (error) {
       throw await explainFailure(context, [piece], write, error, blame);
     }
   }
-}
-
-/** COMMIT what is pending and open the next transaction; returns the new pending count (0). */
-async function commitNow(context: MethodContext, uncommitted: number): Promise<number> {
-  await context.session.commit();
-  context.onCommit(uncommitted);
-  await context.session.begin();
-  return 0;
+  return counts;
 }
 
 /** Re-runs a failed batch run by run, then row range by row range, to find the row to blame. */
 async function explainFailure(
   context: MethodContext,
   runs: readonly Run[],
-  write: (run: Run) => Promise<number>,
+  write: (run: Run) => Promise<RowCounts>,
   original: unknown,
   blame: ((run: Run, error: unknown) => number | undefined) | undefined,
 ): Promise<Error> {
@@ -114,7 +105,7 @@ async function explainFailure(
   }
   try {
     for (const run of runs) {
-      const failure = await locateFailure(context.session, run, write);
+      const failure = await locateFailure(context.tx, run, write);
       if (failure !== undefined) return rowError(context, failure.error, run.lines[failure.index]);
     }
   } catch {

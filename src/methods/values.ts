@@ -1,4 +1,4 @@
-import type { LoadMethod } from './method.js';
+import { inserted, type LoadMethod } from './method.js';
 import type { Run } from './runs.js';
 import { rowBytes, statementEnd } from './statement-size.js';
 import { driveStatements } from './statement-driver.js';
@@ -25,7 +25,7 @@ export const valuesMethod: LoadMethod = (context, chunks) => {
     }
     return sql;
   };
-  const write = async (run: Run): Promise<number> => {
+  const write = async (run: Run) => {
     const width = run.columns.length;
     let changes = 0;
     for (let start = 0; start < run.rows.length;) {
@@ -49,7 +49,7 @@ export const valuesMethod: LoadMethod = (context, chunks) => {
       changes += stored;
       start = end;
     }
-    return changes;
+    return inserted(changes);
   };
   return driveStatements(context, chunks, write, undefined, plan.rowsPerStatement);
 };

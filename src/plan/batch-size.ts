@@ -52,6 +52,10 @@ export function batchSizeFor(
   skipping = false,
 ): number {
   if (method === 'row') return 1;
+  if (requested !== undefined && method === 'copy') {
+    reasons.push(`${requested} rows per ${capabilities.copy ?? 'bulk'} statement (--batch-size)`);
+    return requested;
+  }
   // In-process (SQLite): one statement per batch. Any savepoint around a batch (skip mode's, or
   // the batch's own where a failed statement would abort the transaction) then covers what the
   // statement's own journal covers, instead of journaling every page the batch touches again
@@ -59,7 +63,7 @@ export function batchSizeFor(
   if (method === 'values' && capabilities.inProcess) return perStatement;
   if (method === 'values') return perStatement * Math.max(1, Math.floor(2_000 / perStatement));
   if (requested !== undefined) {
-    reasons.push(`${requested} rows per batch (--batch-size)`);
+    reasons.push(`${requested} rows per pipelined batch, one savepoint each (--batch-size)`);
     return requested;
   }
   // In skip mode a refused copy batch is sent again without its bad row: smaller batches bound

@@ -30,21 +30,45 @@ export function choosePlan(input: PlanInput): Plan {
     input.commitEvery ?? Infinity,
   );
   if (method === 'pipeline') reasons.push(`pipeline here: ${capabilities.pipeline}`);
-  // Raw bytes cannot be re-sent without the refused rows, nor committed part by part.
+  // Raw bytes cannot be re-sent without the refused rows, nor cut at commit points or batches.
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
-    input.commitEvery === undefined;
+    input.commitEvery === undefined &&
+    input.batchSize === undefined;
   if (input.onError === 'skip') {
     reasons.push(
       '--on-error skip: each batch runs in a savepoint; a refused batch is retried without its bad rows',
     );
   }
+  const copyPerBatch =
+    method === 'copy' &&
+    !rawCopy &&
+    (input.onError === 'skip' ||
+      input.commitEvery !== undefined ||
+      input.batchSize !== undefined ||
+      capabilities.bulkVerdictAtEnd === true);
   if (rawCopy) reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
-  else if (method === 'copy')
+  else if (method === 'copy') {
+    if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
+      const why =
+        input.onError === 'skip'
+          ? '--on-error skip'
+          : input.commitEvery !== undefined
+            ? '--commit-every'
+            : '--batch-size';
+      reasons.push(`the CSV is parsed, not copied raw: ${why} cuts it into batches of whole rows`);
+    }
     reasons.push('rows are encoded to the bulk format in this process, batch by batch');
+    if (copyPerBatch && capabilities.bulkVerdictAtEnd === true && input.batchSize === undefined)
+      reasons.push(
+        `each batch is one ${capabilities.copy} statement in a savepoint: the database judges a statement only at its end, so a refused one is searched row by row`,
+      );
+    else if (copyPerBatch) reasons.push(`each batch is one ${capabilities.copy} statement in a savepoint`);
+    else reasons.push(`every row goes through one ${capabilities.copy} stream`);
+  }
 
   let transaction: Plan['transaction'];
   if (method === 'row') {
@@ -65,6 +89,7 @@ export function choosePlan(input: PlanInput): Plan {
     batchSize,
     rowsPerStatement: perStatement,
     rawCopy,
+    copyPerBatch,
     transaction,
     reasons,
   };
@@ -72,6 +97,24 @@ export function choosePlan(input: PlanInput): Plan {
 
 function pickMethod(input: PlanInput, reasons: string[]): MethodName {
   const { capabilities, requested } = input;
+  if (requested === 'row' && input.batchSize !== undefined) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      '--batch-size does not apply to --method row: every row is its own statement',
+      {
+        hint: 'drop --batch-size, or use --method values or pipeline',
+      },
+    );
+  }
+  if (requested === 'row' && input.commitEvery !== undefined) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      '--commit-every does not apply to --method row: every row commits on its own',
+      {
+        hint: 'drop --commit-every, or use another method',
+      },
+    );
+  }
   if (requested !== 'auto') {
     if (requested === 'copy' && capabilities.copy === undefined) {
       throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path', {

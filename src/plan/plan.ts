@@ -12,6 +12,8 @@ export interface Plan {
   readonly rowsPerStatement: number;
   /** The CSV file's bytes go to the bulk path untouched: no parsing in this process. */
   readonly rawCopy: boolean;
+  /** copy: each batch is its own bulk statement in a savepoint (else one streams everything). */
+  readonly copyPerBatch: boolean;
   /** 'autocommit': each statement commits (row); 'single': one transaction; or every N rows. */
   readonly transaction: 'autocommit' | 'single' | { readonly commitEvery: number };
   readonly reasons: readonly string[];

@@ -2,6 +2,7 @@ import type { ColumnInfo, RowChunk, TableInfo } from '../dialects/dialect.js';
 import { SluiceError, excerpt } from '../errors.js';
 import type { RecordBatch, RowSource, TextField } from '../sources/source.js';
 import { defaultProducer, type Defaults } from './defaults.js';
+import { slicePositions } from '../util/record-positions.js';
 
 /** Marks a field the row does not have: the column gets the database default, not NULL. */
 export const MISSING: unique symbol = Symbol('sluice.missing');
@@ -26,7 +27,15 @@ export interface RowMapperOptions {
 export interface RowMapper {
   /** Table columns the rows are aligned to. */
   readonly columns: readonly string[];
-  map(batch: RecordBatch<TextField[]> | RecordBatch<Record<string, unknown>>): MappedChunk;
+  /**
+   * The batch's rows aligned to the columns. A record that cannot be mapped ends the chunk before
+   * it, with the error as `failure`: the rows before it are written first, so a database error on
+   * one of them (the first bad row in source order) is the one reported.
+   */
+  map(batch: RecordBatch<TextField[]> | RecordBatch<Record<string, unknown>>): {
+    chunk: MappedChunk;
+    failure?: SluiceError;
+  };
 }
 
 /**
@@ -64,7 +73,8 @@ export function createRowMapper(
         if (extra.length > 0) {
           for (const record of records) for (const d of extra) (record as unknown[]).push(d.produce());
         }
-        return { rows: records, lines: batch.lines, shapes: undefined };
+        const { lines, ordinals, ends } = batch;
+        return { chunk: { rows: records, lines, ordinals, ends, shapes: undefined } };
       },
     };
   }
@@ -107,7 +117,7 @@ export function createRowMapper(
         if (present !== definedKeyCount(record)) {
           const key = Object.keys(record).find((k) => record[k] !== undefined && !known.has(k));
           if (key !== undefined) {
-            throw new SluiceError(
+            const failure = new SluiceError(
               'UNKNOWN_COLUMN',
               `field ${excerpt(key)} is not a column of ${table.ref.name}`,
               {
@@ -115,6 +125,7 @@ export function createRowMapper(
                 hint: `columns: ${table.columns.map((c) => c.name).join(', ')}`,
               },
             );
+            return { chunk: cut(rows.slice(0, r), batch, r, shapes), failure };
           }
         }
         if (missing !== '' || shapes !== undefined) {
@@ -123,9 +134,23 @@ export function createRowMapper(
         }
         rows[r] = row;
       }
-      return { rows, lines: batch.lines, shapes };
+      return { chunk: cut(rows, batch, records.length, shapes) };
     },
   };
+}
+
+/** Rows mapped from the first `n` records of `batch`. */
+function cut(
+  rows: unknown[][],
+  batch: RecordBatch<unknown>,
+  n: number,
+  shapes: string[] | undefined,
+): MappedChunk {
+  if (n === batch.records.length) {
+    const { lines, ordinals, ends } = batch;
+    return { rows, lines, ordinals, ends, shapes };
+  }
+  return { rows, ...slicePositions(batch, 0, n), shapes: shapes?.slice(0, n) };
 }
 
 function definedKeyCount(record: Record<string, unknown>): number {

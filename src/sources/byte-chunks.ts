@@ -1,6 +1,13 @@
 import { SluiceError } from '../errors.js';
 import { InvalidUtf8, Utf8Decoder } from './utf8.js';
 
+/** Decoded text, its UTF-8 length, and the input bytes skipped before it (a byte-order mark). */
+export interface DecodedText {
+  readonly text: string;
+  readonly bytes: number;
+  readonly skipped: number;
+}
+
 /**
  * Decodes a byte stream to text chunk by chunk, counting bytes for progress. Invalid UTF-8 is a
  * BAD_INPUT error at the line `lineAt()` reports for the text before it; with `lenient` (skip
@@ -12,21 +19,27 @@ export async function* decodeChunks(
   source: string,
   lineAt: (validPrefix: string) => number,
   lenient = false,
-): AsyncGenerator<string> {
+): AsyncGenerator<DecodedText> {
   const decoder = new Utf8Decoder(lenient);
   let text: string;
   // A byte order mark opens the input, not its first field: left in, it would become part of the
   // first column's name. (A raw CSV copy skips it with the header line.) Later BOMs are data.
   let first = true;
-  const withoutBom = (chunk: string): string => {
-    if (!first || chunk.length === 0) return chunk;
-    first = false;
-    return chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+  // The text's own UTF-8 length: a character cut by a chunk's end is counted with the next chunk.
+  const decoded = (chunk: string): DecodedText => {
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk.charCodeAt(0) === 0xfeff) {
+        const text = chunk.slice(1);
+        return { text, bytes: Buffer.byteLength(text), skipped: 3 };
+      }
+    }
+    return { text: chunk, bytes: Buffer.byteLength(chunk), skipped: 0 };
   };
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       counter.bytes += Buffer.byteLength(chunk);
-      yield withoutBom(chunk);
+      yield decoded(chunk);
       continue;
     }
     counter.bytes += chunk.length;
@@ -36,7 +49,7 @@ export async function* decodeChunks(
       if (!(error instanceof InvalidUtf8)) throw error;
       throw invalidUtf8Error(source, lineAt(error.validPrefix));
     }
-    yield withoutBom(text);
+    yield decoded(text);
   }
   try {
     text = decoder.end();
@@ -44,7 +57,7 @@ export async function* decodeChunks(
     if (!(error instanceof InvalidUtf8)) throw error;
     throw invalidUtf8Error(source, lineAt(error.validPrefix));
   }
-  if (text) yield withoutBom(text);
+  if (text) yield decoded(text);
 }
 
 function invalidUtf8Error(source: string, line: number): SluiceError {

@@ -24,6 +24,15 @@ export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 export class CsvParser {
   private buffer = '';
   private line = 1;
+  /** Records seen so far (the header not counted): the next one's ordinal is this plus one. */
+  private ordinal = 0;
+  /** Source byte offset where `buffer` starts. */
+  private offset = 0;
+  /** `buffer` holds only one-byte characters, so a character index is a byte count. */
+  private ascii = true;
+  /** For other buffers: a character index in `buffer` and its byte offset in the source. */
+  private cursorChar = 0;
+  private cursorByte = 0;
   private width = -1;
   private headerFields: string[] | undefined;
   /** Set while the pending text holds a NUL, so only those records pay for the check. */
@@ -46,12 +55,43 @@ export class CsvParser {
     return this.headerFields;
   }
 
-  /** Parses every complete record in `text` (appended to what is pending) into `out`. */
-  push(text: string, out: RecordBatch<TextField[]>): void {
-    this.buffer = this.buffer.length === 0 ? text : this.buffer + text;
+  /**
+   * Parses every complete record in `text` (appended to what is pending) into `out`. `bytes` is
+   * the text's UTF-8 length and `skipped` the input bytes before it that it does not hold (a
+   * byte-order mark), so each record's end can be given as a byte offset in the source.
+   */
+  push(text: string, out: RecordBatch<TextField[]>, bytes = Buffer.byteLength(text), skipped = 0): void {
+    if (this.buffer.length === 0) {
+      this.offset += skipped;
+      this.buffer = text;
+      this.ascii = bytes === text.length;
+    } else {
+      this.buffer += text;
+      this.ascii &&= bytes === text.length;
+    }
+    this.cursorChar = 0;
+    this.cursorByte = this.offset;
     this.nulPending = this.buffer.includes('\0');
     const consumed = this.parse(out, false);
-    this.buffer = consumed === this.buffer.length ? '' : this.buffer.slice(consumed);
+    this.offset = this.byteAt(consumed);
+    if (consumed === this.buffer.length) {
+      this.buffer = '';
+    } else {
+      this.buffer = this.buffer.slice(consumed);
+      // What is pending is one partial record: measure it, so one non-ASCII chunk does not keep
+      // every later one on the slower path.
+      if (!this.ascii) this.ascii = Buffer.byteLength(this.buffer) === this.buffer.length;
+    }
+  }
+
+  /** The source byte offset of character `pos` of the buffer; calls must not go backwards. */
+  private byteAt(pos: number): number {
+    if (this.ascii) return this.offset + pos;
+    if (pos !== this.cursorChar) {
+      this.cursorByte += Buffer.byteLength(this.buffer.slice(this.cursorChar, pos));
+      this.cursorChar = pos;
+    }
+    return this.cursorByte;
   }
 
   /** The line the parser has reached, counting the text still pending. */
@@ -63,7 +103,9 @@ export class CsvParser {
 
   /** Parses what is left at the end of the input (a last record without newline). */
   end(out: RecordBatch<TextField[]>): void {
-    this.parse(out, true);
+    this.cursorChar = 0;
+    this.cursorByte = this.offset;
+    this.offset = this.byteAt(this.parse(out, true));
     this.buffer = '';
   }
 
@@ -128,7 +170,7 @@ export class CsvParser {
           if (cut === end) break;
           from = cut + 1;
         }
-        this.accept(fields, startLine, buf, pos, end, out);
+        this.accept(fields, startLine, buf, pos, end, Math.min(newline + 1, length), out);
       }
       pos = newline + 1;
     }
@@ -240,7 +282,7 @@ export class CsvParser {
     out: RecordBatch<TextField[]>,
   ): number {
     this.countLines(buf, start, next);
-    this.accept(fields, startLine, buf, start, end, out);
+    this.accept(fields, startLine, buf, start, end, next, out);
     return next;
   }
 
@@ -254,6 +296,7 @@ export class CsvParser {
   ): number {
     this.countLines(buf, start, stop);
     const raw = trimNewline(buf.slice(start, stop));
+    this.ordinal++;
     this.onBadRecord({ line, reason, raw, column });
     return stop;
   }
@@ -272,6 +315,7 @@ export class CsvParser {
     buf: string,
     start: number,
     end: number,
+    next: number,
     out: RecordBatch<TextField[]>,
   ): void {
     if (this.width === -1) {
@@ -279,6 +323,7 @@ export class CsvParser {
       this.headerFields = fields.map((f) => f ?? '');
       return;
     }
+    const ordinal = ++this.ordinal;
     if (fields.length !== this.width) {
       const reason = `expected ${this.width} fields, found ${fields.length}`;
       this.onBadRecord({ line, reason, raw: buf.slice(start, end) });
@@ -295,6 +340,8 @@ export class CsvParser {
     }
     out.records.push(fields);
     out.lines.push(line);
+    out.ordinals.push(ordinal);
+    out.ends.push(this.byteAt(next));
   }
 }
 

@@ -2,7 +2,13 @@ import type { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
 import { CsvParser } from './csv-parser.js';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
-import type { BadRecordHandler, RecordBatch, TextField, TextSource } from './source.js';
+import {
+  emptyBatch,
+  type BadRecordHandler,
+  type RecordBatch,
+  type TextField,
+  type TextSource,
+} from './source.js';
 
 export interface DelimitedOptions {
   readonly name: string;
@@ -31,21 +37,31 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
     options.lenient,
   );
   let finished = false;
+  /** A bad record that aborts the load, held until the records before it are handed on. */
+  let failure: unknown;
 
   async function nextBatch(): Promise<RecordBatch<TextField[]>> {
-    const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+    const out = emptyBatch<TextField[]>();
     const { value, done } = await texts.next();
-    if (done) {
-      parser.end(out);
+    try {
+      if (done) {
+        parser.end(out);
+        finished = true;
+      } else {
+        parser.push(value.text, out, value.bytes, value.skipped);
+      }
+    } catch (error) {
+      // The records before the bad one go first, so that a database error on one of them (the
+      // first bad row in file order) is the one reported.
+      if (out.records.length === 0) throw error;
+      failure = error;
       finished = true;
-    } else {
-      parser.push(value, out);
     }
     return out;
   }
 
   // Records that arrive with the header are kept for the first batch.
-  let first: RecordBatch<TextField[]> = { records: [], lines: [] };
+  let first = emptyBatch<TextField[]>();
   while (parser.header === undefined && !finished) first = await nextBatch();
   const header = parser.header;
   if (header === undefined) {
@@ -73,6 +89,7 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
           const batch = await nextBatch();
           if (batch.records.length > 0) yield batch;
         }
+        if (failure !== undefined) throw failure;
       } finally {
         input.destroy();
       }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { abortOnBadRecord } from './bad-record.js';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
 import { isRecord } from './object-source.js';
-import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
+import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
 
 export interface JsonArrayOptions {
   readonly name: string;
@@ -29,7 +29,9 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
     options.lenient,
   );
 
+  let ordinal = 0;
   function emit(element: ScannedElement, out: RecordBatch<Record<string, unknown>>): void {
+    ordinal++;
     let value: unknown;
     try {
       value = JSON.parse(element.text);
@@ -51,6 +53,8 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
     }
     out.records.push(value);
     out.lines.push(element.line);
+    out.ordinals.push(ordinal);
+    out.ends.push(element.end);
   }
 
   const fatal = abortOnBadRecord(options.name);
@@ -63,11 +67,22 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
     close: () => input.destroy(),
     bytesRead: () => counter.bytes,
     async *batches() {
+      let offset = 0;
       try {
-        for await (const text of texts) {
-          const out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
-          for (const element of scanner.push(text)) emit(element, out);
+        for await (const { text, bytes, skipped } of texts) {
+          const out = emptyBatch<Record<string, unknown>>();
+          offset += skipped;
+          let failure: unknown;
+          try {
+            for (const element of scanner.push(text, offset, bytes === text.length)) emit(element, out);
+          } catch (error) {
+            // The elements before the bad one go first (see delimited-source.ts).
+            if (out.records.length === 0) throw error;
+            failure = error;
+          }
+          offset += bytes;
           if (out.records.length > 0) yield out;
+          if (failure !== undefined) throw failure;
           // The array's structure is broken: nothing after this point can be delimited, so it is
           // never skipped as one bad record.
           if (scanner.error) fatal(scanner.error);
@@ -84,6 +99,8 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
 interface ScannedElement {
   readonly text: string;
   readonly line: number;
+  /** The byte offset in the source just after the element's last character. */
+  readonly end: number;
 }
 
 interface ScanProblem {
@@ -105,8 +122,18 @@ class ArrayScanner {
   private inString = false;
   private escaped = false;
 
-  *push(text: string): Generator<ScannedElement> {
+  /** `offset`: the source byte offset of `text`; `ascii`: it holds only one-byte characters. */
+  *push(text: string, offset = 0, ascii = false): Generator<ScannedElement> {
     let start = 0;
+    // Measured from the last element's end, so a non-ASCII chunk is measured once, not per element.
+    let measured = 0;
+    let measuredBytes = offset;
+    const byteAt = (i: number): number => {
+      if (ascii) return offset + i;
+      measuredBytes += Buffer.byteLength(text.slice(measured, i));
+      measured = i;
+      return measuredBytes;
+    };
     for (let i = 0; i < text.length; i++) {
       const c = text[i]!;
       if (this.state === 'in-element') {
@@ -121,7 +148,7 @@ class ArrayScanner {
             this.depth--;
           } else if (this.depth === 0) {
             // A ',' or the array's ']' ends a top-level element.
-            yield { text: this.element + text.slice(start, i), line: this.elementLine };
+            yield { text: this.element + text.slice(start, i), line: this.elementLine, end: byteAt(i) };
             this.element = '';
             this.state = c === ']' ? 'after-array' : 'before-element';
           }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
 import { isRecord } from './object-source.js';
-import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
+import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
 
 export interface NdjsonOptions {
   readonly name: string;
@@ -15,6 +15,7 @@ export interface NdjsonOptions {
 export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSource {
   const counter = { bytes: 0 };
   let line = 1;
+  let ordinal = 0;
   let pending = '';
   const texts = decodeChunks(
     input,
@@ -24,10 +25,12 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     options.lenient,
   );
 
-  function parseLine(text: string, out: RecordBatch<Record<string, unknown>>): void {
+  /** `end`: the byte offset just after the line's newline. */
+  function parseLine(text: string, end: number, out: RecordBatch<Record<string, unknown>>): void {
     const lineNo = line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (trimmed.trim() === '') return;
+    ordinal++;
     if (trimmed.includes('\0')) {
       const what = options.lenient ? 'NUL byte (0x00) or invalid UTF-8' : 'NUL byte (0x00)';
       options.onBadRecord({ line: lineNo, reason: `${what} in this line`, raw: trimmed });
@@ -50,6 +53,8 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     }
     out.records.push(value);
     out.lines.push(lineNo);
+    out.ordinals.push(ordinal);
+    out.ends.push(end);
   }
 
   return {
@@ -60,20 +65,33 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     close: () => input.destroy(),
     bytesRead: () => counter.bytes,
     async *batches() {
+      // Byte offset where `pending` starts; lines are measured only when the text is not ASCII.
+      let offset = 0;
+      let failure: unknown;
       try {
-        for await (const text of texts) {
-          const out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
+        for await (const { text, bytes, skipped } of texts) {
+          const out = emptyBatch<Record<string, unknown>>();
+          if (pending === '') offset += skipped;
           const buf = pending + text;
+          const ascii = bytes === text.length && Buffer.byteLength(pending) === pending.length;
           let pos = 0;
-          for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', pos)) {
-            parseLine(buf.slice(pos, nl), out);
-            pos = nl + 1;
+          try {
+            for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n', pos)) {
+              offset += ascii ? nl + 1 - pos : Buffer.byteLength(buf.slice(pos, nl + 1));
+              parseLine(buf.slice(pos, nl), offset, out);
+              pos = nl + 1;
+            }
+          } catch (error) {
+            // The lines before the bad one go first (see delimited-source.ts).
+            if (out.records.length === 0) throw error;
+            failure = error;
           }
-          pending = buf.slice(pos);
           if (out.records.length > 0) yield out;
+          if (failure !== undefined) throw failure;
+          pending = buf.slice(pos);
         }
-        const out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
-        if (pending !== '') parseLine(pending, out);
+        const out = emptyBatch<Record<string, unknown>>();
+        if (pending !== '') parseLine(pending, offset + Buffer.byteLength(pending), out);
         pending = '';
         if (out.records.length > 0) yield out;
       } finally {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
+import { emptyBatch, type BadRecordHandler, type ObjectSource } from './source.js';
 
 /** Anything the library accepts as rows of objects. */
 export type ObjectInput =
@@ -31,19 +31,28 @@ export function openObjects(
     close: () => undefined,
     bytesRead: () => 0,
     async *batches() {
-      let out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
+      let out = emptyBatch<Record<string, unknown>>();
       for await (const item of input as AsyncIterable<unknown>) {
         const row = ++count;
         if (!isRecord(item)) {
           const shown = item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item;
-          onBadRecord({ line: row, reason: `expected an object, got ${shown}`, raw: String(item) });
+          try {
+            onBadRecord({ line: row, reason: `expected an object, got ${shown}`, raw: String(item) });
+          } catch (error) {
+            // The rows before the bad one go first (see delimited-source.ts).
+            if (out.records.length > 0) yield out;
+            throw error;
+          }
           continue;
         }
+        // A JS collection's position is counted in items: the row number serves as all three.
         out.records.push(item);
         out.lines.push(row);
+        out.ordinals.push(row);
+        out.ends.push(row);
         if (out.records.length === BATCH) {
           yield out;
-          out = { records: [], lines: [] };
+          out = emptyBatch();
         }
       }
       if (out.records.length > 0) yield out;

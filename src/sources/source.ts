@@ -1,12 +1,20 @@
+import type { RecordPositions } from '../util/record-positions.js';
+
 /**
  * The shapes every input is turned into. A source is pulled batch by batch and must never hold
  * the whole input in memory: memory is bounded by one read chunk plus one batch of records.
  */
 
-/** One chunk of records with the source line each record starts on (1-based). */
-export interface RecordBatch<R> {
+/** One chunk of records with their positions in the source. */
+export interface RecordBatch<R> extends RecordPositions {
   readonly records: R[];
   readonly lines: number[];
+  readonly ordinals: number[];
+  readonly ends: number[];
+}
+
+export function emptyBatch<R>(): RecordBatch<R> {
+  return { records: [], lines: [], ordinals: [], ends: [] };
 }
 
 /** A CSV/TSV field: the text as written, or null for an empty unquoted field. */

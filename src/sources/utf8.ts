@@ -7,7 +7,6 @@
 export class Utf8Decoder {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private tail: Uint8Array = new Uint8Array(0);
-  private started = false;
 
   constructor(private readonly lenient = false) {}
 
@@ -34,10 +33,6 @@ export class Utf8Decoder {
       const offset = firstInvalidByte(body);
       if (!this.lenient) throw new InvalidUtf8(new TextDecoder('utf-8').decode(body.subarray(0, offset)));
       text = replaceInvalid(body);
-    }
-    if (!this.started) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // the byte-order mark, once, at the start
     }
     return text;
   }

@@ -96,7 +96,7 @@ if (DIALECTS.includes('postgres')) {
           const rows = Array.from({ length: 30 }, (_, i) => ({ username: `u${i}`, role_id: 1 }));
           rows.splice(20, 0, { username: 'u3', role_id: 2 });
           await assert.rejects(
-            db.load('users', rows, { method, batchSize: 8 }),
+            db.load('users', rows, { method, batchSize: method === 'row' ? undefined : 8 }),
             (e: unknown) =>
               e instanceof SluiceError &&
               /^input row 21: duplicate key value violates unique constraint "users_username_key": Key \(username\)=\(u3\) already exists\. \(23505\)$/.test(

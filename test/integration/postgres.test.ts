@@ -264,7 +264,11 @@ if (DIALECTS.includes('postgres')) {
             { name: 'h', source: 'explicit' },
           ];
           let n = 0;
-          await db.load('people', rows, { method, batchSize: 3, defaults: { source: () => `client${++n}` } });
+          await db.load('people', rows, {
+            method,
+            batchSize: method === 'row' ? undefined : 3,
+            defaults: { source: () => `client${++n}` },
+          });
           const got = await target.query(
             'SELECT name, email, note, source, created_at IS NOT NULL AS stamped FROM people ORDER BY id',
           );

@@ -21,7 +21,7 @@ interface Parsed {
 function parseInPieces(text: string, cuts: readonly number[]): Parsed {
   const bad: BadRecord[] = [];
   const parser = new CsvParser(',', (b) => bad.push(b));
-  const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+  const out: RecordBatch<TextField[]> = { records: [], lines: [], ordinals: [], ends: [] };
   let from = 0;
   for (const cut of [...cuts, text.length]) {
     parser.push(text.slice(from, cut), out);
@@ -101,11 +101,11 @@ const LINEAR_PROBE = `
   const line = 'maria48213,maria.lopez@example.org,2019-07-14 03:22:51,3\\n';
   const chunk = line.repeat(Math.ceil((2 << 20) / line.length));
   const parser = new CsvParser(',', (bad) => { throw new Error(bad.reason); });
-  parser.push('username,email,created_at,role_id\\n', { records: [], lines: [] });
+  parser.push('username,email,created_at,role_id\\n', { records: [], lines: [], ordinals: [], ends: [] });
   const started = performance.now();
   let records = 0;
   for (let i = 0; i < 12; i++) {
-    const out = { records: [], lines: [] };
+    const out = { records: [], lines: [], ordinals: [], ends: [] };
     parser.push(chunk, out);
     records += out.records.length;
   }

@@ -14,7 +14,7 @@ interface Parsed {
 function parse(text: string, options: { delimiter?: string; cuts?: number[] } = {}): Parsed {
   const bad: BadRecord[] = [];
   const parser = new CsvParser(options.delimiter ?? ',', (b) => bad.push(b));
-  const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+  const out: RecordBatch<TextField[]> = { records: [], lines: [], ordinals: [], ends: [] };
   let from = 0;
   for (const cut of [...(options.cuts ?? []), text.length]) {
     parser.push(text.slice(from, cut), out);

@@ -18,7 +18,7 @@ function parse(text: string, delimiter: string): Parsed {
     delimiter,
     (b: BadRecord) => void bad.push({ line: b.line, reason: b.reason }),
   );
-  const out: RecordBatch<TextField[]> = { records: [], lines: [] };
+  const out: RecordBatch<TextField[]> = { records: [], lines: [], ordinals: [], ends: [] };
   // The source's UTF-8 decoder drops a leading BOM before the parser sees the text.
   parser.push(text.replace(/^\uFEFF/, ''), out);
   parser.end(out);

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { firstInvalidByte } from '../../sources/utf8.js';
-import type { BadRecordHandler } from '../../sources/source.js';
+import type { BadRecord, BadRecordHandler } from '../../sources/source.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -52,6 +52,12 @@ export class LoadDataCsvRewriter {
   private width = -1;
   private started = false;
   private readonly delimiter: number;
+  /**
+   * What `onBadRecord` threw (abort mode): the rewriting stopped there, and the records before the
+   * bad one were still returned, so the statement can end with them and the database judge them
+   * first (the first bad row in file order is the one to report).
+   */
+  failure: { error: unknown } | undefined;
 
   constructor(
     delimiter: string,
@@ -106,7 +112,7 @@ export class LoadDataCsvRewriter {
       this.line += record.newlines;
       if (record.bad !== undefined) {
         out.reset(mark, start, pos);
-        this.onBadRecord({ ...record.bad, line: record.line, raw: rawText(buf, start, pos) });
+        if (!this.report({ ...record.bad, line: record.line, raw: rawText(buf, start, pos) })) break;
       } else if (record.fields === 0) {
         out.reset(mark, start, pos); // a blank line
       } else if (this.width === -1) {
@@ -114,19 +120,13 @@ export class LoadDataCsvRewriter {
         out.reset(mark, start, pos); // the header
       } else if (record.fields !== this.width) {
         out.reset(mark, start, pos);
-        this.onBadRecord({
-          line: record.line,
-          reason: `expected ${this.width} fields, found ${record.fields}`,
-          raw: rawText(buf, start, pos),
-        });
+        const reason = `expected ${this.width} fields, found ${record.fields}`;
+        if (!this.report({ line: record.line, reason, raw: rawText(buf, start, pos) })) break;
       } else if (record.nul > 0) {
         out.reset(mark, start, pos);
-        this.onBadRecord({
-          line: record.line,
-          reason: `NUL byte (0x00) in field ${record.nul}: text columns cannot hold it`,
-          raw: rawText(buf, start, pos),
-          column: record.nul,
-        });
+        const reason = `NUL byte (0x00) in field ${record.nul}: text columns cannot hold it`;
+        const raw = rawText(buf, start, pos);
+        if (!this.report({ line: record.line, reason, raw, column: record.nul })) break;
       } else {
         if (record.unterminated) out.insert(pos, NEWLINE);
         lines.push(record.line);
@@ -134,6 +134,17 @@ export class LoadDataCsvRewriter {
     }
     this.pending = pos < length ? buf.subarray(pos) : undefined;
     return { bytes: out.finish(pos), lines };
+  }
+
+  /** Hands a bad record on; false when the handler threw (abort), which stops the rewriting. */
+  private report(bad: BadRecord): boolean {
+    try {
+      this.onBadRecord(bad);
+      return true;
+    } catch (error) {
+      this.failure = { error };
+      return false;
+    }
   }
 
   /**

@@ -67,7 +67,6 @@ export class MysqlSession implements Session {
   readonly bulk: BulkCopy | undefined;
   private readonly statements: PreparedStatements;
   private closed = false;
-  private inTransaction = false;
 
   private constructor(
     private readonly connection: CoreConnection,
@@ -90,6 +89,8 @@ export class MysqlSession implements Session {
       inProcess: false,
       createsMissingTables: false,
       transactionalDdl: false,
+      vetsBeforeCommit: true,
+      bulkVerdictAtEnd: true,
     };
     const packetBytes = Math.max(512, Math.min(MAX_PACKET_BYTES, maxPacket - PACKET_OVERHEAD));
     this.bulk = localInfile ? new LoadDataBulk(connection, this.sql, packetBytes) : undefined;
@@ -128,21 +129,14 @@ export class MysqlSession implements Session {
     return toMysqlValue(value);
   }
 
+  /**
+   * Refused when the server reported warnings. Outside a transaction a statement would commit
+   * before its warnings could be read, so the row method's statements each get a transaction of
+   * their own from the transaction owner (`capabilities.vetsBeforeCommit`).
+   */
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     if (params.length === 0) return this.checked(await query<ResultHeader>(this.connection, sql));
-    if (this.inTransaction) return this.checked(await this.executePrepared(sql, params));
-    // Outside a transaction (the row method) a statement commits before its warnings can be read,
-    // and a rounded or truncated value would stay. Each write gets its own transaction instead:
-    // it still commits on its own, and only if the server changed nothing.
-    await this.begin();
-    try {
-      const changes = await this.checked(await this.executePrepared(sql, params));
-      await this.commit();
-      return changes;
-    } catch (error) {
-      await this.rollback().catch(() => undefined);
-      throw error;
-    }
+    return this.checked(await this.executePrepared(sql, params));
   }
 
   /**
@@ -169,14 +163,11 @@ export class MysqlSession implements Session {
   async begin(): Promise<void> {
     // START TRANSACTION, not BEGIN: under MariaDB's sql_mode=ORACLE, BEGIN opens a block.
     await query(this.connection, 'START TRANSACTION');
-    this.inTransaction = true;
   }
   async commit(): Promise<void> {
-    this.inTransaction = false;
     await query(this.connection, 'COMMIT');
   }
   async rollback(): Promise<void> {
-    this.inTransaction = false;
     await query(this.connection, 'ROLLBACK');
   }
   async savepoint(name: string): Promise<void> {

@@ -1,5 +1,13 @@
 import type { ClientBase } from 'pg';
-import type { BulkCopy, Capabilities, RowChunk, Session, TableInfo, TableRef } from '../dialect.js';
+import type {
+  BulkCopy,
+  Capabilities,
+  RowChunk,
+  RowCounts,
+  Session,
+  TableInfo,
+  TableRef,
+} from '../dialect.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { guardPostgresCsv } from './csv-guard.js';
@@ -154,10 +162,12 @@ export class PostgresSession implements Session {
     ref: TableRef,
     columns: readonly string[],
     chunks: AsyncIterable<RowChunk>,
-  ): Promise<number> {
-    if (columns.length === 0) return this.insertDefaults(ref, chunks);
+  ): Promise<RowCounts> {
+    if (columns.length === 0) return inserted(await this.insertDefaults(ref, chunks));
     try {
-      return await copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks));
+      return inserted(
+        await copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks)),
+      );
     } catch (error) {
       // Encoded rows are one line each: the CONTEXT line number is the row number.
       throw withCopyPosition(error, ref, columns, 'copyRow');
@@ -169,10 +179,10 @@ export class PostgresSession implements Session {
     columns: readonly string[],
     bytes: AsyncIterable<Uint8Array>,
     delimiter: string,
-  ): Promise<number> {
+  ): Promise<RowCounts> {
     try {
       const checked = guardPostgresCsv(bytes, delimiter);
-      return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked);
+      return inserted(await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked));
     } catch (error) {
       // The server counts lines of the file itself, header included (and the newlines inside
       // quoted fields: a record's number is the line it ends on).
@@ -188,6 +198,10 @@ export class PostgresSession implements Session {
     }
     return rows;
   }
+}
+
+function inserted(rows: number): RowCounts {
+  return { inserted: rows, updated: 0, unchanged: 0 };
 }
 
 /** RowChunks as COPY text, slice by slice; a value that cannot be encoded names its row. */

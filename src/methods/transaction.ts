@@ -1,0 +1,187 @@
+import type { Session } from '../dialects/dialect.js';
+import type { Plan } from '../plan/plan.js';
+
+/** What a COMMIT makes durable; the checkpoint of a resumable load is written from it. */
+export interface CommitPoint {
+  /** Rows this COMMIT makes durable. */
+  readonly rows: number;
+  /** Rows durable once it is acknowledged, in all. */
+  readonly total: number;
+  /** The source position just after the last record written before it, when the method knows it. */
+  readonly last: { readonly ordinal: number; readonly end: number } | undefined;
+}
+
+export interface CommitHooks {
+  /** Runs inside the transaction just before each COMMIT: what it writes commits with the rows. */
+  readonly beforeCommit?: (point: CommitPoint) => Promise<void>;
+  /** Runs once the COMMIT is acknowledged. */
+  readonly afterCommit?: (point: CommitPoint) => void;
+}
+
+/**
+ * The one owner of a load's transaction boundaries. Methods, the raw CSV copy and the bulk paths
+ * never BEGIN, COMMIT or take savepoints themselves: they say how many rows they wrote (`wrote`),
+ * ask how many they may write before the next commit point (`room`), and run retries inside
+ * `savepoint`. A commit falls after exactly `commitEvery` rows (the last one after fewer), and
+ * nothing counts as committed before the database acknowledged the COMMIT.
+ *
+ * Modes, from the plan: 'single' (one transaction, committed by `finish`), every N rows, or
+ * 'autocommit' (the row method: each statement commits on its own, through `autocommit`).
+ */
+export class LoadTransaction {
+  private open = false;
+  private pending = 0;
+  private durable = 0;
+  private last: CommitPoint['last'];
+  private depth = 0;
+  readonly commitEvery: number | undefined;
+
+  constructor(
+    private readonly session: Session,
+    readonly mode: Plan['transaction'],
+    private readonly hooks: CommitHooks = {},
+  ) {
+    this.commitEvery = typeof mode === 'object' ? mode.commitEvery : undefined;
+  }
+
+  /** Rows made durable so far. */
+  get committed(): number {
+    return this.durable;
+  }
+
+  get transactional(): boolean {
+    return this.mode !== 'autocommit';
+  }
+
+  /** Opens the load's transaction (none in autocommit mode). */
+  async begin(): Promise<void> {
+    if (!this.transactional || this.open) return;
+    await this.session.begin();
+    this.open = true;
+  }
+
+  /** Rows that may be written before the next commit point: Infinity when there is none. */
+  room(): number {
+    return this.commitEvery === undefined ? Infinity : this.commitEvery - this.pending;
+  }
+
+  /**
+   * Counts rows written inside the transaction (not durable yet), with the position after the
+   * last of them; at a commit point, commits and opens the next transaction. A write that passes
+   * a commit point is a method's bug, refused rather than committed at the wrong place.
+   */
+  async wrote(rows: number, last?: CommitPoint['last']): Promise<void> {
+    if (rows === 0) return;
+    this.pending += rows;
+    if (last !== undefined) this.last = last;
+    if (this.commitEvery === undefined) return;
+    if (this.pending > this.commitEvery)
+      throw new Error(`${this.pending} rows written past a commit point every ${this.commitEvery}`);
+    if (this.pending === this.commitEvery) {
+      await this.commitPending();
+      await this.session.begin();
+      this.open = true;
+    }
+  }
+
+  /**
+   * A statement that commits on its own (autocommit mode). Where the database reports what it
+   * changed only after the statement ran (MySQL's warnings: `capabilities.vetsBeforeCommit`), or a
+   * hook must commit with it, it runs in a transaction of its own that commits only if the
+   * statement resolved.
+   */
+  async autocommit<T>(rows: number, statement: () => Promise<T>, last?: CommitPoint['last']): Promise<T> {
+    const wrapped =
+      this.session.capabilities.vetsBeforeCommit === true || this.hooks.beforeCommit !== undefined;
+    if (!wrapped) {
+      const result = await statement();
+      this.pending += rows;
+      this.last = last ?? this.last;
+      this.markDurable();
+      return result;
+    }
+    await this.session.begin();
+    this.open = true;
+    try {
+      const result = await statement();
+      this.pending += rows;
+      this.last = last ?? this.last;
+      await this.commitPending();
+      return result;
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `work` inside a savepoint: released when it resolves, rolled back to (and released) when
+   * it throws, and the error rethrown. Savepoints nest.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const outcome = await this.inSavepoint(work);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * `work` inside a savepoint; resolves to the error it threw (undone), or undefined. A failure
+   * of the savepoint itself (the database rolled the whole transaction back) is thrown, never
+   * mistaken for the work's.
+   */
+  async attempt(work: () => Promise<unknown>): Promise<unknown> {
+    const outcome = await this.inSavepoint(work);
+    return 'error' in outcome ? outcome.error : undefined;
+  }
+
+  private async inSavepoint<T>(work: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+    const name = `sluice_sp_${++this.depth}`;
+    try {
+      await this.session.savepoint(name);
+      let value: T;
+      try {
+        value = await work();
+      } catch (error) {
+        await this.session.rollbackToSavepoint(name);
+        await this.session.releaseSavepoint(name);
+        return { error };
+      }
+      await this.session.releaseSavepoint(name);
+      return { value };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** The final COMMIT of a load that ran to the end. */
+  async finish(): Promise<void> {
+    if (this.open) await this.commitPending();
+  }
+
+  /** Undoes what is not committed; quiet, as the connection may be gone (the server then rolls back). */
+  async rollback(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    this.pending = 0;
+    try {
+      await this.session.rollback();
+    } catch {
+      // A lost connection rolls the open transaction back on the server.
+    }
+  }
+
+  private async commitPending(): Promise<void> {
+    const point: CommitPoint = { rows: this.pending, total: this.durable + this.pending, last: this.last };
+    await this.hooks.beforeCommit?.(point);
+    this.open = false;
+    await this.session.commit();
+    this.markDurable();
+  }
+
+  private markDurable(): void {
+    const point: CommitPoint = { rows: this.pending, total: this.durable + this.pending, last: this.last };
+    this.durable += this.pending;
+    this.pending = 0;
+    this.hooks.afterCommit?.(point);
+  }
+}
