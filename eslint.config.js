@@ -19,6 +19,37 @@ export default tseslint.config(
     },
   },
   {
+    // Methods and dialects get bytes and rows handed to them (load.ts wires the sources in).
+    files: ['src/methods/**', 'src/dialects/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/sources/*'], message: 'Methods and dialects do not open or parse sources.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One owner of transaction boundaries: methods/transaction.ts.
+    files: ['src/**/*.ts'],
+    ignores: ['src/methods/transaction.ts', 'src/dialects/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['begin', 'commit', 'rollback', 'savepoint', 'releaseSavepoint', 'rollbackToSavepoint'].map(
+          (property) => ({
+            object: 'session',
+            property,
+            message: 'BEGIN, COMMIT and savepoints belong to LoadTransaction (src/methods/transaction.ts).',
+          }),
+        ),
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bin/**/*.js'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },

@@ -25,7 +25,7 @@ export async function load(
   const started = performance.now();
   const prepared = await prepareLoad(session, table, input, options);
   const { plan, source, mapper, ref, ddl } = prepared;
-  const state = { rowsRead: 0, rowsSent: 0 };
+  const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
       ? rawCsvInput(source.path, source.format, mapper.columns, () => progress())
@@ -33,7 +33,7 @@ export async function load(
   const progress = (): void =>
     options.onProgress?.({
       rows: state.rowsSent,
-      bytes: raw !== undefined ? raw.bytesRead() : source.bytesRead(),
+      bytes: raw !== undefined ? raw.bytesRead() : state.bytesSent,
       totalBytes: source.totalBytes,
     });
 
@@ -59,8 +59,10 @@ export async function load(
       delimiter: source.kind === 'text' ? source.delimiter : undefined,
     },
     raw,
-    onRows: (rows) => {
+    onRows: (rows, last) => {
       state.rowsSent += rows;
+      // JS collections count items, not bytes: their bar counts rows.
+      if (last !== undefined && source.unit === 'line') state.bytesSent = last.end;
       progress();
     },
     onError: options.onError ?? 'abort',

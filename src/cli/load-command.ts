@@ -52,7 +52,7 @@ export async function loadCommand(context: CommandContext): Promise<number> {
       rejects,
       onProgress: (p) => display.update(p),
     });
-    display.stop();
+    display.finish(report.rowsLoaded);
     if (report.ddl !== undefined && !args.quiet)
       context.stderr.write(`created table ${report.table}:\n${report.ddl};\n`);
     if (args.json) context.stdout.write(reportJson(report) + '\n');

@@ -75,7 +75,7 @@ async function streamRuns(context: MethodContext, chunks: AsyncIterable<MappedCh
         yield run;
         rows += run.rows.length;
         last = run;
-        context.onRows(run.rows.length);
+        context.onRows(run.rows.length, lastPosition(run));
         pending = await pull();
       }
     }

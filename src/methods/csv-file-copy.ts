@@ -77,7 +77,7 @@ async function copyParsedCsvFile(
       sent.add(chunk.lines);
       yield chunk;
       last = lastPosition(chunk) ?? last;
-      context.onRows(chunk.rows.length);
+      context.onRows(chunk.rows.length, lastPosition(chunk));
     }
   }
   try {

@@ -40,8 +40,12 @@ export interface MethodContext {
   };
   /** Set when the plan copies a CSV file as raw bytes. */
   readonly raw: RawCsvInput | undefined;
-  /** Called as rows are handed to the database (not yet committed), for progress. */
-  readonly onRows: (rows: number) => void;
+  /**
+   * Called as rows are handed to the database (not yet committed), with the source position after
+   * the last of them, for progress: a file's bar shows the bytes the database has been given, not
+   * the bytes read ahead.
+   */
+  readonly onRows: (rows: number, last?: { readonly ordinal: number; readonly end: number }) => void;
   /** abort: the first bad row fails the load; skip: bad rows go to `reject` and the rest loads. */
   readonly onError: 'abort' | 'skip';
   /** Records row `index` of `run` as rejected (skip mode); throws when --max-errors is reached. */

@@ -19,12 +19,13 @@ export const rowMethod: LoadMethod = async (context, chunks) => {
         } catch (error) {
           if (context.onError === 'abort') throw rowError(context, error, run.lines[i]);
           context.reject(run, i, error);
+          context.onRows(1, last);
           continue;
         }
         loaded++;
+        context.onRows(1, last);
       }
     }
-    context.onRows(chunk.rows.length);
   }
   return { counts: inserted(loaded) };
 };

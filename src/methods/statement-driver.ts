@@ -59,7 +59,7 @@ export async function driveStatements(
       }
       counts = addCounts(counts, written);
     }
-    context.onRows(chunk.rows.length);
+    context.onRows(chunk.rows.length, lastPosition(chunk));
     // Rejected rows count towards the commit point too: it is a place in the source.
     await tx.wrote(chunk.rows.length, lastPosition(chunk));
   }

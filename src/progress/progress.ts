@@ -7,10 +7,12 @@ const requireModule = createRequire(import.meta.url);
 
 export interface ProgressDisplay {
   update(progress: Progress): void;
+  /** The load is done: the bar is drawn at 100 % with the final row count, and left on screen. */
+  finish(rows: number): void;
   stop(): void;
 }
 
-const NONE: ProgressDisplay = { update: () => undefined, stop: () => undefined };
+const NONE: ProgressDisplay = { update: () => undefined, finish: () => undefined, stop: () => undefined };
 
 /**
  * A progress bar on stderr: bytes when the input's size is known (files), rows otherwise. Only on
@@ -20,9 +22,13 @@ export function progressDisplay(stream: NodeJS.WriteStream, enabled: boolean): P
   if (!enabled || !stream.isTTY || process.env.CI) return NONE;
   let bar: CliProgress.SingleBar | undefined;
   let lastDraw = 0;
+  let last: Progress | undefined;
   return {
     update(progress) {
+      last = progress;
       const now = Date.now();
+      // At most ten draws a second; a first draw only after 100 ms, so a quick load shows none.
+      if (lastDraw === 0) lastDraw = now;
       if (now - lastDraw < 100) return;
       lastDraw = now;
       if (bar === undefined) {
@@ -32,7 +38,10 @@ export function progressDisplay(stream: NodeJS.WriteStream, enabled: boolean): P
           {
             stream,
             hideCursor: true,
-            clearOnComplete: true,
+            clearOnComplete: false,
+            // Redrawn by update() itself, and on a timer, so the bar moves even while a single
+            // large statement is in flight.
+            fps: 10,
             format: byBytes
               ? '{bar} {percentage}% | {mb}/{totalMb} MB | {rows} rows | eta {eta_formatted}'
               : '{rows} rows | {duration_formatted}',
@@ -52,8 +61,16 @@ export function progressDisplay(stream: NodeJS.WriteStream, enabled: boolean): P
         totalMb: mb(progress.totalBytes ?? 0),
       });
     },
+    finish(rows) {
+      if (bar === undefined || last === undefined) return;
+      const total = last.totalBytes;
+      bar.update(total ? total : rows, { rows, mb: mb(total ?? last.bytes), totalMb: mb(total ?? 0) });
+      bar.stop();
+      bar = undefined;
+    },
     stop() {
       bar?.stop();
+      bar = undefined;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { SluiceError } from '../errors.js';
-import { InvalidUtf8, Utf8Decoder } from './utf8.js';
+import { InvalidUtf8, Utf8Decoder } from '../util/utf8.js';
 
 /** Decoded text, its UTF-8 length, and the input bytes skipped before it (a byte-order mark). */
 export interface DecodedText {

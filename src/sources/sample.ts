@@ -20,8 +20,19 @@ export async function sampleSource(source: RowSource, size: number): Promise<Sam
   const kept: AnyBatch[] = [];
   const records: (TextField[] | Record<string, unknown>)[] = [];
   let done = false;
+  // A bad record inside the sample is held until the records before it are replayed: the
+  // database may refuse one of those, and the first bad row in file order is the one reported.
+  let failure: { error: unknown } | undefined;
   while (records.length < size) {
-    const next = await iterator.next();
+    let next: IteratorResult<AnyBatch>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      if (records.length === 0) throw error;
+      failure = { error };
+      done = true;
+      break;
+    }
     if (next.done) {
       done = true;
       break;
@@ -37,6 +48,7 @@ export async function sampleSource(source: RowSource, size: number): Promise<Sam
     columns,
     async *batches() {
       while (kept.length > 0) yield kept.shift()!;
+      if (failure !== undefined) throw failure.error;
       if (done) return;
       for (;;) {
         const next = await iterator.next();

@@ -20,17 +20,7 @@ export function emptyBatch<R>(): RecordBatch<R> {
 /** A CSV/TSV field: the text as written, or null for an empty unquoted field. */
 export type TextField = string | null;
 
-/** A record the source could not make sense of (wrong field count, broken quoting, bad JSON). */
-export interface BadRecord {
-  readonly line: number;
-  readonly reason: string;
-  /** The record's raw text, as far as it could be delimited. */
-  readonly raw: string;
-  readonly column?: number;
-}
-
-/** Decides what happens to a bad record: throw to abort, return to skip it. */
-export type BadRecordHandler = (bad: BadRecord) => void;
+export type { BadRecord, BadRecordHandler } from '../util/bad-record.js';
 
 interface SourceBase {
   /** For messages: the file path, `<stdin>` or `input`. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BadRecord } from '../../sources/source.js';
+import type { BadRecord } from '../../util/bad-record.js';
 import type { BulkCopy, RowChunk, RowCounts, TableRef } from '../dialect.js';
 import { CsvBytesError, LoadDataCsvRewriter } from './load-data-csv.js';
 import { LoadDataEncodeError, encodeLoadDataRows } from './load-data-encoder.js';

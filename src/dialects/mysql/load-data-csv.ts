@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { firstInvalidByte } from '../../sources/utf8.js';
-import type { BadRecord, BadRecordHandler } from '../../sources/source.js';
+import { firstInvalidByte } from '../../util/utf8.js';
+import type { BadRecord, BadRecordHandler } from '../../util/bad-record.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
