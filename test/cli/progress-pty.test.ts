@@ -33,7 +33,7 @@ function underPty(args: readonly string[], cwd: string): Promise<PtyRun> {
     const child = spawn('script', ['-qfec', command, log], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let sawProgressWhileRunning = false;
     const poll = setInterval(() => {
-      let text = '';
+      let text: string;
       try {
         text = readFileSync(log, 'latin1');
       } catch {
