@@ -108,6 +108,7 @@ export async function load(
       rowsPerStatement: plan.rowsPerStatement,
       rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
+      notes: prepared.notes,
     };
   } catch (error) {
     if (transactional) await rollbackQuietly(session);
@@ -151,6 +152,7 @@ export async function explain(
     plan,
     columns: mapper.columns,
     ddl: prepared.ddl,
+    notes: prepared.notes,
     statement,
   };
 }
