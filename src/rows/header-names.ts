@@ -33,20 +33,23 @@ export function nameHeader(
   const omitted: number[] = [];
   const notes: string[] = [];
   const sampled = complete ? 'in any record' : `in the first ${records.length} records`;
+  const empty = header.map((name, index) => name === '' && records.every((r) => r[index] == null));
+  // A table needs a column: when every column would go, none does.
+  const omit = empty.includes(false);
   header.forEach((name, index) => {
     const position = `column ${index + 1} of the header`;
     let final = name;
     if (name === '') {
       final = unused(`column${String(index).padStart(width, '0')}`, taken, used);
-      if (records.every((r) => r[index] == null)) {
+      if (omit && empty[index]) {
         omitted.push(index);
         notes.push(`${position} has no name and no value ${sampled}: left out of the table`);
       } else {
-        notes.push(`${position} has no name: created as ${excerpt(final)}`);
+        notes.push(`${position} has no name: named ${excerpt(final)}`);
       }
     } else if (used.has(fold(name))) {
       final = unused(name, taken, used, 1);
-      notes.push(`${position} repeats the name ${excerpt(name)}: created as ${excerpt(final)}`);
+      notes.push(`${position} repeats the name ${excerpt(name)}: named ${excerpt(final)}`);
     }
     used.add(fold(final));
     names.push(final);

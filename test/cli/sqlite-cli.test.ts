@@ -168,7 +168,7 @@ describe('sluice load (SQLite, the embedded default)', () => {
     // A government export: every line ends with a comma, and one column has no name.
     writeFileSync(join(cwd, 'gov.csv'), 'id,,name,\n1,x,alice,\n2,,bob,\n');
     const notes = [
-      'column 2 of the header has no name: created as "column1"',
+      'column 2 of the header has no name: named "column1"',
       'column 4 of the header has no name and no value in any record: left out of the table',
     ];
     const plan = await sluice(['explain', 'gov.csv'], { cwd });

@@ -85,7 +85,7 @@ for (const dialect of DIALECTS) {
         assert.equal(report.rowsLoaded, 3);
         assert.equal(report.rawCopy, false);
         assert.deepEqual(report.notes, [
-          'column 2 of the header has no name: created as "column1"',
+          'column 2 of the header has no name: named "column1"',
           'column 4 of the header has no name and no value in any record: left out of the table',
         ]);
         assert.deepEqual(await columnNames(target, table), ['id', 'column1', 'name']);
@@ -101,7 +101,7 @@ for (const dialect of DIALECTS) {
       const plan = await db.explain('gov_explain', file('gov_explain.csv', 'a,,\n1,2,\n'), { create: true });
       assert.deepEqual(plan.columns, ['a', 'column1']);
       assert.deepEqual(plan.notes, [
-        'column 2 of the header has no name: created as "column1"',
+        'column 2 of the header has no name: named "column1"',
         'column 3 of the header has no name and no value in any record: left out of the table',
       ]);
       assert.equal(await tableExists(target, 'gov_explain'), false);
@@ -154,8 +154,8 @@ for (const dialect of DIALECTS) {
         create: true,
       });
       assert.deepEqual(report.notes, [
-        'column 3 of the header repeats the name "NOTE": created as "NOTE_1"',
-        'column 4 of the header repeats the name "note": created as "note_2"',
+        'column 3 of the header repeats the name "NOTE": named "NOTE_1"',
+        'column 4 of the header repeats the name "note": named "note_2"',
       ]);
       assert.deepEqual(await columnNames(target, 'dups'), ['id', 'note', 'NOTE_1', 'note_2']);
       assert.deepEqual(await hexRows(target, 'dups', ['id', 'note', 'NOTE_1', 'note_2']), [

@@ -12,8 +12,8 @@ describe('header names for a created table (issue 12 item 6)', () => {
     assert.equal(named.names[10], 'column10');
     assert.deepEqual(named.omitted, []);
     assert.deepEqual(named.notes, [
-      'column 3 of the header has no name: created as "column02"',
-      'column 11 of the header has no name: created as "column10"',
+      'column 3 of the header has no name: named "column02"',
+      'column 11 of the header has no name: named "column10"',
     ]);
     assert.deepEqual(nameHeader(['x', ''], [['1', '2']], true).names, ['x', 'column1']);
   });
@@ -35,6 +35,15 @@ describe('header names for a created table (issue 12 item 6)', () => {
     // A quoted "" is a value (the empty string), not an empty field: the column stays.
     assert.deepEqual(nameHeader(['a', ''], [['1', '']], true).omitted, []);
     assert.match(nameHeader(['a', ''], [['1', null]], true).notes[0]!, /no value in any record/);
+    // A table needs a column: a header of nothing but empty, unused names keeps them.
+    assert.deepEqual(nameHeader(['', ''], [[null, null]], true), {
+      names: ['column0', 'column1'],
+      omitted: [],
+      notes: [
+        'column 1 of the header has no name: named "column0"',
+        'column 2 of the header has no name: named "column1"',
+      ],
+    });
   });
 
   it('never takes a name the header uses, and suffixes repeated names _1, _2 ignoring case', () => {
@@ -46,7 +55,7 @@ describe('header names for a created table (issue 12 item 6)', () => {
       'A_3',
     ]);
     assert.deepEqual(nameHeader(['id', 'ID'], [['1', '2']], true).notes, [
-      'column 2 of the header repeats the name "ID": created as "ID_1"',
+      'column 2 of the header repeats the name "ID": named "ID_1"',
     ]);
   });
 
