@@ -115,6 +115,7 @@ export async function load(
       rowsPerStatement: plan.rowsPerStatement,
       rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
+      notes: prepared.notes,
     };
   } catch (error) {
     await tx.rollback();
@@ -158,6 +159,7 @@ export async function explain(
     plan,
     columns: mapper.columns,
     ddl: prepared.ddl,
+    notes: prepared.notes,
     statement,
   };
 }

@@ -1,9 +1,10 @@
 import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
-import { SluiceError } from './errors.js';
+import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
 import { choosePlan } from './plan/choose-method.js';
 import type { Plan } from './plan/plan.js';
 import { parseColumnMap } from './rows/column-map.js';
+import { checkHeaderNames, nameHeader } from './rows/header-names.js';
 import { inferType } from './rows/infer-types.js';
 import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
@@ -27,6 +28,8 @@ export interface PreparedLoad {
   readonly rejects: RejectSink | undefined;
   /** Records the parser refused (skip mode): they count as read and rejected. */
   readonly sourceRejects: { count: number };
+  /** What sluice decided about the created table's columns (generated names, conversions), for the report. */
+  readonly notes: readonly string[];
 }
 
 export async function prepareLoad(
@@ -61,7 +64,8 @@ export async function prepareLoad(
       : undefined,
   });
   try {
-    const sample = await sampleSource(source, options.sampleSize ?? DEFAULT_SAMPLE);
+    const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE;
+    const sample = await sampleSource(source, sampleSize);
     if (sample.columns.length === 0) {
       throw new SluiceError('BAD_INPUT', 'the input has no rows to learn the columns from', {
         location: { source: source.name },
@@ -69,6 +73,11 @@ export async function prepareLoad(
     }
     let info = await session.describeTable(ref);
     let ddl: string | undefined;
+    // The source's column names: a CSV header's own, or, for a table sluice creates, named in full.
+    let columns = sample.columns;
+    let omitted: readonly number[] = [];
+    const notes: string[] = [];
+    const converters = new Map<string, (field: string) => unknown>();
     if (info === undefined) {
       const create = options.create ?? session.capabilities.createsMissingTables;
       if (!create) {
@@ -76,8 +85,20 @@ export async function prepareLoad(
           hint: 'add --create to create it from the data (create: true in the library), or check --table',
         });
       }
-      const definitions = inferColumns(source.name, sample, renames, options);
+      if (source.kind === 'text') {
+        const complete = sample.records.length < sampleSize;
+        const named = nameHeader(sample.columns, sample.records as TextField[][], complete);
+        ({ names: columns, omitted } = named);
+        notes.push(...named.notes);
+      }
+      const definitions = inferColumns(source.name, sample, columns, omitted, renames, options);
       ddl = session.sql.createTable(ref, definitions);
+      for (const d of source.kind === 'text' ? definitions : []) {
+        const converter = session.createdColumnConverter?.(d.type);
+        if (converter === undefined) continue;
+        converters.set(d.name, converter.convert);
+        notes.push(`column ${excerpt(d.name)}: ${converter.why} (the file is parsed, not sent raw)`);
+      }
       info = {
         ref,
         columns: definitions.map((d) => ({
@@ -87,15 +108,22 @@ export async function prepareLoad(
           hasDefault: false,
         })),
       };
+    } else if (source.kind === 'text') {
+      checkHeaderNames(
+        sample.columns,
+        source.name,
+        info.columns.map((c) => c.name),
+      );
     }
-    const mapperOptions = { renames, defaults: options.defaults, convert: undefined };
-    const shape = createRowMapper(source, sample.columns, info, mapperOptions);
-    const extraColumns = shape.columns.length !== sample.columns.length;
+    const mapperOptions = { renames, defaults: options.defaults, convert: undefined, omitted };
+    const shape = createRowMapper(source, columns, info, mapperOptions);
+    const extraColumns = shape.columns.length !== columns.length;
     const plan = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
       columns: shape.columns.length,
-      rawCsvEligible: source.kind === 'text' && source.path !== undefined && !extraColumns,
+      rawCsvEligible:
+        source.kind === 'text' && source.path !== undefined && !extraColumns && converters.size === 0,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',
@@ -103,15 +131,20 @@ export async function prepareLoad(
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';
     const convert = source.kind === 'objects' && statements ? (v: unknown) => session.toParam(v) : undefined;
-    const textFieldConverter =
+    const sessionConverter =
       source.kind === 'text' && statements && session.textFieldConverter !== undefined
         ? (column: ColumnInfo) => session.textFieldConverter!(column)
         : undefined;
+    // A created column's conversion applies on every method; the session's own only to statements.
+    const textFieldConverter =
+      converters.size === 0
+        ? sessionConverter
+        : (column: ColumnInfo) => converters.get(column.name) ?? sessionConverter?.(column);
     const mapper =
       convert === undefined && textFieldConverter === undefined
         ? shape
-        : createRowMapper(source, sample.columns, info, { ...mapperOptions, convert, textFieldConverter });
-    return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects };
+        : createRowMapper(source, columns, info, { ...mapperOptions, convert, textFieldConverter });
+    return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects, notes };
   } catch (error) {
     source.close();
     await rejects?.close();
@@ -119,18 +152,24 @@ export async function prepareLoad(
   }
 }
 
-/** Column definitions for CREATE TABLE: source columns (renamed) with inferred types, then defaults. */
+/**
+ * Column definitions for CREATE TABLE: source columns (renamed) with inferred types, then
+ * defaults. `columns` are the source's names by position; the `omitted` positions get none.
+ */
 function inferColumns(
   sourceName: string,
   sample: SampledSource,
+  columns: readonly string[],
+  omitted: readonly number[],
   renames: ReadonlyMap<string, string>,
   options: LoadOptions,
 ): ColumnDefinition[] {
-  const definitions: ColumnDefinition[] = sample.columns.map((column, index) => {
+  const definitions: ColumnDefinition[] = columns.flatMap((column, index) => {
+    if (omitted.includes(index)) return [];
     const values = sample.records.map((record) =>
       Array.isArray(record) ? (record as TextField[])[index] : (record as Record<string, unknown>)[column],
     );
-    return { name: renames.get(column) ?? column, type: inferType(values) };
+    return [{ name: renames.get(column) ?? column, type: inferType(values) }];
   });
   for (const [name, value] of Object.entries(options.defaults ?? {})) {
     if (definitions.some((d) => d.name === name)) continue;

@@ -23,6 +23,8 @@ export interface LoadReport {
   readonly rawCopy: boolean;
   /** The CREATE TABLE sluice ran, when the table was missing. */
   readonly ddl: string | undefined;
+  /** What sluice decided about the created table's columns: generated names, columns left out, conversions. */
+  readonly notes: readonly string[];
 }
 
 /** What a load would do: `sluice explain`. Nothing is written to the database. */
@@ -33,6 +35,8 @@ export interface ExplainReport {
   readonly columns: readonly string[];
   /** The CREATE TABLE that would run, when the table is missing. */
   readonly ddl: string | undefined;
+  /** What sluice decided about the created table's columns, as in LoadReport. */
+  readonly notes: readonly string[];
   /** The statement that would carry the rows, with placeholders and no values. */
   readonly statement: string;
 }

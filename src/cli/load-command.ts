@@ -3,7 +3,7 @@ import { progressDisplay } from '../progress/progress.js';
 import { redactUrl } from '../util/redact-url.js';
 import type { Reject } from '../rejects/reject.js';
 import { parseLoadArgs, optionHelp } from './options.js';
-import { explainText, reportJson, summaryLine, type Streams } from './output.js';
+import { explainText, notesText, reportJson, summaryLine, type Streams } from './output.js';
 
 export const LOAD_HELP = `Load a CSV, TSV, NDJSON or JSON file (or stdin) into a table, as fast as the database takes it.
 
@@ -56,7 +56,8 @@ export async function loadCommand(context: CommandContext): Promise<number> {
     if (report.ddl !== undefined && !args.quiet)
       context.stderr.write(`created table ${report.table}:\n${report.ddl};\n`);
     if (args.json) context.stdout.write(reportJson(report) + '\n');
-    else if (!args.quiet) context.stdout.write(summaryLine(report, redactUrl(args.db)) + '\n');
+    else if (!args.quiet)
+      context.stdout.write(summaryLine(report, redactUrl(args.db)) + '\n' + notesText(report));
     return 0;
   } finally {
     display.stop();

@@ -15,6 +15,11 @@ export function summaryLine(report: LoadReport, db: string): string {
   return `loaded ${report.rowsLoaded} rows into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
 }
 
+/** The report's notes as the CLI prints them after the summary, one `note:` line each. */
+export function notesText(report: LoadReport): string {
+  return report.notes.map((n) => `note: ${n}\n`).join('');
+}
+
 export function reportJson(report: LoadReport): string {
   const {
     table,
@@ -32,6 +37,7 @@ export function reportJson(report: LoadReport): string {
     rowsPerStatement,
     rawCopy,
     ddl,
+    notes,
   } = report;
   return JSON.stringify({
     table,
@@ -49,6 +55,7 @@ export function reportJson(report: LoadReport): string {
     rowsPerStatement,
     rawCopy,
     createdTable: ddl !== undefined,
+    notes,
   });
 }
 
@@ -68,6 +75,7 @@ export function explainText(report: ExplainReport, input: string): string {
     `  columns:     ${report.columns.join(', ')}`,
   ];
   if (report.ddl !== undefined) lines.push('  creates the table:', indent(report.ddl, 4));
+  if (report.notes.length > 0) lines.push('  notes:', ...report.notes.map((n) => `    - ${n}`));
   lines.push('  statement:', indent(report.statement, 4), '  why:', ...plan.reasons.map((r) => `    - ${r}`));
   lines.push('nothing was written.');
   return lines.join('\n') + '\n';

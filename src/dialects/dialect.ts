@@ -118,6 +118,13 @@ export interface Session {
    * integers into INTEGER-affinity columns). Undefined, or absent: the text is bound as it is.
    */
   textFieldConverter?(column: ColumnInfo): ((field: string) => unknown) | undefined;
+  /**
+   * For CSV/TSV fields going into a column sluice creates for an inferred type: the form the
+   * column must receive to hold what the text means, on every method (MySQL: a zoned timestamp as
+   * UTC text, DATETIME having no zone), and why, for the report. Undefined, or absent: the text
+   * goes as written. A CSV with such a column is parsed rather than sent to the bulk path raw.
+   */
+  createdColumnConverter?(type: LogicalType): CreatedColumnConverter | undefined;
   /** Runs one statement; resolves to the rows it affected. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */
@@ -135,6 +142,12 @@ export interface Session {
   close(): Promise<void>;
   /** The bulk path (COPY, LOAD DATA), when the database has one. */
   readonly bulk?: BulkCopy;
+}
+
+export interface CreatedColumnConverter {
+  readonly convert: (field: string) => unknown;
+  /** For the report: what is converted, e.g. "zoned timestamps are stored as UTC". */
+  readonly why: string;
 }
 
 /**

@@ -22,6 +22,11 @@ export interface RowMapperOptions {
   readonly convert: ((value: unknown) => unknown) | undefined;
   /** For CSV/TSV text bound by statements: the session's cheaper form of a column's fields. */
   readonly textFieldConverter?: (column: ColumnInfo) => ((field: string) => unknown) | undefined;
+  /**
+   * CSV/TSV header positions (0-based) the table has no column for: their fields are dropped, and
+   * a record with a value there is refused rather than lose it (see header-names.ts).
+   */
+  readonly omitted?: readonly number[];
 }
 
 export interface RowMapper {
@@ -49,14 +54,16 @@ export function createRowMapper(
   table: TableInfo,
   options: RowMapperOptions,
 ): RowMapper {
-  const targetOf = resolveColumns(source.name, sourceColumns, options.renames, table.columns);
+  const omitted = [...(options.omitted ?? [])].sort((a, b) => b - a);
+  const kept = omitted.length === 0 ? sourceColumns : sourceColumns.filter((_, i) => !omitted.includes(i));
+  const targetOf = resolveColumns(source.name, kept, options.renames, table.columns);
   const defaults = Object.entries(options.defaults ?? {}).map(([name, value]) => ({
     column: matchColumn(name, table.columns) ?? unknownColumn(source.name, name, table.columns, 'defaults'),
     produce: defaultProducer(value),
   }));
 
   if (source.kind === 'text') {
-    const fromHeader = sourceColumns.map((c) => targetOf.get(c)!);
+    const fromHeader = kept.map((c) => targetOf.get(c)!);
     const extra = defaults.filter((d) => !fromHeader.includes(d.column));
     const columns = [...fromHeader, ...extra.map((d) => d.column)];
     const converted = textConversions(fromHeader, table.columns, options.textFieldConverter);
@@ -64,6 +71,7 @@ export function createRowMapper(
       columns,
       map(batch) {
         const records = batch.records as TextField[][];
+        if (omitted.length > 0) dropOmitted(source.name, records, batch.lines, omitted);
         for (const { index, convert } of converted) {
           for (const record of records) {
             const field = record[index];
@@ -151,6 +159,33 @@ function cut(
     return { rows, lines, ordinals, ends, shapes };
   }
   return { rows, ...slicePositions(batch, 0, n), shapes: shapes?.slice(0, n) };
+}
+
+/** Removes the omitted positions (sorted high to low) from each record, refusing a value there. */
+function dropOmitted(
+  source: string,
+  records: TextField[][],
+  lines: readonly number[],
+  omitted: readonly number[],
+): void {
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r]!;
+    for (const index of omitted) {
+      const field = record[index];
+      if (field != null) {
+        throw new SluiceError(
+          'BAD_INPUT',
+          `column ${index + 1} has a value, ${excerpt(field)}, but the table was created without it: it has no name in the header and was empty in every sampled record`,
+          {
+            location: { source, line: lines[r], column: index + 1 },
+            hint: 'create the table with a column for it (or name it in the header) and load again',
+          },
+        );
+      }
+      if (index === record.length - 1) record.pop();
+      else record.splice(index, 1);
+    }
+  }
 }
 
 function definedKeyCount(record: Record<string, unknown>): number {

@@ -63,6 +63,7 @@ describe('sluice load (SQLite, the embedded default)', () => {
         rowsPerStatement: 1,
         rawCopy: false,
         createdTable: true,
+        notes: [],
       },
     );
   });
@@ -163,6 +164,38 @@ describe('sluice load (SQLite, the embedded default)', () => {
     assert.match(r.stdout, /INSERT INTO "p" \("a", "b"\) VALUES \(\?, \?\) -- x 500 rows per statement/);
     assert.match(r.stdout, /nothing was written\.\n$/);
     assert.equal(count(join(cwd, 'sluice.db'), 'sqlite_master'), 0);
+  });
+
+  it('issue 12 item 6: a header with empty names loads; the summary and explain say what was named and left out', async () => {
+    const cwd = workdir();
+    // A government export: every line ends with a comma, and one column has no name.
+    writeFileSync(join(cwd, 'gov.csv'), 'id,,name,\n1,x,alice,\n2,,bob,\n');
+    const notes = [
+      'column 2 of the header has no name: named "column1"',
+      'column 4 of the header has no name and no value in any record: left out of the table',
+    ];
+    const plan = await sluice(['explain', 'gov.csv'], { cwd });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /\n {2}columns: {5}id, column1, name\n/);
+    assert.match(plan.stdout, new RegExp(`\\n  notes:\\n${notes.map((n) => `    - ${n}\\n`).join('')}`));
+    const r = await sluice(['load', 'gov.csv'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`^loaded 2 rows into gov .*\\n${notes.map((n) => `note: ${n}\\n`).join('')}$`),
+    );
+    assert.equal(
+      r.stderr,
+      'created table gov:\nCREATE TABLE "gov" (\n  "id" INTEGER,\n  "column1" TEXT,\n  "name" TEXT\n);\n',
+    );
+    const json = await sluice(['load', 'gov.csv', '--table', 'gov2', '--json'], { cwd });
+    assert.deepEqual(JSON.parse(json.stdout).notes, notes);
+    const db = new Database(join(cwd, 'sluice.db'), { readonly: true });
+    assert.deepEqual(db.prepare('SELECT id, column1, name FROM gov ORDER BY id').all(), [
+      { id: 1, column1: 'x', name: 'alice' },
+      { id: 2, column1: null, name: 'bob' },
+    ]);
+    db.close();
   });
 
   it('quotes hostile column and table names instead of running them', async () => {

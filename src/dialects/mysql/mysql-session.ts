@@ -1,5 +1,13 @@
 import { SluiceError } from '../../errors.js';
-import type { BulkCopy, Capabilities, Session, TableInfo, TableRef } from '../dialect.js';
+import type {
+  BulkCopy,
+  Capabilities,
+  CreatedColumnConverter,
+  LogicalType,
+  Session,
+  TableInfo,
+  TableRef,
+} from '../dialect.js';
 import { LoadDataBulk } from './load-data-bulk.js';
 import {
   CLIENT_LOCAL_FILES,
@@ -14,6 +22,7 @@ import { describeMysqlTable } from './mysql-introspect.js';
 import { MysqlSqlBuilder } from './mysql-sql.js';
 import { UnstorableValue, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
+import { utcDatetime } from './utc-datetime.js';
 
 /** What to do with the connection on close: sluice's own is ended, a pool's released, a caller's kept. */
 export type Ownership = 'end' | 'release' | 'keep';
@@ -38,6 +47,12 @@ const STRICT_MODES = [
   'NO_ENGINE_SUBSTITUTION',
   'NO_AUTO_VALUE_ON_ZERO',
 ];
+/** Created timestamptz columns are DATETIME(6) holding UTC (mysql-sql.ts): a zone is applied first. */
+const UTC_DATETIME: CreatedColumnConverter = {
+  convert: utcDatetime,
+  why: 'DATETIME has no zone: timestamps with Z or an offset are stored as UTC',
+};
+
 /** MariaDB's mode that stores '' as NULL: a value changed without a word. */
 const LOSSY_MODES = new Set(['EMPTY_STRING_IS_NULL']);
 
@@ -127,6 +142,10 @@ export class MysqlSession implements Session {
 
   toParam(value: unknown): unknown {
     return toMysqlValue(value);
+  }
+
+  createdColumnConverter(type: LogicalType): CreatedColumnConverter | undefined {
+    return type === 'timestamptz' ? UTC_DATETIME : undefined;
   }
 
   /**
