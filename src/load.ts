@@ -129,7 +129,11 @@ export async function load(
       error instanceof SluiceError
         ? error
         : new SluiceError('LOAD_FAILED', session.describeError(error).message, { cause: error });
-    throw sluice.with({ rowsCommitted: tx.committed, writeStarted: state.rowsRead > 0 });
+    // Bad input found with nothing of the load kept (all rolled back) is still exit 2: the database
+    // is as it was. The rows before a bad record are written first so that a database error on one
+    // of them, the first bad row in file order, is the one reported.
+    const writeStarted = sluice.code === 'BAD_INPUT' ? tx.committed > 0 : state.rowsRead > 0;
+    throw sluice.with({ rowsCommitted: tx.committed, writeStarted });
   }
 }
 

@@ -122,8 +122,13 @@ export async function prepareLoad(
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
       columns: shape.columns.length,
+      // A malformed record in the sample is reported by sluice's parser, after the rows before it.
       rawCsvEligible:
-        source.kind === 'text' && source.path !== undefined && !extraColumns && converters.size === 0,
+        source.kind === 'text' &&
+        source.path !== undefined &&
+        !extraColumns &&
+        converters.size === 0 &&
+        !sample.hasBadRecord,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',

@@ -47,7 +47,11 @@ export async function* decodeChunks(
       text = decoder.decode(chunk);
     } catch (error) {
       if (!(error instanceof InvalidUtf8)) throw error;
-      throw invalidUtf8Error(source, lineAt(error.validPrefix));
+      // The records before the bad bytes go first (the first bad row in file order is the one to
+      // report); lines are counted before the prefix is parsed.
+      const failure = invalidUtf8Error(source, lineAt(error.validPrefix));
+      if (error.validPrefix !== '') yield decoded(error.validPrefix);
+      throw failure;
     }
     yield decoded(text);
   }

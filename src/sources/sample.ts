@@ -7,6 +7,8 @@ export interface SampledSource {
   readonly records: readonly (TextField[] | Record<string, unknown>)[];
   /** Column names: the header, or the sampled objects' keys in order of first appearance. */
   readonly columns: readonly string[];
+  /** A record in the sample could not be read: the error comes after the records before it. */
+  readonly hasBadRecord: boolean;
   /** Every batch from the start: the sampled ones again, then the rest of the source. */
   batches(): AsyncGenerator<AnyBatch>;
 }
@@ -46,6 +48,7 @@ export async function sampleSource(source: RowSource, size: number): Promise<Sam
   return {
     records,
     columns,
+    hasBadRecord: failure !== undefined,
     async *batches() {
       while (kept.length > 0) yield kept.shift()!;
       if (failure !== undefined) throw failure.error;
