@@ -107,10 +107,19 @@ export async function prepareLoad(
       source.kind === 'text' && statements && session.textFieldConverter !== undefined
         ? (column: ColumnInfo) => session.textFieldConverter!(column)
         : undefined;
+    const valueConverter =
+      source.kind === 'objects' && session.valueConverter !== undefined
+        ? (column: ColumnInfo) => session.valueConverter!(column)
+        : undefined;
     const mapper =
-      convert === undefined && textFieldConverter === undefined
+      convert === undefined && textFieldConverter === undefined && valueConverter === undefined
         ? shape
-        : createRowMapper(source, sample.columns, info, { ...mapperOptions, convert, textFieldConverter });
+        : createRowMapper(source, sample.columns, info, {
+            ...mapperOptions,
+            convert,
+            textFieldConverter,
+            valueConverter,
+          });
     return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects };
   } catch (error) {
     source.close();

@@ -12,6 +12,7 @@ export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 export type LogicalType =
   | 'integer' // 64-bit
   | 'real'
+  | 'decimal' // exact: numbers a double cannot hold (infer-types.ts says how big)
   | 'boolean'
   | 'date'
   | 'timestamp'
@@ -98,6 +99,14 @@ export interface Session {
    * integers into INTEGER-affinity columns). Undefined, or absent: the text is bound as it is.
    */
   textFieldConverter?(column: ColumnInfo): ((field: string) => unknown) | undefined;
+  /**
+   * For JS values (objects, NDJSON, JSON arrays; never CSV/TSV text) going to `column`: the
+   * conversion its type needs before toParam or the bulk encoder sees the value (JSON text for
+   * a JSON column, an array literal for a PostgreSQL array, a refusal for a number a float
+   * column would round). Undefined for a column that takes values as they are, which is most of
+   * them: such columns cost nothing per value.
+   */
+  valueConverter?(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
   /** Runs one statement; resolves to the rows it affected. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */

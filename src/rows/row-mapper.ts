@@ -21,6 +21,8 @@ export interface RowMapperOptions {
   readonly convert: ((value: unknown) => unknown) | undefined;
   /** For CSV/TSV text bound by statements: the session's cheaper form of a column's fields. */
   readonly textFieldConverter?: (column: ColumnInfo) => ((field: string) => unknown) | undefined;
+  /** For JS values: the session's conversion for a column's type (Session.valueConverter), before `convert`. */
+  readonly valueConverter?: (column: ColumnInfo) => ((value: unknown) => unknown) | undefined;
 }
 
 export interface RowMapper {
@@ -78,7 +80,7 @@ export function createRowMapper(
   const columns = table.columns.map((c) => c.name);
   const keys = columns.map((c) => keyOf.get(c));
   const producers = columns.map((c) => defaults.find((d) => d.column === c)?.produce);
-  const convert = options.convert;
+  const converts = table.columns.map((column) => valueConversion(column, options));
   const known = new Set(keyOf.values());
 
   return {
@@ -101,6 +103,7 @@ export function createRowMapper(
             row[c] = MISSING;
             missing = missing === '' ? String(c) : `${missing},${c}`;
           } else {
+            const convert = converts[c];
             row[c] = convert === undefined ? value : convert(value);
           }
         }
@@ -178,6 +181,18 @@ function unknownColumn(source: string, name: string, columns: readonly ColumnInf
     location: { source },
     hint: `the table has: ${columns.map((c) => c.name).join(', ')}; rename with --columns src=dst`,
   });
+}
+
+/** A column's conversion for JS values: the session's for its type, then the driver's parameter form. */
+function valueConversion(
+  column: ColumnInfo,
+  options: RowMapperOptions,
+): ((value: unknown) => unknown) | undefined {
+  const own = options.valueConverter?.(column);
+  const convert = options.convert;
+  if (own === undefined) return convert;
+  if (convert === undefined) return own;
+  return (value) => convert(own(value));
 }
 
 /** The header positions whose fields the session binds in another form, with the conversion. */

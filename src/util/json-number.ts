@@ -105,7 +105,11 @@ export function int64Of(literal: string): bigint | undefined {
   if (exponent < digits.length || exponent > 19) return undefined;
   const magnitude = BigInt(digits + '0'.repeat(exponent - digits.length));
   const value = negative ? -magnitude : magnitude;
-  return value >= INT64_MIN && value <= INT64_MAX ? value : undefined;
+  return isInt64(value) ? value : undefined;
+}
+
+export function isInt64(value: bigint): boolean {
+  return value >= INT64_MIN && value <= INT64_MAX;
 }
 
 /** True when `value` (a bigint) has no exact double, so a float column would round it. */

@@ -1,5 +1,13 @@
 import type { ClientBase } from 'pg';
-import type { BulkCopy, Capabilities, RowChunk, Session, TableInfo, TableRef } from '../dialect.js';
+import type {
+  BulkCopy,
+  Capabilities,
+  ColumnInfo,
+  RowChunk,
+  Session,
+  TableInfo,
+  TableRef,
+} from '../dialect.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { guardPostgresCsv } from './csv-guard.js';
@@ -8,6 +16,7 @@ import { pgText } from './pg-text.js';
 import { copyPosition, describePostgresError } from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
+import { postgresValueConverter } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
@@ -67,6 +76,10 @@ export class PostgresSession implements Session {
    */
   toParam(value: unknown): unknown {
     return value;
+  }
+
+  valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
+    return postgresValueConverter(column);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
