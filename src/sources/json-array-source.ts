@@ -44,7 +44,7 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
       const at = positionOf(element.text, error.offset, element.line);
       options.onBadRecord({
         line: at.line,
-        column: at.column,
+        column: at.line === element.line ? at.column + element.column - 1 : at.column,
         reason: `invalid JSON: ${error.message}`,
         raw: element.text,
       });
@@ -92,6 +92,8 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
 interface ScannedElement {
   readonly text: string;
   readonly line: number;
+  /** 1-based column of the element's first character on its line. */
+  readonly column: number;
 }
 
 interface ScanProblem {
@@ -126,6 +128,7 @@ class ArrayScanner {
   private lineStart = 0;
   private element = '';
   private elementLine = 1;
+  private elementColumn = 1;
   private depth = 0;
   /** The element is a bare token (number, literal, garbage) rather than a container or string. */
   private bare = false;
@@ -147,7 +150,11 @@ class ArrayScanner {
           }
         } else if (this.bare) {
           if (c === 32 || c === LF || c === 13 || c === 9 || c === 44 || c === 93) {
-            yield { text: this.element + text.slice(start, i), line: this.elementLine };
+            yield {
+              text: this.element + text.slice(start, i),
+              line: this.elementLine,
+              column: this.elementColumn,
+            };
             this.element = '';
             this.state = 'after-element';
             i--; // read the delimiter again as structure
@@ -158,7 +165,11 @@ class ArrayScanner {
         else if (c === 125 || c === 93) ends = --this.depth === 0;
         if (c === LF) this.newline(i);
         if (ends) {
-          yield { text: this.element + text.slice(start, i + 1), line: this.elementLine };
+          yield {
+            text: this.element + text.slice(start, i + 1),
+            line: this.elementLine,
+            column: this.elementColumn,
+          };
           this.element = '';
           this.state = 'after-element';
         }
@@ -180,6 +191,7 @@ class ArrayScanner {
         } else {
           this.state = 'in-element';
           this.elementLine = this.line;
+          this.elementColumn = this.chunkStart + i - this.lineStart + 1;
           this.depth = c === 123 || c === 91 ? 1 : 0;
           this.inString = c === QUOTE;
           this.bare = !this.inString && this.depth === 0;
@@ -208,10 +220,11 @@ class ArrayScanner {
     if (this.state === 'before-array')
       return { line: this.line, column: 1, reason: 'the input is empty: expected a JSON array', raw: '' };
     if (this.state !== 'after-array') {
+      // Where the input ended.
       return {
-        line: this.state === 'in-element' ? this.elementLine : this.line,
-        column: 1,
-        reason: 'the JSON array is not closed (input ended early)',
+        line: this.line,
+        column: this.chunkStart - this.lineStart + 1,
+        reason: 'invalid JSON: the array is not closed (the input ended early)',
         raw: this.element,
       };
     }

@@ -7,7 +7,7 @@ import { affinityOf } from './sqlite-affinity.js';
 
 /**
  * JS values as SQLite stores them: ISO text for dates, 0/1 for booleans, JSON text for objects
- * (numbers exact), a JsonNumber's literal as text. A string with a lone UTF-16 surrogate is
+ * (numbers exact), a JsonNumber's literal and a bigint past 64 bits as text. A string with a lone UTF-16 surrogate is
  * refused as on PostgreSQL and MySQL: better-sqlite3 would write its WTF-8 bytes (ED A0 80),
  * which are not UTF-8 and which other SQLite readers cannot decode.
  */
@@ -16,8 +16,11 @@ export function toSqliteValue(value: unknown): unknown {
     case 'string':
       return isWellFormed(value) ? value : LONE_SURROGATE_VALUE;
     case 'number':
-    case 'bigint':
       return value;
+    case 'bigint':
+      // SQLite integers are 64-bit: a bigint past them is kept as its digits (TEXT and BLOB
+      // columns; the numeric affinities refuse it first, see sqliteValueConverter).
+      return isInt64(value) ? value : value.toString();
     case 'boolean':
       return value ? 1 : 0;
     case 'object':
