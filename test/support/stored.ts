@@ -27,5 +27,7 @@ export function hexOf(texts: readonly (string | null)[]): (string | null)[] {
 const HEX_SQL: Record<DialectName, (table: string, column: string) => string> = {
   postgres: (t, c) => `SELECT encode(convert_to("${c}"::text, 'UTF8'), 'hex') AS h FROM "${t}" ORDER BY id`,
   mysql: (t, c) => `SELECT HEX(CAST(\`${c}\` AS CHAR)) AS h FROM \`${t}\` ORDER BY id`,
-  sqlite: (t, c) => `SELECT hex(CAST("${c}" AS TEXT)) AS h FROM "${t}" ORDER BY id`,
+  // hex(NULL) is '' in SQLite.
+  sqlite: (t, c) =>
+    `SELECT CASE WHEN "${c}" IS NULL THEN NULL ELSE hex(CAST("${c}" AS TEXT)) END AS h FROM "${t}" ORDER BY id`,
 };
