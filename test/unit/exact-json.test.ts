@@ -14,7 +14,7 @@ import { postgresValueConverter } from '../../src/dialects/postgres/postgres-val
 import { affinityOf } from '../../src/dialects/sqlite/sqlite-affinity.js';
 import { sqliteValueConverter, toSqliteValue } from '../../src/dialects/sqlite/sqlite-values.js';
 import { inferType, typeOfText } from '../../src/rows/infer-types.js';
-import { parseJson } from '../../src/sources/json-value.js';
+import { mayNeedExactParser, parseJson, parseJsonExact } from '../../src/sources/json-value.js';
 import { JsonNumber, decimalPlaces, int64Of, numberFromLiteral } from '../../src/util/json-number.js';
 import { jsonText } from '../../src/util/json-text.js';
 
@@ -74,6 +74,45 @@ describe('issue 12 item 1: JSON number literals', () => {
       a: [1, new JsonNumber('9007199254740993'), { b: new JsonNumber('1.5e+9999') }],
       c: 0.5,
     });
+  });
+
+  it('the fast path never misses a number the exact parser would keep (random records)', () => {
+    let seed = 12;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => String(random(10))).join('');
+    const number = (): string => {
+      const sign = random(3) === 0 ? '-' : '';
+      const int = random(4) === 0 ? '0' : String(1 + random(9)) + digits(random(22));
+      const fraction = random(2) === 0 ? '' : '.' + digits(1 + random(22));
+      const exponent =
+        random(4) === 0 ? ['e', 'E'][random(2)]! + ['', '+', '-'][random(3)]! + digits(1 + random(3)) : '';
+      return sign + int + fraction + exponent;
+    };
+    const space = (): string => [' ', '', '\t', '\r\n', ''][random(5)]!;
+    const value = (depth: number): string => {
+      const kind = random(depth > 2 ? 3 : 6);
+      if (kind === 0) return number();
+      if (kind === 1) return JSON.stringify(`t:${number()},"x":${digits(random(20))}`);
+      if (kind === 2) return ['true', 'null', '"a:1e5"'][random(3)]!;
+      if (kind === 3) return `[${space()}${value(depth + 1)},${space()}${number()}]`;
+      return `{${space()}"k${random(9)}"${space()}:${space()}${value(depth + 1)}${space()}}`;
+    };
+    let exact = 0;
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const fields = Array.from({ length: 1 + random(5) }, (_, f) => `"f${f}":${space()}${value(0)}`);
+      const text = `{${fields.join(`,${space()}`)}}`;
+      const want = parseJsonExact(text);
+      assert.deepEqual(parseJson(text), want, text);
+      if (!mayNeedExactParser(text)) assert.deepEqual(JSON.parse(text), want, text);
+      if (jsonText(want) !== JSON.stringify(JSON.parse(text))) exact++;
+      else if (!mayNeedExactParser(text)) fast++;
+    }
+    // Both kinds occur: records whose numbers only the exact parser keeps, and fast-path ones.
+    assert.ok(exact > 100 && fast > 1000, `${exact} exact, ${fast} fast`);
   });
 
   it('jsonText writes the literals and bigints exactly, and otherwise what JSON.stringify writes', () => {
