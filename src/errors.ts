@@ -1,3 +1,5 @@
+import { jsonText } from './util/json-text.js';
+
 /**
  * Every error sluice raises carries a stable code from this union. The CLI's exit status follows from
  * the code and from whether anything had been written when it happened (see `exitCodeFor`).
@@ -111,7 +113,7 @@ function formatMessage(message: string, location: SourceLocation | undefined): s
 
 /** Short, printable excerpt of a value for an error message. */
 export function excerpt(value: unknown, max = 60): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : (jsonText(value) ?? String(value));
   const shown = text.length > max ? text.slice(0, max) + '…' : text;
   return JSON.stringify(shown);
 }

@@ -10,6 +10,7 @@ import { MISSING, type MappedChunk } from './rows/row-mapper.js';
 import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
+import { jsonText } from './util/json-text.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -181,9 +182,8 @@ function recordText(
   columns.forEach((column, i) => {
     if (row[i] !== MISSING) object[column] = row[i];
   });
-  return JSON.stringify(object, (_key, value: unknown) =>
-    typeof value === 'bigint' ? value.toString() : value,
-  );
+  // Numbers exact: a bigint or a JSON number no double holds is written as its digits.
+  return jsonText(object)!;
 }
 
 function displayName(ref: TableRef): string {

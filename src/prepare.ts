@@ -145,10 +145,19 @@ export async function prepareLoad(
       converters.size === 0
         ? sessionConverter
         : (column: ColumnInfo) => converters.get(column.name) ?? sessionConverter?.(column);
+    const valueConverter =
+      source.kind === 'objects' && session.valueConverter !== undefined
+        ? (column: ColumnInfo) => session.valueConverter!(column)
+        : undefined;
     const mapper =
-      convert === undefined && textFieldConverter === undefined
+      convert === undefined && textFieldConverter === undefined && valueConverter === undefined
         ? shape
-        : createRowMapper(source, columns, info, { ...mapperOptions, convert, textFieldConverter });
+        : createRowMapper(source, columns, info, {
+            ...mapperOptions,
+            convert,
+            textFieldConverter,
+            valueConverter,
+          });
     return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects, notes };
   } catch (error) {
     source.close();

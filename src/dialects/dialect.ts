@@ -13,6 +13,7 @@ export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 export type LogicalType =
   | 'integer' // 64-bit
   | 'real'
+  | 'decimal' // exact: numbers a double cannot hold (infer-types.ts says how big)
   | 'boolean'
   | 'date'
   | 'timestamp'
@@ -125,6 +126,15 @@ export interface Session {
    * goes as written. A CSV with such a column is parsed rather than sent to the bulk path raw.
    */
   createdColumnConverter?(type: LogicalType): CreatedColumnConverter | undefined;
+
+  /**
+   * For JS values (objects, NDJSON, JSON arrays; never CSV/TSV text) going to `column`: the
+   * conversion its type needs before toParam or the bulk encoder sees the value (JSON text for
+   * a JSON column, an array literal for a PostgreSQL array, a refusal for a number a float
+   * column would round). Undefined for a column that takes values as they are, which is most of
+   * them: such columns cost nothing per value.
+   */
+  valueConverter?(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
   /** Runs one statement; resolves to the rows it affected. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */

@@ -1,5 +1,6 @@
 import type { LogicalType } from '../dialects/dialect.js';
 import { isExactDouble, typeOfText } from './text-types.js';
+import { JsonNumber, decimalPlaces, int64Of, isInt64 } from '../util/json-number.js';
 
 /**
  * Column types from a sample of the first rows. Only what the sample proves is claimed: a column
@@ -20,10 +21,32 @@ export function inferType(values: readonly unknown[]): LogicalType {
     if (seen === 'text') return 'text';
   }
   if (seen === 'real' && beyondDouble) return 'text';
+  if (seen === 'decimal') return fitsDecimal(values) ? 'decimal' : 'text';
   return seen ?? 'text';
 }
 
 export { typeOfText };
+
+/**
+ * 'decimal' promises every dialect's exact type: PostgreSQL's numeric holds far more, MySQL's
+ * widest DECIMAL(65,30) holds 35 digits before the point and 30 after. A sampled number beyond
+ * that makes the column text, which keeps every literal as written.
+ */
+const DECIMAL_INTEGER_DIGITS = 35;
+const DECIMAL_FRACTION_DIGITS = 30;
+
+function fitsDecimal(values: readonly unknown[]): boolean {
+  for (const value of values) {
+    let literal: string;
+    if (value instanceof JsonNumber) literal = value.literal;
+    else if (typeof value === 'number' || typeof value === 'bigint') literal = String(value);
+    else if (typeof value === 'string' && typeOfText(value) !== 'text') literal = value;
+    else continue;
+    const places = decimalPlaces(literal);
+    if (places.integer > DECIMAL_INTEGER_DIGITS || places.fraction > DECIMAL_FRACTION_DIGITS) return false;
+  }
+  return true;
+}
 
 function typeOfValue(value: unknown): LogicalType {
   switch (typeof value) {
@@ -32,11 +55,13 @@ function typeOfValue(value: unknown): LogicalType {
     case 'number':
       return Number.isInteger(value) && Number.isSafeInteger(value) ? 'integer' : 'real';
     case 'bigint':
-      return 'integer';
+      return isInt64(value) ? 'integer' : 'decimal';
     case 'boolean':
       return 'boolean';
     default:
       if (value instanceof Date) return 'timestamptz';
+      // A JSON number no double holds: a 64-bit integer fits bigint, anything else needs decimal.
+      if (value instanceof JsonNumber) return int64Of(value.literal) === undefined ? 'decimal' : 'integer';
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) return 'bytes';
       return 'json';
   }
@@ -46,6 +71,8 @@ function widen(a: LogicalType, b: LogicalType): LogicalType {
   if (a === b) return a;
   const pair = new Set([a, b]);
   if (pair.has('integer') && pair.has('real')) return 'real';
+  // A JSON number no double holds, with integers or reals: the exact type holds them all.
+  if (pair.has('decimal') && (pair.has('integer') || pair.has('real'))) return 'decimal';
   // timestamp + timestamptz is text: a zoneless time in a zoned column would be read in whatever
   // zone the database session has, so the same file would load differently on each server.
   if (pair.has('date') && pair.has('timestamp')) return 'timestamp';

@@ -27,6 +27,8 @@ export interface RowMapperOptions {
    * a record with a value there is refused rather than lose it (see header-names.ts).
    */
   readonly omitted?: readonly number[];
+  /** For JS values: the session's conversion for a column's type (Session.valueConverter), before `convert`. */
+  readonly valueConverter?: (column: ColumnInfo) => ((value: unknown) => unknown) | undefined;
 }
 
 export interface RowMapper {
@@ -96,7 +98,7 @@ export function createRowMapper(
   const columns = table.columns.map((c) => c.name);
   const keys = columns.map((c) => keyOf.get(c));
   const producers = columns.map((c) => defaults.find((d) => d.column === c)?.produce);
-  const convert = options.convert;
+  const converts = table.columns.map((column) => valueConversion(column, options));
   const known = new Set(keyOf.values());
 
   return {
@@ -119,6 +121,7 @@ export function createRowMapper(
             row[c] = MISSING;
             missing = missing === '' ? String(c) : `${missing},${c}`;
           } else {
+            const convert = converts[c];
             row[c] = convert === undefined ? value : convert(value);
           }
         }
@@ -238,6 +241,18 @@ function unknownColumn(source: string, name: string, columns: readonly ColumnInf
     location: { source },
     hint: `the table has: ${columns.map((c) => c.name).join(', ')}; rename with --columns src=dst`,
   });
+}
+
+/** A column's conversion for JS values: the session's for its type, then the driver's parameter form. */
+function valueConversion(
+  column: ColumnInfo,
+  options: RowMapperOptions,
+): ((value: unknown) => unknown) | undefined {
+  const own = options.valueConverter?.(column);
+  const convert = options.convert;
+  if (own === undefined) return convert;
+  if (convert === undefined) return own;
+  return (value) => convert(own(value));
 }
 
 /** The header positions whose fields the session binds in another form, with the conversion. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { abortOnBadRecord } from './bad-record.js';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { isRecord } from './object-source.js';
 import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
 
@@ -13,10 +14,15 @@ export interface JsonArrayOptions {
 }
 
 /**
- * A JSON array of objects, streamed: a small scanner finds where each top-level element starts and
- * ends (tracking strings, escapes and nesting), and `JSON.parse` reads the element. Only one element
- * is held at a time, and every element keeps the line it started on for error messages, which a
- * generic streaming JSON parser does not report.
+ * A JSON array of objects, streamed element by element: ArrayScanner checks the array's own
+ * grammar (RFC 8259: '[', elements separated by single commas, ']', nothing after it but
+ * whitespace) and cuts out each element's text; parseJson reads the element strictly. Only one
+ * element is held at a time, and every element keeps the line it started on for error messages.
+ *
+ * A broken array (`[{"v":1},]`, `[,{}]`, `[{},,{}]`, `[{"v": {}}}]`, text after the ']') is fatal
+ * even in skip mode, reported before the chunk's elements are handed on: nothing after it can be
+ * delimited for sure. An element that is delimited but not valid JSON, or not an object, is one
+ * bad record (skip mode rejects it and goes on).
  */
 export function openJsonArray(input: Readable, options: JsonArrayOptions): ObjectSource {
   const counter = { bytes: 0 };
@@ -34,11 +40,14 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
     ordinal++;
     let value: unknown;
     try {
-      value = JSON.parse(element.text);
+      value = parseJson(element.text);
     } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      const at = positionOf(element.text, error.offset, element.line);
       options.onBadRecord({
-        line: element.line,
-        reason: `invalid JSON: ${(error as Error).message}`,
+        line: at.line,
+        column: at.line === element.line ? at.column + element.column - 1 : at.column,
+        reason: `invalid JSON: ${error.message}`,
         raw: element.text,
       });
       return;
@@ -70,22 +79,21 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
       let offset = 0;
       try {
         for await (const { text, bytes, skipped } of texts) {
-          const out = emptyBatch<Record<string, unknown>>();
           offset += skipped;
+          const elements = [...scanner.push(text, offset, bytes === text.length)];
+          offset += bytes;
+          if (scanner.error) fatal(scanner.error);
+          const out = emptyBatch<Record<string, unknown>>();
           let failure: unknown;
           try {
-            for (const element of scanner.push(text, offset, bytes === text.length)) emit(element, out);
+            for (const element of elements) emit(element, out);
           } catch (error) {
             // The elements before the bad one go first (see delimited-source.ts).
             if (out.records.length === 0) throw error;
             failure = error;
           }
-          offset += bytes;
           if (out.records.length > 0) yield out;
           if (failure !== undefined) throw failure;
-          // The array's structure is broken: nothing after this point can be delimited, so it is
-          // never skipped as one bad record.
-          if (scanner.error) fatal(scanner.error);
         }
         const problem = scanner.end();
         if (problem) fatal(problem);
@@ -99,26 +107,48 @@ export function openJsonArray(input: Readable, options: JsonArrayOptions): Objec
 interface ScannedElement {
   readonly text: string;
   readonly line: number;
+  /** 1-based column of the element's first character on its line. */
+  readonly column: number;
   /** The byte offset in the source just after the element's last character. */
   readonly end: number;
 }
 
 interface ScanProblem {
   readonly line: number;
+  readonly column: number;
   readonly reason: string;
   readonly raw: string;
 }
 
-type ScanState = 'before-array' | 'before-element' | 'in-element' | 'after-array';
+/**
+ * Where the scanner is in the array: before its '[', after '[' (an element or ']'), after ','
+ * (an element), inside an element, after an element (',' or ']'), after the ']'.
+ */
+type ScanState = 'before-array' | 'first' | 'after-comma' | 'in-element' | 'after-element' | 'after-array';
 
-/** Splits the text of one JSON array into the texts of its elements, chunk by chunk. */
+const QUOTE = 34;
+const BACKSLASH = 92;
+const LF = 10;
+
+/**
+ * Splits the text of one JSON array into the texts of its elements, chunk by chunk. An element
+ * that is an object or an array ends at the bracket that closes its first one (strings and
+ * escapes tracked), a string at its closing quote, any other token at whitespace, ',' or ']'.
+ * Brackets inside an element are only counted: parseJson checks that they match.
+ */
 class ArrayScanner {
   line = 1;
   error: ScanProblem | undefined;
   private state: ScanState = 'before-array';
+  /** Offsets in the whole input: of the chunk being scanned, and of the current line's start. */
+  private chunkStart = 0;
+  private lineStart = 0;
   private element = '';
   private elementLine = 1;
+  private elementColumn = 1;
   private depth = 0;
+  /** The element is a bare token (number, literal, garbage) rather than a container or string. */
+  private bare = false;
   private inString = false;
   private escaped = false;
 
@@ -135,62 +165,113 @@ class ArrayScanner {
       return measuredBytes;
     };
     for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
+      const c = text.charCodeAt(i);
       if (this.state === 'in-element') {
+        let ends = false;
         if (this.inString) {
           if (this.escaped) this.escaped = false;
-          else if (c === '\\') this.escaped = true;
-          else if (c === '"') this.inString = false;
-        } else if (c === '"') this.inString = true;
-        else if (c === '{' || c === '[') this.depth++;
-        else if (c === '}' || c === ']' || c === ',') {
-          if (this.depth > 0 && c !== ',') {
-            this.depth--;
-          } else if (this.depth === 0) {
-            // A ',' or the array's ']' ends a top-level element.
-            yield { text: this.element + text.slice(start, i), line: this.elementLine, end: byteAt(i) };
-            this.element = '';
-            this.state = c === ']' ? 'after-array' : 'before-element';
+          else if (c === BACKSLASH) this.escaped = true;
+          else if (c === QUOTE) {
+            this.inString = false;
+            ends = this.depth === 0;
           }
+        } else if (this.bare) {
+          if (c === 32 || c === LF || c === 13 || c === 9 || c === 44 || c === 93) {
+            yield {
+              text: this.element + text.slice(start, i),
+              line: this.elementLine,
+              column: this.elementColumn,
+              end: byteAt(i),
+            };
+            this.element = '';
+            this.state = 'after-element';
+            i--; // read the delimiter again as structure
+            continue;
+          }
+        } else if (c === QUOTE) this.inString = true;
+        else if (c === 123 || c === 91) this.depth++;
+        else if (c === 125 || c === 93) ends = --this.depth === 0;
+        if (c === LF) this.newline(i);
+        if (ends) {
+          yield {
+            text: this.element + text.slice(start, i + 1),
+            line: this.elementLine,
+            column: this.elementColumn,
+            end: byteAt(i + 1),
+          };
+          this.element = '';
+          this.state = 'after-element';
         }
-      } else if (c === '\n' || c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') {
-        // whitespace between tokens
-      } else if (this.state === 'before-array') {
-        if (c !== '[') this.fail(`expected a JSON array, found ${JSON.stringify(c)}`, text.slice(i, i + 40));
-        else this.state = 'before-element';
-      } else if (this.state === 'before-element') {
-        if (c === ']') this.state = 'after-array';
-        else if (c !== ',') {
+        continue;
+      }
+      if (c === LF) this.newline(i);
+      if (c === 32 || c === LF || c === 13 || c === 9) continue; // whitespace between tokens
+      if (this.state === 'before-array') {
+        if (c === 91) this.state = 'first';
+        else this.fail(text, i, 'expected a JSON array (the input must start with "[")');
+      } else if (this.state === 'first' || this.state === 'after-comma') {
+        if (c === 93 && this.state === 'first') this.state = 'after-array';
+        else if (c === 44 || c === 93) {
+          this.fail(
+            text,
+            i,
+            this.state === 'first' ? 'expected an element or "]" after "["' : 'expected an element after ","',
+          );
+        } else {
           this.state = 'in-element';
           this.elementLine = this.line;
-          this.depth = 0;
+          this.elementColumn = this.chunkStart + i - this.lineStart + 1;
+          this.depth = c === 123 || c === 91 ? 1 : 0;
+          this.inString = c === QUOTE;
+          this.bare = !this.inString && this.depth === 0;
+          this.escaped = false;
           start = i;
-          i--; // rescan this character inside the element
-          continue;
         }
-      } else if (this.state === 'after-array') {
-        this.fail('unexpected text after the end of the array', text.slice(i, i + 40));
+      } else if (this.state === 'after-element') {
+        if (c === 44) this.state = 'after-comma';
+        else if (c === 93) this.state = 'after-array';
+        else this.fail(text, i, 'expected "," or "]" after an element of the array');
+      } else {
+        this.fail(text, i, 'unexpected text after the end of the array');
       }
-      if (c === '\n') this.line++;
+      if (this.error) return;
     }
     if (this.state === 'in-element') this.element += text.slice(start);
+    this.chunkStart += text.length;
   }
 
   end(): ScanProblem | undefined {
     if (this.error) return undefined;
+    if (this.state === 'in-element' && this.bare) {
+      // A bare token at the very end: the array is still open after it.
+      this.state = 'after-element';
+    }
     if (this.state === 'before-array')
-      return { line: this.line, reason: 'the input is empty: expected a JSON array', raw: '' };
+      return { line: this.line, column: 1, reason: 'the input is empty: expected a JSON array', raw: '' };
     if (this.state !== 'after-array') {
+      // Where the input ended.
       return {
-        line: this.elementLine,
-        reason: 'the JSON array is not closed (input ended early)',
+        line: this.line,
+        column: this.chunkStart - this.lineStart + 1,
+        reason: 'invalid JSON: the array is not closed (the input ended early)',
         raw: this.element,
       };
     }
     return undefined;
   }
 
-  private fail(reason: string, raw: string): void {
-    this.error ??= { line: this.line, reason, raw };
+  private newline(i: number): void {
+    this.line++;
+    this.lineStart = this.chunkStart + i + 1;
+  }
+
+  private fail(text: string, i: number, reason: string): void {
+    const shown = JSON.stringify(String.fromCodePoint(text.codePointAt(i)!));
+    this.error ??= {
+      line: this.line,
+      column: this.chunkStart + i - this.lineStart + 1,
+      reason: `invalid JSON: ${reason}, found ${shown}`,
+      raw: text.slice(i, i + 40),
+    };
   }
 }

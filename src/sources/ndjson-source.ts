@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { isRecord } from './object-source.js';
 import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
 
@@ -11,7 +12,11 @@ export interface NdjsonOptions {
   readonly lenient?: boolean;
 }
 
-/** Newline-delimited JSON: one object per line, blank lines skipped. */
+/**
+ * Newline-delimited JSON: one object per line, read as strictly as a JSON array's elements
+ * (parseJson: RFC 8259, exact numbers, no lone surrogates). A line holding only JSON whitespace
+ * (space, tab, CR) is skipped; anything else that is not one JSON object is a bad record.
+ */
 export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSource {
   const counter = { bytes: 0 };
   let line = 1;
@@ -29,7 +34,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
   function parseLine(text: string, end: number, out: RecordBatch<Record<string, unknown>>): void {
     const lineNo = line++;
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text;
-    if (trimmed.trim() === '') return;
+    if (isBlank(trimmed)) return;
     ordinal++;
     if (trimmed.includes('\0')) {
       const what = options.lenient ? 'NUL byte (0x00) or invalid UTF-8' : 'NUL byte (0x00)';
@@ -38,11 +43,13 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     }
     let value: unknown;
     try {
-      value = JSON.parse(trimmed);
+      value = parseJson(trimmed);
     } catch (error) {
+      if (!(error instanceof JsonSyntaxError)) throw error;
       options.onBadRecord({
         line: lineNo,
-        reason: `invalid JSON: ${(error as Error).message}`,
+        column: positionOf(trimmed, error.offset, lineNo).column,
+        reason: `invalid JSON: ${error.message}`,
         raw: trimmed,
       });
       return;
@@ -99,4 +106,13 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
       }
     },
   };
+}
+
+/** Only JSON's own whitespace (RFC 8259: space, tab, CR; LF ends the line): `trim()` also drops NBSP and BOM. */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }

@@ -50,6 +50,7 @@ const COLUMN_TYPES: Record<DialectName, Record<LogicalType, string>> = {
   postgres: {
     integer: 'bigint',
     real: 'double precision',
+    decimal: 'numeric',
     boolean: 'boolean',
     date: 'date',
     timestamp: 'timestamp without time zone',
@@ -61,6 +62,7 @@ const COLUMN_TYPES: Record<DialectName, Record<LogicalType, string>> = {
   mysql: {
     integer: 'bigint(20)',
     real: 'double',
+    decimal: 'decimal(65,30)',
     boolean: 'tinyint(1)',
     date: 'date',
     timestamp: 'datetime(6)',
@@ -72,6 +74,7 @@ const COLUMN_TYPES: Record<DialectName, Record<LogicalType, string>> = {
   sqlite: {
     integer: 'INTEGER',
     real: 'REAL',
+    decimal: 'TEXT',
     boolean: 'INTEGER',
     date: 'TEXT',
     timestamp: 'TEXT',

@@ -133,10 +133,14 @@ describe('COPY text encoder: rows', () => {
       () => encodeCopyText([[new Date(0)], [new Date(NaN)]]),
       (e: unknown) => e instanceof CopyEncodingError && e.rowIndex === 1 && /invalid Date/.test(e.message),
     );
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
     assert.throws(
-      () => encodeCopyText([['x'], [{ n: 1n }]]),
-      (e: unknown) => e instanceof CopyEncodingError && e.rowIndex === 1,
+      () => encodeCopyText([['x'], [cycle]]),
+      (e: unknown) => e instanceof CopyEncodingError && e.rowIndex === 1 && /circular/.test(e.message),
     );
+    // A bigint inside JSON is written exactly (JSON.stringify would throw on it).
+    assert.equal(encodeCopyText([[{ n: 2n ** 64n }]]).toString(), '{"n":18446744073709551616}\n');
     assert.throws(
       () => encodeCopyText([[Symbol('s')]]),
       (e: unknown) => e instanceof CopyEncodingError && e.rowIndex === 0 && /symbol/.test(e.message),

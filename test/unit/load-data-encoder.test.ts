@@ -67,10 +67,14 @@ describe('encodeLoadDataRows: byte for byte', () => {
       () => encodeLoadDataRows([['x'], [Symbol('s')]]),
       (error: unknown) => error instanceof LoadDataEncodeError && error.row === 1,
     );
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
     assert.throws(
-      () => encodeLoadDataRows([[{ n: 1n }]]),
+      () => encodeLoadDataRows([[cycle]]),
       (error: unknown) => error instanceof LoadDataEncodeError && /JSON/.test(error.message),
     );
+    // A bigint inside JSON is written exactly (JSON.stringify would throw on it).
+    assert.equal(encodeLoadDataRows([[{ n: 2n ** 64n }]]).toString(), '{"n":18446744073709551616}\n');
   });
 
   it('round-trips any text through LOAD DATA reading rules', () => {

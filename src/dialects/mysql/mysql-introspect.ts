@@ -21,16 +21,24 @@ FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`;
 
+// MariaDB's JSON is an alias: the column is LONGTEXT with a column-level CHECK (json_valid(`c`))
+// named after it, which is how a JSON column is told from a plain LONGTEXT one.
+const MARIADB_JSON_CHECKS = `SELECT CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND LEVEL = 'Column'`;
+
 /**
  * The table's insertable columns in declaration order, or undefined when it does not exist. The
  * schema is the one named (`db.table`) or the connection's current database. information_schema
  * compares names case-insensitively, so the rows are matched again here: exactly, unless the server
- * folds table names (lower_case_table_names 1 or 2).
+ * folds table names (lower_case_table_names 1 or 2). On MariaDB, a JSON column is reported with the
+ * type `json`, as MySQL reports it.
  */
 export async function describeMysqlTable(
   statements: PreparedStatements,
   ref: TableRef,
   foldsNames: boolean,
+  mariadb = false,
 ): Promise<TableInfo | undefined> {
   const rows = await statements.run<ColumnRow[]>(COLUMNS, [ref.schema ?? null, ref.name]);
   const schema = ref.schema ?? rows[0]?.current ?? (await currentDatabase(statements));
@@ -43,18 +51,37 @@ export async function describeMysqlTable(
     foldsNames ? a.toLowerCase() === b.toLowerCase() : a === b;
   const mine = rows.filter((r) => same(r.tableSchema, schema) && same(r.tableName, ref.name));
   if (mine.length === 0) return undefined;
+  const json = mariadb
+    ? await mariadbJsonColumns(statements, mine[0]!.tableSchema, mine[0]!.tableName)
+    : undefined;
   const columns: ColumnInfo[] = mine
     // Generated columns take no values (MySQL writes "VIRTUAL GENERATED", MariaDB too since 10.2).
     .filter((r) => !/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(r.extra))
     .map((r) => ({
       name: r.name,
-      type: r.columnType.toLowerCase(),
+      type: json?.has(r.name) ? 'json' : r.columnType.toLowerCase(),
       nullable: r.nullable === 'YES',
       // MariaDB shows a nullable column without a default as the text NULL (a string default
       // 'NULL' is shown quoted); MySQL shows SQL NULL.
       hasDefault: (r.dflt !== null && r.dflt !== 'NULL') || /auto_increment/i.test(r.extra),
     }));
   return { ref, columns };
+}
+
+async function mariadbJsonColumns(
+  statements: PreparedStatements,
+  schema: string,
+  table: string,
+): Promise<Set<string>> {
+  const checks = await statements.run<{ name: string; clause: string }[]>(MARIADB_JSON_CHECKS, [
+    schema,
+    table,
+  ]);
+  const names = new Set<string>();
+  for (const { name, clause } of checks) {
+    if (clause === `json_valid(\`${name.replaceAll('`', '``')}\`)`) names.add(name);
+  }
+  return names;
 }
 
 async function currentDatabase(statements: PreparedStatements): Promise<string | null> {

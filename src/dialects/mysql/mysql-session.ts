@@ -2,6 +2,7 @@ import { SluiceError } from '../../errors.js';
 import type {
   BulkCopy,
   Capabilities,
+  ColumnInfo,
   CreatedColumnConverter,
   LogicalType,
   Session,
@@ -20,7 +21,7 @@ import {
 import { describeMysqlError } from './mysql-errors.js';
 import { describeMysqlTable } from './mysql-introspect.js';
 import { MysqlSqlBuilder } from './mysql-sql.js';
-import { UnstorableValue, toMysqlValue } from './mysql-values.js';
+import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
 import { utcDatetime } from './utc-datetime.js';
 
@@ -67,6 +68,7 @@ interface ServerSettings {
   maxPacket: number | string;
   localInfile: number | string;
   lowerCaseTableNames: number | string;
+  version: string;
 }
 
 /**
@@ -82,6 +84,8 @@ export class MysqlSession implements Session {
   readonly bulk: BulkCopy | undefined;
   private readonly statements: PreparedStatements;
   private closed = false;
+  /** MariaDB: JSON is LONGTEXT with a json_valid check, so JSON text is kept as written. */
+  private readonly mariadb: boolean;
 
   private constructor(
     private readonly connection: CoreConnection,
@@ -89,6 +93,7 @@ export class MysqlSession implements Session {
     private readonly saved: ServerSettings,
   ) {
     this.statements = new PreparedStatements(connection);
+    this.mariadb = /mariadb/i.test(String(saved.version));
     const maxPacket = Number(saved.maxPacket);
     const localInfile =
       Number(saved.localInfile) === 1 && (connection.config.clientFlags & CLIENT_LOCAL_FILES) !== 0;
@@ -125,7 +130,8 @@ export class MysqlSession implements Session {
         @@SESSION.autocommit AS autocommit, @@SESSION.character_set_client AS csClient,
         @@SESSION.character_set_connection AS csConnection, @@SESSION.collation_connection AS collation,
         @@SESSION.character_set_results AS csResults, @@max_allowed_packet AS maxPacket,
-        @@local_infile AS localInfile, @@lower_case_table_names AS lowerCaseTableNames`,
+        @@local_infile AS localInfile, @@lower_case_table_names AS lowerCaseTableNames,
+        @@version AS version`,
     );
     const session = new MysqlSession(connection, ownership, saved!);
     const modes = saved!.sqlMode
@@ -142,6 +148,10 @@ export class MysqlSession implements Session {
 
   toParam(value: unknown): unknown {
     return toMysqlValue(value);
+  }
+
+  valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
+    return mysqlValueConverter(column, this.mariadb);
   }
 
   createdColumnConverter(type: LogicalType): CreatedColumnConverter | undefined {
@@ -200,7 +210,12 @@ export class MysqlSession implements Session {
   }
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
-    return describeMysqlTable(this.statements, ref, Number(this.saved.lowerCaseTableNames) !== 0);
+    return describeMysqlTable(
+      this.statements,
+      ref,
+      Number(this.saved.lowerCaseTableNames) !== 0,
+      this.mariadb,
+    );
   }
 
   describeError(error: unknown): { message: string; code?: string } {

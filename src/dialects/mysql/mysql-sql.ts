@@ -4,6 +4,9 @@ import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 const TYPES: Record<LogicalType, string> = {
   integer: 'BIGINT',
   real: 'DOUBLE',
+  // The widest DECIMAL: 35 digits before the point and 30 after, which infer-types.ts checks the
+  // sample's numbers fit (past that it infers text, which keeps the literal).
+  decimal: 'DECIMAL(65,30)',
   boolean: 'BOOLEAN',
   date: 'DATE',
   timestamp: 'DATETIME(6)',

@@ -10,20 +10,26 @@
  * - Date as UTC 'YYYY-MM-DD HH:MM:SS.mmm'. The session runs with time_zone '+00:00', so a DATETIME
  *   column holds the UTC wall clock and a TIMESTAMP column the same instant: the value read back
  *   with toISOString() + 'Z' is the Date that went in;
- * - Buffer and Uint8Array as bytes; other objects and arrays as JSON text.
+ * - a JsonNumber (a JSON number no double holds) as its literal: DECIMAL and BIGINT columns parse
+ *   it exactly or refuse it (out of range, or a note that digits were dropped, which sluice
+ *   treats as an error), text columns keep it; DOUBLE and FLOAT columns never see one (they
+ *   refuse it first, see mysqlValueConverter);
+ * - Buffer and Uint8Array as bytes; other objects and arrays as JSON text, numbers exact.
  */
 
 import { toIsoString } from '../../util/iso-time.js';
+import { JsonNumber, decimalPlaces } from '../../util/json-number.js';
+import { jsonText } from '../../util/json-text.js';
+import { floatColumnConverter, toJsonColumn } from '../column-values.js';
+import type { ColumnInfo } from '../dialect.js';
+import { LONE_SURROGATE as LONE_SURROGATE_TEXT, UnstorableValue, isWellFormed } from '../unstorable.js';
 
-/** A value that cannot be sent as it is; the session turns it into an error on its row. */
-export class UnstorableValue {
-  constructor(readonly reason: string) {}
-}
+export { UnstorableValue };
 
 export function toMysqlValue(value: unknown): string | Buffer | null | UnstorableValue {
   switch (typeof value) {
     case 'string':
-      return wellFormed(value) ? value : LONE_SURROGATE;
+      return isWellFormed(value) ? value : LONE_SURROGATE;
     case 'number':
     case 'bigint':
       return String(value);
@@ -36,6 +42,8 @@ export function toMysqlValue(value: unknown): string | Buffer | null | Unstorabl
       if (Buffer.isBuffer(value)) return value;
       if (value instanceof Date) return utcDateTime(value);
       if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      if (value instanceof JsonNumber) return value.literal;
+      if (value instanceof UnstorableValue) return value;
       return json(value);
     default:
       return new UnstorableValue(`a ${typeof value} cannot be stored`);
@@ -46,11 +54,7 @@ export function toMysqlValue(value: unknown): string | Buffer | null | Unstorabl
  * A lone surrogate has no UTF-8 form: Buffer.from would write U+FFFD in its place, and MariaDB
  * accepts the WTF-8 bytes into utf8mb4 columns without a warning. Either way the text would change.
  */
-const LONE_SURROGATE = new UnstorableValue('the text holds a lone UTF-16 surrogate, which has no UTF-8 form');
-
-function wellFormed(text: string): boolean {
-  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
+const LONE_SURROGATE = new UnstorableValue(LONE_SURROGATE_TEXT);
 
 /** DATETIME text in UTC; dates outside years 0000-9999 keep their ISO form, which the server refuses. */
 export function utcDateTime(date: Date): string {
@@ -64,10 +68,93 @@ export function utcDateTime(date: Date): string {
 function json(value: object): string | UnstorableValue {
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = jsonText(value);
   } catch (error) {
     return new UnstorableValue(`the object cannot be written as JSON: ${(error as Error).message}`);
   }
-  // JSON.stringify writes lone surrogates as \u escapes, so its output is always well formed.
+  // JSON text has lone surrogates as \u escapes, so it is always well formed.
   return text === undefined ? new UnstorableValue('the object has no JSON form') : text;
+}
+
+/** DOUBLE, FLOAT, REAL and DOUBLE PRECISION, with their (M,D) and UNSIGNED forms. */
+const FLOAT_TYPE = /^(double|float|real)\b/;
+/** The integer types, with their display widths, UNSIGNED and ZEROFILL (BOOLEAN is tinyint(1)). */
+const INTEGER_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)\b/;
+
+/**
+ * The conversion a MySQL column's type needs for JS values (see Session.valueConverter): JSON
+ * columns get every value as JSON text; binary floating-point columns refuse numbers a double
+ * would change. `jsonKeepsNumbers`: the server stores JSON as text (MariaDB, where JSON is
+ * LONGTEXT with a json_valid check), so every literal survives; MySQL's binary JSON keeps only
+ * 64-bit integers and doubles, so another JsonNumber is refused there.
+ */
+export function mysqlValueConverter(
+  column: ColumnInfo,
+  jsonKeepsNumbers: boolean,
+): ((value: unknown) => unknown) | undefined {
+  if (column.type === 'json') return jsonKeepsNumbers ? toJsonColumn : toBinaryJsonColumn;
+  if (FLOAT_TYPE.test(column.type)) return floatColumnConverter(column.type.toUpperCase());
+  if (INTEGER_TYPE.test(column.type)) return integerColumnConverter(column.type.toUpperCase());
+  return undefined;
+}
+
+/**
+ * MariaDB rounds a number with a fraction into an integer column without a warning ('1.5' is
+ * stored as 2, '0.1000000000000000000001' as 0), in strict mode too: such a number is refused
+ * here instead. Out-of-range integers the server refuses itself.
+ */
+function integerColumnConverter(type: string): (value: unknown) => unknown {
+  return (value) => {
+    if (typeof value === 'number') return Number.isInteger(value) ? value : fractionLost(String(value), type);
+    if (value instanceof JsonNumber && decimalPlaces(value.literal).fraction > 0)
+      return fractionLost(value.literal, type);
+    return value;
+  };
+}
+
+function fractionLost(literal: string, type: string): UnstorableValue {
+  return new UnstorableValue(
+    `the number ${JSON.stringify(literal)} has a fraction: a ${type} column would round it`,
+  );
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** MySQL's JSON type: a number that is not a 64-bit (signed or unsigned) integer becomes a double. */
+export function toBinaryJsonColumn(value: unknown): string | null | UnstorableValue {
+  const text = toJsonColumn(value);
+  if (typeof text !== 'string') return text;
+  try {
+    JSON.stringify(value);
+    return text; // no JsonNumber and no bigint inside: every number is a double already
+  } catch {
+    const rounded = numberMysqlRounds(value, new Set());
+    if (rounded === undefined) return text;
+    return new UnstorableValue(
+      `the number ${JSON.stringify(rounded)} would be stored as a double by MySQL's JSON type (use a DECIMAL or text column for it)`,
+    );
+  }
+}
+
+/** The first number inside `value` that MySQL's JSON parser would read as a double and change. */
+function numberMysqlRounds(value: unknown, seen: Set<object>): string | undefined {
+  if (value instanceof JsonNumber || typeof value === 'bigint') {
+    const literal = value.toString();
+    return isMysqlJsonInteger(literal) ? undefined : literal;
+  }
+  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
+  seen.add(value);
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    const found = numberMysqlRounds(item, seen);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Written as an integer (no point, no exponent: those parse as doubles) within INT64..UINT64. */
+function isMysqlJsonInteger(literal: string): boolean {
+  if (!/^-?\d+$/.test(literal) || literal.length > 21) return false;
+  const value = BigInt(literal);
+  return value >= INT64_MIN && value <= UINT64_MAX;
 }

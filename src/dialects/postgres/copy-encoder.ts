@@ -70,7 +70,8 @@ export function copyField(value: unknown): string {
       if (value instanceof Date) return dateText(value);
   }
   // JSON and bytea hex carry backslashes of their own.
-  return escapeCopyText(pgText(value)!);
+  const text = pgText(value);
+  return text === null ? '\\N' : escapeCopyText(text);
 }
 
 const BACKSLASH = 92;
@@ -116,7 +117,7 @@ export class CopyEncodingError extends Error {
 
 function firstIllFormedRow(rows: readonly (readonly unknown[])[], start: number, end: number): number {
   for (let r = start; r < end; r++) {
-    // Only strings can be at fault: JSON.stringify escapes lone surrogates.
+    // Only strings can be at fault: JSON text escapes lone surrogates.
     for (const value of rows[r]!) if (typeof value === 'string' && !isWellFormed(value)) return r - start;
   }
   return 0;

@@ -10,12 +10,21 @@
  * - number: String(n), which round-trips every double; -0 keeps its sign.
  * - bigint: decimal digits. boolean: true / false.
  * - Buffer and other Uint8Arrays: bytea hex (`\x0a0b`).
- * - Other objects and arrays: JSON text (for json / jsonb columns).
- * - null and undefined: NULL.
+ * - JsonNumber (a JSON number no double holds): its literal, which numeric, bigint and text
+ *   columns store exactly (or refuse); float columns never see one (column-values.ts).
+ * - Other objects and arrays: JSON text, numbers exact (json-text.ts). JSON and array columns get
+ *   their own text before this (postgres-values.ts), strings included.
+ * - null and undefined: NULL. An UnstorableValue: a TypeError with its reason.
  * - A string with a lone UTF-16 surrogate is refused: it has no UTF-8 form, and encoding it would
  *   silently turn it into U+FFFD.
  */
 import { FIRST_4_DIGIT_YEAR, FIRST_5_DIGIT_YEAR, isoUtc } from '../../util/iso-time.js';
+import { JsonNumber } from '../../util/json-number.js';
+import { jsonText } from '../../util/json-text.js';
+import { LONE_SURROGATE, UnstorableValue, isWellFormed } from '../unstorable.js';
+
+export { LONE_SURROGATE, isWellFormed };
+
 export function pgText(value: unknown): string | null {
   switch (typeof value) {
     case 'string':
@@ -33,18 +42,13 @@ export function pgText(value: unknown): string | null {
       if (value === null) return null;
       if (value instanceof Date) return dateText(value);
       if (value instanceof Uint8Array) return '\\x' + hex(value);
-      // Well formed by construction: JSON.stringify escapes a lone surrogate as \udXXX.
-      return JSON.stringify(value);
+      if (value instanceof JsonNumber) return value.literal;
+      if (value instanceof UnstorableValue) throw new TypeError(value.reason);
+      // Well formed by construction: JSON text escapes a lone surrogate as \udXXX.
+      return jsonText(value) ?? null;
     default:
       throw new TypeError(`a ${typeof value} cannot be stored in a column`);
   }
-}
-
-export const LONE_SURROGATE = 'the text holds a lone UTF-16 surrogate, which has no UTF-8 form';
-
-/** String.prototype.isWellFormed (Node 20; typed from ES2024 on). */
-export function isWellFormed(text: string): boolean {
-  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 export function dateText(date: Date): string {

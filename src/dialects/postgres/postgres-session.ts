@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import type {
   BulkCopy,
   Capabilities,
+  ColumnInfo,
   RowChunk,
   RowCounts,
   Session,
@@ -16,6 +17,7 @@ import { pgText } from './pg-text.js';
 import { copyPosition, describePostgresError } from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
+import { postgresValueConverter } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
@@ -75,6 +77,10 @@ export class PostgresSession implements Session {
    */
   toParam(value: unknown): unknown {
     return value;
+  }
+
+  valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
+    return postgresValueConverter(column);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {

@@ -4,6 +4,7 @@ import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 const TYPES: Record<LogicalType, string> = {
   integer: 'bigint',
   real: 'double precision',
+  decimal: 'numeric',
   boolean: 'boolean',
   date: 'date',
   timestamp: 'timestamp',

@@ -27,3 +27,15 @@ export function canonicalIntegerOrText(field: string): string | number {
   }
   return Number(field);
 }
+
+export type Affinity = 'integer' | 'text' | 'blob' | 'real' | 'numeric';
+
+/** A declared type's affinity, by SQLite's five rules in their order (datatype3.html, 3.1). */
+export function affinityOf(declaredType: string): Affinity {
+  const type = declaredType.toUpperCase();
+  if (type.includes('INT')) return 'integer';
+  if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'text';
+  if (type.includes('BLOB') || type === '') return 'blob';
+  if (type.includes('REAL') || type.includes('FLOA') || type.includes('DOUB')) return 'real';
+  return 'numeric';
+}

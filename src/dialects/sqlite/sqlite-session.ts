@@ -1,10 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Capabilities, ColumnInfo, Session, TableInfo, TableRef } from '../dialect.js';
-import { toIsoString } from '../../util/iso-time.js';
 import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
 import { describeSqliteError } from './sqlite-errors.js';
 import { describeSqliteTable } from './sqlite-introspect.js';
 import { SqliteSqlBuilder } from './sqlite-sql.js';
+import { sqliteValueConverter, toSqliteValue, unstorableParameter } from './sqlite-values.js';
 
 const STATEMENT_CACHE = 64;
 
@@ -51,14 +51,28 @@ export class SqliteSession implements Session {
     return hasIntegerAffinity(column.type) ? canonicalIntegerOrText : undefined;
   }
 
+  valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
+    return sqliteValueConverter(column);
+  }
+
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return this.prepare(sql).run(params).changes;
+    try {
+      return this.prepare(sql).run(params).changes;
+    } catch (error) {
+      throw refusedParameter(error, params);
+    }
   }
 
   async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     const statement = this.prepare(sql);
     let changes = 0;
-    for (const row of rows) changes += statement.run(row).changes;
+    for (const row of rows) {
+      try {
+        changes += statement.run(row).changes;
+      } catch (error) {
+        throw refusedParameter(error, row);
+      }
+    }
     return changes;
   }
 
@@ -127,23 +141,15 @@ export class SqliteSession implements Session {
   }
 }
 
-/** JS values as SQLite stores them: ISO text for dates, 0/1 for booleans, JSON text for objects. */
-export function toSqliteValue(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'bigint':
-      return value;
-    case 'boolean':
-      return value ? 1 : 0;
-    case 'object':
-      if (value === null || Buffer.isBuffer(value)) return value;
-      if (value instanceof Date) return toIsoString(value);
-      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      return JSON.stringify(value);
-    default:
-      return value === undefined ? null : String(value);
-  }
+/**
+ * better-sqlite3 refuses to bind an UnstorableValue ("SQLite3 can only bind numbers, strings…"):
+ * the value's own reason says why, as the other databases' sessions say it. Looked for only
+ * after a failure, so binding costs nothing extra.
+ */
+function refusedParameter(error: unknown, params: readonly unknown[]): unknown {
+  if (!(error instanceof TypeError)) return error;
+  const reason = unstorableParameter(params);
+  return reason === undefined ? error : new Error(reason);
 }
 
 /**

@@ -1,0 +1,126 @@
+/**
+ * A JSON number literal whose value a double does not hold: `-123123123123123123123123123123`
+ * (a double keeps 17 digits), `9007199254740993` (past 2^53), `1.5e+9999` (Infinity), `1e-400`
+ * (0). The parsers produce one only in that case; every other number stays a plain JS number,
+ * so the common path costs nothing. The literal travels unchanged to the database, which stores
+ * it exactly (numeric, DECIMAL, bigint, text, json) or refuses it; sluice never writes the double.
+ */
+export class JsonNumber {
+  constructor(
+    /** The number exactly as the input wrote it (valid JSON number grammar). */
+    readonly literal: string,
+  ) {}
+
+  toString(): string {
+    return this.literal;
+  }
+
+  /**
+   * JSON.stringify would write `{"literal": …}`: it throws instead, so that no code path can
+   * serialize the object silently. json-text.ts writes the literal.
+   */
+  toJSON(): never {
+    throw new ExactNumberNeeded();
+  }
+}
+
+/** Thrown by JsonNumber.toJSON: the value needs json-text.ts, not JSON.stringify. */
+export class ExactNumberNeeded extends Error {
+  override readonly name = 'ExactNumberNeeded';
+  constructor() {
+    super('a JSON number that a double cannot hold must be written by jsonText(), not JSON.stringify');
+  }
+}
+
+/**
+ * The value of a JSON number literal: a JS number when the double is the same decimal value
+ * (String(n) and the literal agree once trailing zeros and exponent spelling are normalised),
+ * a JsonNumber otherwise.
+ */
+export function numberFromLiteral(literal: string): number | JsonNumber {
+  const n = Number(literal);
+  // At most 15 characters and no exponent: at most 15 significant digits within 1e-14..1e15,
+  // which a double always gives back unchanged (DBL_DIG is 15).
+  if (literal.length <= 15 && !hasExponent(literal)) return n;
+  return isSameDecimal(literal, n) ? n : new JsonNumber(literal);
+}
+
+/** True when the double `n` is exactly the decimal value `literal` writes (trailing zeros aside). */
+export function isSameDecimal(literal: string, n: number): boolean {
+  if (!Number.isFinite(n)) return false;
+  const a = decimalOf(literal);
+  const b = decimalOf(String(n));
+  return (
+    a.digits === b.digits && (a.digits === '' || (a.negative === b.negative && a.exponent === b.exponent))
+  );
+}
+
+/**
+ * A decimal literal as sign, significant digits (no leading or trailing zeros; '' for zero) and
+ * the exponent of the point: value = 0.digits × 10^exponent. The exponent may be enormous
+ * (`1e99999999999`) and is then imprecise, which only matters beyond any real column's range.
+ */
+export interface Decimal {
+  readonly negative: boolean;
+  readonly digits: string;
+  readonly exponent: number;
+}
+
+export function decimalOf(literal: string): Decimal {
+  let i = 0;
+  const negative = literal.charCodeAt(0) === 45; /* - */
+  if (negative || literal.charCodeAt(0) === 43 /* + */) i = 1;
+  let digits = '';
+  let point = -1;
+  for (; i < literal.length; i++) {
+    const c = literal.charCodeAt(i);
+    if (c === 46 /* . */) point = digits.length;
+    else if (c >= 48 && c <= 57) digits += literal[i];
+    else break;
+  }
+  if (point === -1) point = digits.length;
+  let exponent = i < literal.length ? Number(literal.slice(i + 1)) : 0;
+  let start = 0;
+  while (start < digits.length && digits.charCodeAt(start) === 48) start++;
+  let end = digits.length;
+  while (end > start && digits.charCodeAt(end - 1) === 48) end--;
+  exponent += point - start;
+  return { negative, digits: digits.slice(start, end), exponent: start === end ? 0 : exponent };
+}
+
+/** Digits before and after the point that the value needs (for DECIMAL(p, s) fitting). */
+export function decimalPlaces(literal: string): { integer: number; fraction: number } {
+  const { digits, exponent } = decimalOf(literal);
+  if (digits === '') return { integer: 0, fraction: 0 };
+  return { integer: Math.max(exponent, 0), fraction: Math.max(digits.length - exponent, 0) };
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The literal's value as a bigint when it is an integer within 64-bit signed range. */
+export function int64Of(literal: string): bigint | undefined {
+  const { negative, digits, exponent } = decimalOf(literal);
+  if (digits === '') return 0n;
+  if (exponent < digits.length || exponent > 19) return undefined;
+  const magnitude = BigInt(digits + '0'.repeat(exponent - digits.length));
+  const value = negative ? -magnitude : magnitude;
+  return isInt64(value) ? value : undefined;
+}
+
+export function isInt64(value: bigint): boolean {
+  return value >= INT64_MIN && value <= INT64_MAX;
+}
+
+/** True when `value` (a bigint) has no exact double, so a float column would round it. */
+export function bigintNeedsExact(value: bigint): boolean {
+  return BigInt(Number(value)) !== value;
+}
+
+function hasExponent(literal: string): boolean {
+  for (let i = 0; i < literal.length; i++) {
+    const c = literal.charCodeAt(i);
+    if (c === 101 || c === 69) return true;
+  }
+  return false;
+}
