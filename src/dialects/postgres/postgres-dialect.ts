@@ -1,6 +1,9 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { SluiceError } from '../../errors.js';
+import { canonicalDbUrl } from '../../util/db-url.js';
 import { redactSecret, redactUrl } from '../../util/redact-url.js';
+import { scrubError } from '../../util/scrub-error.js';
+import { readServerUrl } from '../server-url.js';
 import type { Dialect, Session } from '../dialect.js';
 import { PostgresSession } from './postgres-session.js';
 
@@ -39,9 +42,12 @@ export const postgresDialect: Dialect = {
 };
 
 async function connectUrl(url: string): Promise<Session> {
+  // pg would read the URL with the WHATWG parser, which cuts a password at its first '/', '?' or
+  // '#' and at all but its last '@'; it gets the URL in its standard form instead.
+  const connectionString = canonicalDbUrl(readServerUrl(url));
   const { default: pg } = await import('pg');
   const connect = async (): Promise<InstanceType<typeof pg.Client>> => {
-    const client = new pg.Client({ connectionString: url, application_name: 'sluice' });
+    const client = new pg.Client({ connectionString, application_name: 'sluice' });
     // pg also emits a broken connection as an 'error' event; the query in flight rejects with it
     // already, and without a listener the event would end the process.
     client.on('error', () => undefined);
@@ -58,13 +64,12 @@ async function connectUrl(url: string): Promise<Session> {
 }
 
 /**
- * CONNECTION_FAILED with the server's or the network's words. The driver's error is not kept as
- * the cause as it is: Node's URL errors carry the whole input, password included.
+ * CONNECTION_FAILED with the server's or the network's words. The driver's error stays the cause,
+ * scrubbed of the password: Node's URL errors carry the whole input, a DNS error the host name.
  */
 function connectionFailed(error: unknown, url: string | undefined): SluiceError {
-  const message = redactSecret((error as Error)?.message ?? String(error), url);
-  const code = (error as { code?: unknown })?.code;
-  const cause = Object.assign(new Error(message), typeof code === 'string' ? { code } : {});
+  const cause = scrubError(error, url);
+  const message = redactSecret((cause as Error)?.message ?? String(cause), url);
   const where = url === undefined ? 'PostgreSQL' : redactUrl(url);
   return new SluiceError('CONNECTION_FAILED', `cannot connect to ${where}: ${message}`, {
     cause,
