@@ -2,22 +2,23 @@
  * Server database URLs (`postgres://user:password@host:port/db?params`), parsed the way people
  * write them: with the password pasted as it is, unencoded.
  *
- * The userinfo ends at the LAST `@` (WHATWG and libpq agree on the easy cases, and only the last
- * `@` lets a password hold `@`). The user is what comes before the first `:` of the userinfo, the
- * password everything after it, so a password may hold `:` and `@` freely. A password may hold
- * `/`, `?` and `#` too, which normally end the host part; then the last `@` might instead belong
- * to the path or the query (`postgres://h:5432/db?application_name=me@work`), and the URL is read
- * both ways:
+ * The userinfo ends at the LAST `@` before the host: only that lets a password hold `@` (WHATWG
+ * parsers do the same within the host part). The user is what comes before the first `:` of the
+ * userinfo, the password everything after it, so a password may hold `:` and `@` freely. It may
+ * hold `/`, `?` and `#` too, which normally end the host part; an `@` after one of them could then
+ * end the password or belong to the path or query (`postgres://h:5432/db?application_name=me@work`).
+ * So every `@` is tried as the end of the userinfo (and so is "no userinfo"), and a reading is
+ * plausible when:
  *
- * - (whole) the userinfo runs to the last `@`: needs a `:` before the first `/`, `?` or `#` (only
- *   a password, never a user name, is taken to hold those characters);
- * - (standard) the host part ends at the first `/`, `?` or `#`: plausible when that host part is
- *   a valid host list and every `@` after it sits in a `key=value` query parameter (an `@` in the
- *   path, a database name, or in a fragment is not believed).
+ * - a userinfo holding `/`, `?` or `#` has a `:` before them (a password may hold them, a user
+ *   name is not taken to);
+ * - what follows is a valid host list (`host`, `host:port`, `[v6]:port`, comma-separated);
+ * - every `@` after the host part sits in a `key=value` query parameter (an `@` in a database
+ *   name or a fragment is not believed: a password holding `@` and `/` is far more common).
  *
- * When only one reading works it is taken; when both do, the URL is refused as ambiguous (the
- * other reading would send the password to another host). Percent-escapes (`%40`) are decoded in
- * the user and password; a `%` not followed by two hex digits is a literal `%`.
+ * Exactly one plausible reading is taken. Several are refused as ambiguous: the wrong one would
+ * send the password to another host. Percent-escapes (`%40`) are decoded in the user and the
+ * password; a `%` not followed by two hex digits is a literal `%`.
  */
 
 export interface DbUrl {
@@ -69,18 +70,11 @@ export function parseDbUrl(url: string): DbUrl {
   }
   const scheme = match[1]!.toLowerCase();
   const rest = match[2]!;
-  const at = rest.lastIndexOf('@');
-  const userinfoEnd = at === -1 ? -1 : chooseUserinfo(rest, at);
+  const userinfoEnd = chooseUserinfo(rest);
   const userinfo = userinfoEnd === -1 ? undefined : rest.slice(0, userinfoEnd);
   const after = userinfoEnd === -1 ? rest : rest.slice(userinfoEnd + 1);
   const hostEnd = firstOf(after, '/?#');
   const authority = after.slice(0, hostEnd);
-  if (!HOST_LIST.test(authority)) {
-    throw new DbUrlError(
-      'its host part is not a valid host[:port] list',
-      `check the host and the port (a number); ${ENCODE_HINT}`,
-    );
-  }
   const tail = after.slice(hostEnd);
   const queryAt = tail.indexOf('?');
   const fragmentAt = tail.indexOf('#');
@@ -135,27 +129,49 @@ export function percentDecode(text: string): string {
   });
 }
 
-/** Where the userinfo of `rest` ends (the index of its `@`), `at` being the last `@`. */
-function chooseUserinfo(rest: string, at: number): number {
-  const userinfo = rest.slice(0, at);
-  const special = firstOf(userinfo, '/?#');
-  if (special === userinfo.length) return at;
-  const colon = userinfo.indexOf(':');
-  const after = rest.slice(at + 1);
-  const whole = colon !== -1 && colon < special && HOST_LIST.test(after.slice(0, firstOf(after, '/?#')));
-  const authorityEnd = firstOf(rest, '/?#');
-  const standardAt = rest.lastIndexOf('@', authorityEnd);
-  const standard =
-    HOST_LIST.test(rest.slice(standardAt + 1, authorityEnd)) && atSignsInQuery(rest.slice(authorityEnd));
-  if (whole && standard) {
+/**
+ * Where the userinfo of `rest` (the URL after `://`) ends: the index of its `@`, or -1 for none.
+ * Every `@` is a candidate, and so is "no userinfo"; exactly one reading must be plausible.
+ */
+function chooseUserinfo(rest: string): number {
+  const candidates = [-1];
+  for (let at = rest.indexOf('@'); at !== -1; at = rest.indexOf('@', at + 1)) candidates.push(at);
+  const verdicts = candidates.map((end) => reading(rest, end));
+  const plausible = candidates.filter((_, i) => verdicts[i] === 'plausible');
+  if (plausible.length === 1) return plausible[0]!;
+  if (plausible.length > 1) {
     throw new DbUrlError(
       "it is ambiguous: an '@' after a '/', '?' or '#' may end the password or belong to the path or query",
       ENCODE_HINT + '; or write an @ in the query as %40',
     );
   }
-  if (whole) return at;
-  if (standard) return standardAt;
+  if (verdicts[verdicts.length - 1] === 'bad host') {
+    throw new DbUrlError(
+      'its host part is not a valid host[:port] list',
+      `check the host and the port (a number); ${ENCODE_HINT}`,
+    );
+  }
   throw new DbUrlError('its user, password and host cannot be told apart', ENCODE_HINT);
+}
+
+/**
+ * Whether the userinfo may end at `end` (-1: no userinfo): a userinfo holding `/`, `?` or `#` has
+ * a `:` before them (only a password holds those), the host part after it is a valid host list,
+ * and every `@` after the host part sits in a key=value query parameter.
+ */
+function reading(rest: string, end: number): 'plausible' | 'bad host' | 'implausible' {
+  if (end === -1) {
+    if (rest.slice(0, firstOf(rest, '/?#')).includes('@')) return 'implausible';
+  } else {
+    const userinfo = rest.slice(0, end);
+    const special = firstOf(userinfo, '/?#');
+    const colon = userinfo.indexOf(':');
+    if (special < userinfo.length && (colon === -1 || colon > special)) return 'implausible';
+  }
+  const after = rest.slice(end + 1);
+  const hostEnd = firstOf(after, '/?#');
+  if (!HOST_LIST.test(after.slice(0, hostEnd))) return 'bad host';
+  return atSignsInQuery(after.slice(hostEnd)) ? 'plausible' : 'implausible';
 }
 
 /** True when every `@` of a URL's tail (path, query, fragment) sits in a key=value query parameter. */

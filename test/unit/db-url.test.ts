@@ -51,7 +51,11 @@ describe('issue 11 defect 2: a database URL with an unencoded password', () => {
   });
 
   it('refuses a URL that reads two ways, quoting none of it', () => {
-    for (const url of ['postgres://u:S3cretPW@host/db?x=a@evil', 'postgres://h:5432/db?x=S3cretPW@evil']) {
+    for (const url of [
+      'postgres://u:S3cretPW@host/db?x=a@evil',
+      'postgres://h:5432/db?x=S3cretPW@evil',
+      'postgres://u:S3cretPW/x@host/db?application_name=a@evil',
+    ]) {
       assert.throws(
         () => parseDbUrl(url),
         (error: unknown) =>
