@@ -3,8 +3,8 @@ import { percentDecode } from '../../util/db-url.js';
 import { redactUrl } from '../../util/redact-url.js';
 import { scrubError } from '../../util/scrub-error.js';
 import { readServerUrl } from '../server-url.js';
-import type { Dialect, Session } from '../dialect.js';
-import { mysqlClientOf, poolConnection, type CoreConnection } from './mysql-client.js';
+import type { ConnectOptions, Dialect, Session } from '../dialect.js';
+import { endConnection, mysqlClientOf, poolConnection, query, type CoreConnection } from './mysql-client.js';
 import { MysqlSession } from './mysql-session.js';
 
 /**
@@ -19,8 +19,17 @@ export const mysqlDialect: Dialect = {
   accepts(client: unknown): boolean {
     return mysqlClientOf(client) !== undefined;
   },
-  async connect(target: string | object): Promise<Session> {
-    if (typeof target === 'string') return MysqlSession.open(await connectUrl(target), 'end');
+  async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
+    if (typeof target === 'string') {
+      const connection = await connectUrl(target);
+      try {
+        if (options.readOnly) await query(connection, 'SET SESSION TRANSACTION READ ONLY');
+        return await MysqlSession.open(connection, 'end');
+      } catch (error) {
+        await endConnection(connection);
+        throw error;
+      }
+    }
     const client = mysqlClientOf(target);
     if (client === undefined) throw new SluiceError('BAD_USAGE', 'not a mysql2 connection or pool');
     if ('connection' in client) return MysqlSession.open(client.connection, 'keep');

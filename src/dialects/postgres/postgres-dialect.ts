@@ -4,7 +4,7 @@ import { canonicalDbUrl } from '../../util/db-url.js';
 import { redactSecret, redactUrl } from '../../util/redact-url.js';
 import { scrubError } from '../../util/scrub-error.js';
 import { readServerUrl } from '../server-url.js';
-import type { Dialect, Session } from '../dialect.js';
+import type { ConnectOptions, Dialect, Session } from '../dialect.js';
 import { PostgresSession } from './postgres-session.js';
 
 /**
@@ -18,8 +18,8 @@ export const postgresDialect: Dialect = {
   accepts(client: unknown): boolean {
     return isPgClient(client) || isPgPool(client);
   },
-  async connect(target: string | object): Promise<Session> {
-    if (typeof target === 'string') return connectUrl(target);
+  async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
+    if (typeof target === 'string') return connectUrl(target, options.readOnly === true);
     if (isPgPool(target)) {
       let client: PoolClient;
       try {
@@ -41,7 +41,7 @@ export const postgresDialect: Dialect = {
   },
 };
 
-async function connectUrl(url: string): Promise<Session> {
+async function connectUrl(url: string, readOnly: boolean): Promise<Session> {
   // pg would read the URL with the WHATWG parser, which cuts a password at its first '/', '?' or
   // '#' and at all but its last '@'; it gets the URL in its standard form instead.
   const connectionString = canonicalDbUrl(readServerUrl(url));
@@ -59,6 +59,14 @@ async function connectUrl(url: string): Promise<Session> {
     client = await connect();
   } catch (error) {
     throw connectionFailed(error, url);
+  }
+  if (readOnly) {
+    try {
+      await client.query('SET default_transaction_read_only = on');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw connectionFailed(error, url);
+    }
   }
   return new PostgresSession(client, () => client.end(), url, false, connect);
 }
