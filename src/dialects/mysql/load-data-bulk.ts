@@ -51,8 +51,9 @@ export class LoadDataBulk implements BulkCopy {
     private readonly packetBytes: number,
   ) {}
 
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean): string {
-    return this.sql.loadData(ref, columns, rawCsv ? ',' : '\t');
+  /** The statement copyCsv (with the file's delimiter) or copyRows sends, for explain. */
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string {
+    return this.sql.loadData(ref, columns, rawCsv ? (delimiter ?? ',') : '\t');
   }
 
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<number> {
