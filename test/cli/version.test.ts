@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,15 @@ describe('issue 11 defect 9: sluice --version', () => {
         encoding: 'utf8',
       });
       assert.equal(out, `${pkg.version}\n`);
+      // Read from the file, not a literal: another version in the installed package.json shows.
+      const manifest = join(installed, 'package.json');
+      const text = readFileSync(manifest, 'utf8');
+      writeFileSync(manifest, text.replace(`"version": "${pkg.version}"`, '"version": "9.8.7-test"'));
+      const again = execFileSync(process.execPath, [join(installed, 'bin', 'sluice.js'), '--version'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      assert.equal(again, '9.8.7-test\n');
     },
   );
 
