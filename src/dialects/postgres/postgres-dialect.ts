@@ -33,7 +33,16 @@ export const postgresDialect: Dialect = {
         client.release();
         throw error;
       }
-      return new PostgresSession(client, async () => client.release(), undefined, true);
+      // pg-pool listens for a client's 'error' only while it is idle; while sluice holds it, a
+      // broken socket would be an unhandled 'error' event (the query in flight rejects anyway).
+      const ignore = (): void => undefined;
+      client.on('error', ignore);
+      // A client the session could not vouch for goes back with its error: the pool discards it.
+      const release = async (broken?: Error): Promise<void> => {
+        client.off('error', ignore);
+        client.release(broken);
+      };
+      return new PostgresSession(client, release, undefined, true);
     }
     const client = target as ClientBase;
     usable(client);
