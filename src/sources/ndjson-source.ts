@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { MAX_RECORD_CHARS } from './csv-parser.js';
 import { isRecord } from './object-source.js';
 import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
 
@@ -16,6 +17,8 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
   const counter = { bytes: 0 };
   let line = 1;
   let pending = '';
+  /** Skip mode, after a line past the cap: its rest is dropped up to its newline. */
+  let droppingLongLine = false;
   const texts = decodeChunks(
     input,
     counter,
@@ -61,7 +64,13 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     bytesRead: () => counter.bytes,
     async *batches() {
       try {
-        for await (const text of texts) {
+        for await (let text of texts) {
+          if (droppingLongLine) {
+            const nl = text.indexOf('\n');
+            if (nl === -1) continue;
+            text = text.slice(nl + 1);
+            droppingLongLine = false;
+          }
           const out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
           const buf = pending + text;
           let pos = 0;
@@ -70,6 +79,18 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
             pos = nl + 1;
           }
           pending = buf.slice(pos);
+          // A line is capped as CSV records are: a file with no newline must not fill memory.
+          if (pending.length > MAX_RECORD_CHARS) {
+            const lineNo = line++;
+            const raw = pending.slice(0, 200);
+            pending = '';
+            droppingLongLine = true;
+            options.onBadRecord({
+              line: lineNo,
+              reason: `line longer than ${MAX_RECORD_CHARS} characters`,
+              raw,
+            });
+          }
           if (out.records.length > 0) yield out;
         }
         const out: RecordBatch<Record<string, unknown>> = { records: [], lines: [] };
