@@ -8,6 +8,7 @@ const HELP = `sluice: move large amounts of data into SQL databases, as fast as 
 
   sluice load <file|-> [options]     load a CSV, TSV, NDJSON or JSON file into a table
   sluice explain <file|-> [options]  print the plan for a load; nothing is written
+  sluice --version                   print the version
 
 Run sluice <command> --help for the options. Databases: --db sqlite:FILE (default ./sluice.db),
 postgres://…, mysql://…; or DATABASE_URL.
