@@ -119,7 +119,10 @@ if (DIALECTS.includes('postgres')) {
           )
         )[0]!.n;
       const sluiceBackends = (): Promise<{ query: string }[]> =>
-        target.query("SELECT query FROM pg_stat_activity WHERE application_name = 'sluice'");
+        // This database only: other suites on the server run sluice sessions of their own.
+        target.query(
+          "SELECT query FROM pg_stat_activity WHERE application_name = 'sluice' AND datname = current_database()",
+        );
       let during: { query: string }[] = [];
       async function* rows(): AsyncGenerator<{ username: string; role_id: number }> {
         for (let i = 0; i < 3_000; i++) {
