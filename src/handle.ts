@@ -17,12 +17,20 @@ export interface Handle {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * Only explain() will be called: a missing SQLite file is not created (an empty in-memory
+   * database stands in), and a connection opened from a URL runs read-only transactions.
+   */
+  readonly readOnly?: boolean;
+}
+
 /**
  * Opens a database by URL (`sqlite:app.db`, `postgres://…`, `mysql://…`) or wraps a driver client
  * you already have (better-sqlite3 Database, pg Client or Pool, mysql2 connection or pool).
  */
-export async function open(target: string | object): Promise<Handle> {
-  const session: Session = await dialectFor(target).connect(target);
+export async function open(target: string | object, options: OpenOptions = {}): Promise<Handle> {
+  const session: Session = await dialectFor(target).connect(target, options);
   let busy = false;
   // One load at a time per handle: two loads interleaving on one connection would share a
   // transaction and lose atomicity without a sound.

@@ -1,4 +1,4 @@
-export { open, type Handle } from './handle.js';
+export { open, type Handle, type OpenOptions } from './handle.js';
 export { SluiceError, type ErrorCode, type SourceLocation } from './errors.js';
 export type { LoadOptions, Progress } from './options.js';
 export type { LoadReport, ExplainReport } from './report.js';

@@ -3,7 +3,7 @@ import { SluiceError } from './errors.js';
 import { METHODS } from './methods/index.js';
 import { countRows, type MethodContext } from './methods/method.js';
 import { LoadTransaction } from './methods/transaction.js';
-import type { LoadOptions } from './options.js';
+import { validateOptions, type LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import { MISSING, type MappedChunk } from './rows/row-mapper.js';
@@ -93,8 +93,10 @@ export async function load(
     if (ddl !== undefined && ddlInTransaction) await session.execute(ddl);
     if (raw !== undefined) source.close();
     const result = await METHODS[plan.method](context, raw !== undefined ? emptyChunks() : chunks());
-    await tx.finish();
+    // The rejects file is complete on disk before COMMIT: rows cannot be committed while the
+    // record of the rows rejected beside them is lost.
     await prepared.rejects?.close();
+    await tx.finish();
     const seconds = (performance.now() - started) / 1000;
     const rejected = prepared.rejects?.count ?? 0;
     const loaded = countRows(result.counts);
@@ -145,8 +147,12 @@ export async function explain(
   input: LoadInput,
   options: LoadOptions = {},
 ): Promise<ExplainReport> {
-  const prepared: PreparedLoad = await prepareLoad(session, table, input, options);
+  // explain writes nothing: bad records in the sample are counted (--max-errors still applies) but
+  // go to no rejects file and no callback. The options are checked as given first.
+  validateOptions(options);
+  const prepared: PreparedLoad = await prepareLoad(session, table, input, { ...options, rejects: undefined });
   prepared.source.close();
+  await prepared.rejects?.close();
   const { plan, mapper, ref } = prepared;
   const statement =
     plan.method === 'copy' && session.bulk

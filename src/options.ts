@@ -7,6 +7,7 @@ import type { Format } from './sources/source.js';
 import { FORMATS } from './sources/source.js';
 import type { Readable } from 'node:stream';
 import type { RejectHandler } from './rejects/reject.js';
+import { checkRejectsPath } from './rejects/rejects-file.js';
 
 export interface Progress {
   /** Rows handed to the database so far (committed or not). */
@@ -77,6 +78,9 @@ export function validateOptions(options: LoadOptions): void {
       hint: 'add --on-error skip (onError: "skip")',
     });
   }
+  // An unwritable rejects file is found now, before anything is read or written, not at the first
+  // rejected row (where it would fail a load half done).
+  if (options.onError === 'skip' && typeof options.rejects === 'string') checkRejectsPath(options.rejects);
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   positive('commitEvery', options.commitEvery);

@@ -1,4 +1,5 @@
 import { open } from '../handle.js';
+import { validateOptions } from '../options.js';
 import { progressDisplay } from '../progress/progress.js';
 import { redactUrl } from '../util/redact-url.js';
 import type { Reject } from '../rejects/reject.js';
@@ -38,6 +39,9 @@ export async function loadCommand(context: CommandContext): Promise<number> {
     context.stdout.write(LOAD_HELP);
     return 0;
   }
+  // Bad options (an unwritable --rejects among them) fail before the database is even opened:
+  // opening a SQLite URL creates its file.
+  validateOptions(args.options);
   const db = await open(args.db);
   const display = progressDisplay(context.stderrStream, !args.quiet);
   try {
@@ -72,7 +76,9 @@ export async function explainCommand(context: CommandContext): Promise<number> {
     context.stdout.write(EXPLAIN_HELP);
     return 0;
   }
-  const db = await open(args.db);
+  validateOptions(args.options);
+  // Read only: a missing SQLite file is not created, a server session cannot write.
+  const db = await open(args.db, { readOnly: true });
   try {
     const report = await db.explain(args.table, args.input, args.options);
     context.stdout.write(args.json ? JSON.stringify(report) + '\n' : explainText(report, args.input));

@@ -1,12 +1,14 @@
 import { isSluiceError } from '../errors.js';
 import { explainCommand, loadCommand, type CommandContext } from './load-command.js';
-import { errorText } from './output.js';
+import { debugText, errorText } from './output.js';
 import { parseLoadArgs } from './options.js';
+import { packageVersion } from './version.js';
 
 const HELP = `sluice: move large amounts of data into SQL databases, as fast as the database can take it.
 
   sluice load <file|-> [options]     load a CSV, TSV, NDJSON or JSON file into a table
   sluice explain <file|-> [options]  print the plan for a load; nothing is written
+  sluice --version                   print the version
 
 Run sluice <command> --help for the options. Databases: --db sqlite:FILE (default ./sluice.db),
 postgres://…, mysql://…; or DATABASE_URL.
@@ -31,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === '--version') {
-    process.stdout.write('0.1.0\n');
+    process.stdout.write(packageVersion() + '\n');
     return 0;
   }
   const run = COMMANDS[command];
@@ -44,9 +46,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await run(context);
   } catch (error) {
-    process.stderr.write(errorText(error, urlOf(rest)));
-    if (!isSluiceError(error) && process.env.SLUICE_DEBUG)
-      process.stderr.write(String((error as Error).stack) + '\n');
+    const url = urlOf(rest);
+    process.stderr.write(errorText(error, url));
+    if (process.env.SLUICE_DEBUG) process.stderr.write(debugText(error, url));
     return isSluiceError(error) ? error.exitCode : 1;
   }
 }

@@ -117,6 +117,20 @@ export function errorText(error: unknown, url: string | undefined): string {
   return redactSecret(lines.join('\n'), url) + '\n';
 }
 
+/** SLUICE_DEBUG=1: the stack of the error and of each cause under it, secrets removed. */
+export function debugText(error: unknown, url: string | undefined): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e !== undefined && e !== null && !seen.has(e) && parts.length < 10;) {
+    seen.add(e);
+    parts.push(
+      (parts.length === 0 ? '' : 'caused by: ') + (e instanceof Error ? String(e.stack) : String(e)),
+    );
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return redactSecret(parts.join('\n'), url) + '\n';
+}
+
 function indent(text: string, spaces: number): string {
   return text
     .split('\n')

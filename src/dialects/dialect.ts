@@ -197,5 +197,13 @@ export interface Dialect {
   readonly schemes: readonly string[];
   /** True when `client` is a driver object this dialect can use (structural check, no import). */
   accepts(client: unknown): boolean;
-  connect(target: string | object): Promise<Session>;
+  connect(target: string | object, options?: ConnectOptions): Promise<Session>;
+}
+
+export interface ConnectOptions {
+  /**
+   * The session will only read (explain): a missing SQLite file is not created, and a connection
+   * sluice opens from a URL runs read-only transactions, so not even a bug could write.
+   */
+  readonly readOnly?: boolean;
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
 import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
+import { MAX_RECORD_CHARS } from './csv-parser.js';
 import { isRecord } from './object-source.js';
 import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
 
@@ -22,6 +23,8 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
   let line = 1;
   let ordinal = 0;
   let pending = '';
+  /** Skip mode, after a line past the cap: its rest is dropped up to its newline. */
+  let droppingLongLine = false;
   const texts = decodeChunks(
     input,
     counter,
@@ -76,9 +79,24 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
       let offset = 0;
       let failure: unknown;
       try {
-        for await (const { text, bytes, skipped } of texts) {
+        for await (const decodedText of texts) {
+          let text = decodedText.text;
+          let bytes = decodedText.bytes;
+          if (pending === '') offset += decodedText.skipped;
+          if (droppingLongLine) {
+            // The rest of a refused over-long line, up to its newline, is dropped unread.
+            const nl = text.indexOf('\n');
+            if (nl === -1) {
+              offset += bytes;
+              continue;
+            }
+            const droppedBytes = Buffer.byteLength(text.slice(0, nl + 1));
+            offset += droppedBytes;
+            bytes -= droppedBytes;
+            text = text.slice(nl + 1);
+            droppingLongLine = false;
+          }
           const out = emptyBatch<Record<string, unknown>>();
-          if (pending === '') offset += skipped;
           const buf = pending + text;
           const ascii = bytes === text.length && Buffer.byteLength(pending) === pending.length;
           let pos = 0;
@@ -96,6 +114,19 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
           if (out.records.length > 0) yield out;
           if (failure !== undefined) throw failure;
           pending = buf.slice(pos);
+          // A line is capped as CSV records are: a file with no newline must not fill memory.
+          if (pending.length > MAX_RECORD_CHARS) {
+            const lineNo = line++;
+            const raw = pending.slice(0, 200);
+            offset += Buffer.byteLength(pending);
+            pending = '';
+            droppingLongLine = true;
+            options.onBadRecord({
+              line: lineNo,
+              reason: `line longer than ${MAX_RECORD_CHARS} characters`,
+              raw,
+            });
+          }
         }
         const out = emptyBatch<Record<string, unknown>>();
         if (pending !== '') parseLine(pending, offset + Buffer.byteLength(pending), out);

@@ -163,7 +163,8 @@ describe('sluice load (SQLite, the embedded default)', () => {
     assert.match(r.stdout, /creates the table:\n {4}CREATE TABLE "p" \(/);
     assert.match(r.stdout, /INSERT INTO "p" \("a", "b"\) VALUES \(\?, \?\) -- x 500 rows per statement/);
     assert.match(r.stdout, /nothing was written\.\n$/);
-    assert.equal(count(join(cwd, 'sluice.db'), 'sqlite_master'), 0);
+    // Not even the database file (issue 11 defect 4).
+    assert.equal(existsSync(join(cwd, 'sluice.db')), false);
   });
 
   it('issue 12 item 6: a header with empty names loads; the summary and explain say what was named and left out', async () => {

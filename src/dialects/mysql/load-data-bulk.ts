@@ -32,6 +32,7 @@ export class LoadDataBulk implements BulkCopy {
     private readonly packetBytes: number,
   ) {}
 
+  /** The statement copyCsv (with the file's delimiter) or copyRows sends, for explain. */
   statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string {
     return this.sql.loadData(ref, columns, rawCsv ? (delimiter ?? ',') : '\t');
   }

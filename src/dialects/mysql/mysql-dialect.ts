@@ -1,7 +1,10 @@
 import { SluiceError } from '../../errors.js';
-import { redactSecret, redactUrl } from '../../util/redact-url.js';
-import type { Dialect, Session } from '../dialect.js';
-import { mysqlClientOf, poolConnection, type CoreConnection } from './mysql-client.js';
+import { percentDecode } from '../../util/db-url.js';
+import { redactUrl } from '../../util/redact-url.js';
+import { scrubError } from '../../util/scrub-error.js';
+import { readServerUrl } from '../server-url.js';
+import type { ConnectOptions, Dialect, Session } from '../dialect.js';
+import { endConnection, mysqlClientOf, poolConnection, query, type CoreConnection } from './mysql-client.js';
 import { MysqlSession } from './mysql-session.js';
 
 /**
@@ -16,8 +19,17 @@ export const mysqlDialect: Dialect = {
   accepts(client: unknown): boolean {
     return mysqlClientOf(client) !== undefined;
   },
-  async connect(target: string | object): Promise<Session> {
-    if (typeof target === 'string') return MysqlSession.open(await connectUrl(target), 'end');
+  async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
+    if (typeof target === 'string') {
+      const connection = await connectUrl(target);
+      try {
+        if (options.readOnly) await query(connection, 'SET SESSION TRANSACTION READ ONLY');
+        return await MysqlSession.open(connection, 'end');
+      } catch (error) {
+        await endConnection(connection);
+        throw error;
+      }
+    }
     const client = mysqlClientOf(target);
     if (client === undefined) throw new SluiceError('BAD_USAGE', 'not a mysql2 connection or pool');
     if ('connection' in client) return MysqlSession.open(client.connection, 'keep');
@@ -36,8 +48,8 @@ export const mysqlDialect: Dialect = {
 };
 
 async function connectUrl(url: string): Promise<CoreConnection> {
-  const { default: mysql } = await import('mysql2');
   const options = connectionOptions(url);
+  const { default: mysql } = await import('mysql2');
   const connection = mysql.createConnection(options) as unknown as CoreConnection & {
     connect(callback: (error: Error | null) => void): void;
     destroy(): void;
@@ -52,39 +64,44 @@ async function connectUrl(url: string): Promise<CoreConnection> {
     );
   } catch (error) {
     connection.destroy();
-    throw new SluiceError(
-      'CONNECTION_FAILED',
-      redactSecret(`cannot connect to ${redactUrl(url)}: ${message(error)}`, url),
-      { cause: error, hint: 'check the host, port, user and password in --db' },
-    );
+    // The driver's error stays the cause, with any trace of the password removed from it (a host
+    // name or a message can carry what was handed to the driver).
+    const cause = scrubError(error, url);
+    throw new SluiceError('CONNECTION_FAILED', `cannot connect to ${redactUrl(url)}: ${message(cause)}`, {
+      cause,
+      hint: 'check the host, port, user and password in --db',
+    });
   }
   return connection;
 }
 
-/** mysql2 options from the URL; query parameters are parsed as JSON where they can be. */
+/**
+ * mysql2 options from the URL (read by util/db-url.ts, so a password may be pasted unencoded);
+ * query parameters are parsed as JSON where they can be.
+ */
 export function connectionOptions(url: string): Record<string, unknown> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new SluiceError('BAD_USAGE', `cannot parse the database URL ${redactUrl(url)}`);
+  const parsed = readServerUrl(url);
+  if (parsed.hosts.length > 1) {
+    throw new SluiceError('BAD_USAGE', `a MySQL URL takes one host: ${redactUrl(url)}`, {
+      hint: 'name one server of the cluster',
+    });
   }
   const options: Record<string, unknown> = {};
-  for (const [key, value] of parsed.searchParams) {
+  for (const [key, value] of new URLSearchParams(parsed.query)) {
     try {
       options[key] = JSON.parse(value);
     } catch {
       options[key] = value;
     }
   }
-  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  const host = parsed.hosts[0];
   return {
     ...options,
-    host: decodeURIComponent(host) || 'localhost',
-    port: parsed.port === '' ? 3306 : Number(parsed.port),
-    user: decodeURIComponent(parsed.username) || undefined,
-    password: parsed.password === '' ? undefined : decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+    host: host?.host || 'localhost',
+    port: host?.port ?? 3306,
+    user: parsed.user || undefined,
+    password: parsed.password || undefined,
+    database: percentDecode(parsed.path) || undefined,
     charset: 'UTF8MB4_BIN',
     // Dates are written by sluice as UTC text (mysql-values.ts); this keeps mysql2's own reads in UTC.
     timezone: 'Z',

@@ -29,6 +29,8 @@ export function copyFromStdin(
 
 class CopyInQuery extends ProtocolQuery<number> {
   private rows = 0;
+  /** Between CopyInResponse and the CopyDone or CopyFail that ends the data. */
+  private copying = false;
 
   constructor(
     private readonly sql: string,
@@ -45,7 +47,20 @@ class CopyInQuery extends ProtocolQuery<number> {
   }
 
   override handleCopyInResponse(): void {
+    this.copying = true;
     void this.pump();
+  }
+
+  /**
+   * The query failed on this side while the server still waits for data (pg's query_timeout
+   * fired): CopyFail ends the COPY, so the server answers ReadyForQuery and pg can run the next
+   * query (the ROLLBACK) instead of queueing it forever behind this one. After a server error the
+   * server has left copy mode already and drops the CopyFail; on a broken socket nothing is sent.
+   */
+  protected override onFailure(): void {
+    if (!this.copying) return;
+    this.copying = false;
+    this.write(copyFail('sluice: the COPY was abandoned'));
   }
 
   override handleCommandComplete(message: { text: string }): void {
@@ -78,9 +93,11 @@ class CopyInQuery extends ProtocolQuery<number> {
         }
         if (this.failed) return;
       }
+      this.copying = false;
       this.write(COPY_DONE);
     } catch (error) {
       if (this.failed) return;
+      this.copying = false;
       // The server answers "COPY from stdin failed: …"; the promise rejects with the cause.
       this.ownError = { error };
       this.write(copyFail(`sluice: ${(error as Error)?.message ?? String(error)}`));

@@ -1,7 +1,10 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { SluiceError } from '../../errors.js';
+import { canonicalDbUrl } from '../../util/db-url.js';
 import { redactSecret, redactUrl } from '../../util/redact-url.js';
-import type { Dialect, Session } from '../dialect.js';
+import { scrubError } from '../../util/scrub-error.js';
+import { readServerUrl } from '../server-url.js';
+import type { ConnectOptions, Dialect, Session } from '../dialect.js';
 import { PostgresSession } from './postgres-session.js';
 
 /**
@@ -15,8 +18,8 @@ export const postgresDialect: Dialect = {
   accepts(client: unknown): boolean {
     return isPgClient(client) || isPgPool(client);
   },
-  async connect(target: string | object): Promise<Session> {
-    if (typeof target === 'string') return connectUrl(target);
+  async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
+    if (typeof target === 'string') return connectUrl(target, options.readOnly === true);
     if (isPgPool(target)) {
       let client: PoolClient;
       try {
@@ -30,7 +33,16 @@ export const postgresDialect: Dialect = {
         client.release();
         throw error;
       }
-      return new PostgresSession(client, async () => client.release(), undefined, true);
+      // pg-pool listens for a client's 'error' only while it is idle; while sluice holds it, a
+      // broken socket would be an unhandled 'error' event (the query in flight rejects anyway).
+      const ignore = (): void => undefined;
+      client.on('error', ignore);
+      // A client the session could not vouch for goes back with its error: the pool discards it.
+      const release = async (broken?: Error): Promise<void> => {
+        client.off('error', ignore);
+        client.release(broken);
+      };
+      return new PostgresSession(client, release, undefined, true);
     }
     const client = target as ClientBase;
     usable(client);
@@ -38,10 +50,13 @@ export const postgresDialect: Dialect = {
   },
 };
 
-async function connectUrl(url: string): Promise<Session> {
+async function connectUrl(url: string, readOnly: boolean): Promise<Session> {
+  // pg would read the URL with the WHATWG parser, which cuts a password at its first '/', '?' or
+  // '#' and at all but its last '@'; it gets the URL in its standard form instead.
+  const connectionString = canonicalDbUrl(readServerUrl(url));
   const { default: pg } = await import('pg');
   const connect = async (): Promise<InstanceType<typeof pg.Client>> => {
-    const client = new pg.Client({ connectionString: url, application_name: 'sluice' });
+    const client = new pg.Client({ connectionString, application_name: 'sluice' });
     // pg also emits a broken connection as an 'error' event; the query in flight rejects with it
     // already, and without a listener the event would end the process.
     client.on('error', () => undefined);
@@ -54,17 +69,24 @@ async function connectUrl(url: string): Promise<Session> {
   } catch (error) {
     throw connectionFailed(error, url);
   }
+  if (readOnly) {
+    try {
+      await client.query('SET default_transaction_read_only = on');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw connectionFailed(error, url);
+    }
+  }
   return new PostgresSession(client, () => client.end(), url, false, connect);
 }
 
 /**
- * CONNECTION_FAILED with the server's or the network's words. The driver's error is not kept as
- * the cause as it is: Node's URL errors carry the whole input, password included.
+ * CONNECTION_FAILED with the server's or the network's words. The driver's error stays the cause,
+ * scrubbed of the password: Node's URL errors carry the whole input, a DNS error the host name.
  */
 function connectionFailed(error: unknown, url: string | undefined): SluiceError {
-  const message = redactSecret((error as Error)?.message ?? String(error), url);
-  const code = (error as { code?: unknown })?.code;
-  const cause = Object.assign(new Error(message), typeof code === 'string' ? { code } : {});
+  const cause = scrubError(error, url);
+  const message = redactSecret((cause as Error)?.message ?? String(cause), url);
   const where = url === undefined ? 'PostgreSQL' : redactUrl(url);
   return new SluiceError('CONNECTION_FAILED', `cannot connect to ${where}: ${message}`, {
     cause,

@@ -22,6 +22,19 @@ export function isServerError(error: unknown): error is PostgresServerError {
 }
 
 /**
+ * A server ErrorResponse after which the connection is still in step: the server refused one
+ * statement and answers ReadyForQuery next. Not a FATAL or PANIC (the backend is gone), a
+ * connection exception (class 08) or an operator's shutdown or termination (57P01
+ * pg_terminate_backend, 57P02, 57P03, 57P04), which end the session. The SQLSTATE is checked as
+ * well as the severity, which the server translates with lc_messages.
+ */
+export function isStatementError(error: unknown): boolean {
+  if (!isServerError(error)) return false;
+  if (error.severity === 'FATAL' || error.severity === 'PANIC') return false;
+  return !error.code.startsWith('08') && !error.code.startsWith('57P');
+}
+
+/**
  * The server's own words: its message, then its DETAIL ("Key (username)=(bob) already exists."),
  * with the SQLSTATE as code. Other errors (a socket reset, a value sluice cannot send) keep their
  * message and Node's code. Any trace of the connection password is removed.

@@ -14,11 +14,12 @@ import { copyFromStdin } from './copy-stream.js';
 import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
-import { copyPosition, describePostgresError } from './postgres-errors.js';
+import { copyPosition, describePostgresError, isStatementError } from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
 import { postgresValueConverter } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
+import { rejectedInStep } from './protocol-query.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
@@ -48,17 +49,21 @@ export class PostgresSession implements Session {
   readonly bulk: BulkCopy;
 
   private readonly prepared = new PreparedStatements();
+  /** Why the connection can no longer be trusted (see `watch`); a pooled client is then discarded. */
+  private broken: unknown;
+  private transactionOpen = false;
 
   /**
    * @param release ends the session's hold on the connection: ends a client sluice opened,
-   * returns a pooled client to its pool, does nothing to a client passed in.
+   * returns a pooled client to its pool (with the error that broke it, so the pool discards it),
+   * does nothing to a client passed in.
    * @param url the connection string, so messages can be scrubbed of its password.
    * @param shared the connection outlives the session (a client or pool passed to open()): its
    * prepared statements are deallocated on close.
    */
   constructor(
     private readonly client: ClientBase,
-    private readonly release: () => Promise<void>,
+    private readonly release: (broken?: Error) => Promise<void>,
     private readonly url: string | undefined,
     private readonly shared: boolean,
     private catalogConnection?: () => Promise<ClientBase & { end(): Promise<void> }>,
@@ -84,25 +89,32 @@ export class PostgresSession implements Session {
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    if (params.length === 0) return (await this.client.query(sql)).rowCount ?? 0;
+    if (params.length === 0) return (await this.watch(this.client.query(sql))).rowCount ?? 0;
     const values = params.map(pgText);
     const name = this.prepared.nameFor(sql);
-    const result = await this.client.query(
-      name === undefined ? { text: sql, values } : { name, text: sql, values },
+    const result = await this.watch(
+      this.client.query(name === undefined ? { text: sql, values } : { name, text: sql, values }),
     );
     return result.rowCount ?? 0;
   }
 
   executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
-    return pipelinedExecute(this.client, sql, rows);
+    return this.watch(pipelinedExecute(this.client, sql, rows));
   }
 
   async begin(): Promise<void> {
-    await this.client.query('BEGIN');
+    await this.watch(this.client.query('BEGIN'));
+    this.transactionOpen = true;
   }
 
   async commit(): Promise<void> {
-    const result = await this.client.query('COMMIT');
+    let result;
+    try {
+      result = await this.watch(this.client.query('COMMIT'));
+    } finally {
+      // A COMMIT the server refused (a deferred constraint) ends the transaction too.
+      this.transactionOpen = false;
+    }
     // COMMIT of a transaction that already failed is answered with ROLLBACK, not an error.
     if (result.command === 'ROLLBACK') {
       throw new Error('the transaction had failed: COMMIT rolled it back and nothing was saved');
@@ -110,19 +122,26 @@ export class PostgresSession implements Session {
   }
 
   async rollback(): Promise<void> {
-    await this.client.query('ROLLBACK');
+    try {
+      await this.client.query('ROLLBACK');
+    } catch (error) {
+      // Whatever the reason, the transaction's state is unknown: the connection is not reused.
+      this.broken ??= error;
+      throw error;
+    }
+    this.transactionOpen = false;
   }
 
   async savepoint(name: string): Promise<void> {
-    await this.client.query(`SAVEPOINT ${this.sql.quoteIdent(name)}`);
+    await this.watch(this.client.query(`SAVEPOINT ${this.sql.quoteIdent(name)}`));
   }
 
   async releaseSavepoint(name: string): Promise<void> {
-    await this.client.query(`RELEASE SAVEPOINT ${this.sql.quoteIdent(name)}`);
+    await this.watch(this.client.query(`RELEASE SAVEPOINT ${this.sql.quoteIdent(name)}`));
   }
 
   async rollbackToSavepoint(name: string): Promise<void> {
-    await this.client.query(`ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`);
+    await this.watch(this.client.query(`ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`));
   }
 
   /**
@@ -142,7 +161,7 @@ export class PostgresSession implements Session {
     const connect = this.catalogConnection;
     this.catalogConnection = undefined;
     const side = await connect?.().catch(() => undefined);
-    if (side === undefined) return describePostgresTable(this.client, this.sql, ref);
+    if (side === undefined) return this.watch(describePostgresTable(this.client, this.sql, ref));
     try {
       return await describePostgresTable(side, this.sql, ref);
     } finally {
@@ -154,13 +173,39 @@ export class PostgresSession implements Session {
     return describePostgresError(error, this.url);
   }
 
+  /**
+   * Hands the connection back. A pooled client goes back with an error, and the pool discards it,
+   * when the session cannot vouch for its state: see `watch`, and a transaction still open.
+   */
   async close(): Promise<void> {
     try {
-      if (this.shared) await this.prepared.deallocate(this.client, (name) => this.sql.quoteIdent(name));
+      if (this.shared && this.broken === undefined && !this.transactionOpen)
+        await this.watch(this.prepared.deallocate(this.client, (name) => this.sql.quoteIdent(name)));
     } catch {
       // A broken connection has lost its statements with it.
     } finally {
-      await this.release();
+      const broken =
+        this.broken ?? (this.transactionOpen ? new Error('closed with a transaction still open') : undefined);
+      await this.release(broken === undefined ? undefined : asError(broken));
+    }
+  }
+
+  /**
+   * Runs one exchange with the server and notes when its failure leaves the connection in an
+   * unknown state. In step (the connection is reused): a statement the server refused with an
+   * ERROR (a bad value, a duplicate key, a COPY it refused or that sluice cancelled with
+   * CopyFail), after which the server answers ReadyForQuery; the caller's ROLLBACK then ends the
+   * transaction. Broken (a pooled client is discarded): anything else: the socket failed or
+   * closed, the backend ended (FATAL, pg_terminate_backend), pg's query_timeout fired while the
+   * server was still running the statement or waiting for COPY data. A failed ROLLBACK breaks
+   * it too (rollback()).
+   */
+  private async watch<T>(exchange: Promise<T>): Promise<T> {
+    try {
+      return await exchange;
+    } catch (error) {
+      if (!isStatementError(error) && !rejectedInStep(error)) this.broken ??= error;
+      throw error;
     }
   }
 
@@ -172,7 +217,7 @@ export class PostgresSession implements Session {
     if (columns.length === 0) return inserted(await this.insertDefaults(ref, chunks));
     try {
       return inserted(
-        await copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks)),
+        await this.watch(copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks))),
       );
     } catch (error) {
       // Encoded rows are one line each: the CONTEXT line number is the row number.
@@ -188,7 +233,9 @@ export class PostgresSession implements Session {
   ): Promise<RowCounts> {
     try {
       const checked = guardPostgresCsv(bytes, delimiter);
-      return inserted(await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked));
+      return inserted(
+        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked)),
+      );
     } catch (error) {
       // The server counts lines of the file itself, header included (and the newlines inside
       // quoted fields: a record's number is the line it ends on).
@@ -248,4 +295,8 @@ function withCopyPosition(
   const position = copyPosition(error, ref.name, columns);
   if (position === undefined) return error;
   return Object.assign(error, { [as]: position.line, copyColumn: position.column });
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

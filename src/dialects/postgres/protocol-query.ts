@@ -1,4 +1,18 @@
 import type { Connection } from 'pg';
+import { isStatementError } from './postgres-errors.js';
+
+/** What protocol queries rejected with once the server had answered (see rejectedInStep). */
+const inStep = new WeakSet<object>();
+
+/**
+ * True when a protocol query rejected with `error` after the server answered it, with
+ * ReadyForQuery or a statement error: the connection is still in step and can run the next query.
+ * False when it rejected without that answer (the socket broke, pg's query_timeout fired while the
+ * server was still busy or waiting for COPY data).
+ */
+export function rejectedInStep(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && inStep.has(error);
+}
 
 /**
  * A pg "submittable": an object pg's Client runs as one query, handing it the connection and
@@ -38,15 +52,21 @@ export abstract class ProtocolQuery<T> {
     this.failed = true;
     this.onFailure();
     this.wakeUp();
-    this.settle(() => this.rejectPromise(this.ownError === undefined ? error : this.ownError.error));
+    const rejection = this.ownError === undefined ? error : this.ownError.error;
+    this.settle(() => {
+      if (isStatementError(error)) markInStep(rejection);
+      this.rejectPromise(rejection);
+    });
   }
 
   handleReadyForQuery(): void {
     this.wakeUp();
     const own = this.ownError;
-    this.settle(() =>
-      own === undefined ? this.resolvePromise(this.result()) : this.rejectPromise(own.error),
-    );
+    this.settle(() => {
+      if (own === undefined) return this.resolvePromise(this.result());
+      markInStep(own.error);
+      this.rejectPromise(own.error);
+    });
   }
 
   /**
@@ -109,4 +129,8 @@ export abstract class ProtocolQuery<T> {
     this.callback();
     action();
   }
+}
+
+function markInStep(error: unknown): void {
+  if (typeof error === 'object' && error !== null) inStep.add(error);
 }

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SluiceError } from '../../errors.js';
-import type { Dialect, Session } from '../dialect.js';
+import type { ConnectOptions, Dialect, Session } from '../dialect.js';
 import { SqliteSession } from './sqlite-session.js';
 
 /**
@@ -18,14 +19,20 @@ export const sqliteDialect: Dialect = {
       typeof db.inTransaction === 'boolean'
     );
   },
-  async connect(target: string | object): Promise<Session> {
+  async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
     if (typeof target !== 'string') {
       return new SqliteSession(target as import('better-sqlite3').Database, false);
     }
     const { default: Database } = await import('better-sqlite3');
     const path = sqlitePath(target);
     try {
-      const db = new Database(path);
+      // Read only (explain): an existing file is opened read-only, and a missing one is not created
+      // (opening it would leave an empty file behind): an empty in-memory database stands in.
+      const db = !options.readOnly
+        ? new Database(path)
+        : path === ':memory:' || !existsSync(path)
+          ? new Database(':memory:')
+          : new Database(path, { readonly: true, fileMustExist: true });
       // SQLite leaves foreign keys unchecked unless asked, per connection: a loader must not let
       // rows with dangling references in silently. (A connection passed in keeps its own setting.)
       db.pragma('foreign_keys = ON');
