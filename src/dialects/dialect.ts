@@ -134,12 +134,22 @@ export interface BulkCopy {
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad
    * record by a line of the file (the header is line 1): `copyRow`, the line the record starts on,
-   * when the bulk path knows it, or `copyLine`, any line inside the record (copy.ts then finds the
-   * line it starts on). When the file uses CSV the database would read differently from sluice's
-   * parser, the bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and
-   * copy.ts loads the file parsed instead.
+   * when the bulk path knows it, or `copyLine`, the line as the database counts them, which
+   * `recordStartLine` turns into the line the record starts on. When the file uses CSV the
+   * database would read differently from sluice's parser, the bulk path fails before that place
+   * with an error whose `rawCsvUnsafe` is true, and copy.ts loads the file parsed instead.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<number>;
+  /**
+   * The line the record a copyCsv error called `copyLine` starts on, reading the file's bytes again
+   * from the start (error path only); undefined when it cannot tell. Present when copyCsv reports
+   * `copyLine`.
+   */
+  recordStartLine?(
+    bytes: AsyncIterable<Uint8Array>,
+    delimiter: string,
+    copyLine: number,
+  ): Promise<number | undefined>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
   statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
 }

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { BulkCopy, RowChunk } from '../dialects/dialect.js';
 import type { SluiceError } from '../errors.js';
-import { csvRecordStartLine } from '../sources/csv-record-line.js';
 import { openSource, READ_CHUNK } from '../sources/from-input.js';
 import type { TextSource } from '../sources/source.js';
 import { copyColumnOf, copyRowOf, isRawCsvUnsafe, rawCsvLineOf } from './bulk-errors.js';
@@ -52,8 +51,15 @@ export async function copyCsvFile(
     }
     const at = rawCsvLineOf(error);
     if (at !== undefined) {
-      // A quoted field may span lines: from a line inside the record, find the one it starts on.
-      const line = 'exact' in at ? at.exact : await csvRecordStartLine(path, at.within);
+      // The database's own line count: find the line the record starts on.
+      const line =
+        'exact' in at
+          ? at.exact
+          : await bulk.recordStartLine?.(
+              createReadStream(path, { highWaterMark: 1 << 20 }),
+              context.source.delimiter ?? ',',
+              at.within,
+            );
       throw rowError(context, error, line, copyColumnOf(error));
     }
     await session.rollbackToSavepoint(RAW_COPY);

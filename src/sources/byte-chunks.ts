@@ -3,26 +3,31 @@ import { InvalidUtf8, Utf8Decoder } from './utf8.js';
 
 /**
  * Decodes a byte stream to text chunk by chunk, counting bytes for progress. Invalid UTF-8 is a
- * BAD_INPUT error at the line `lineAt()` reports for the text before it; with `lenient` (skip
- * mode) bad bytes become NULs, which the parsers refuse record by record.
+ * BAD_INPUT error at the line `lineAt()` reports once the text before the bad byte is read; with
+ * `lenient` (skip mode) bad bytes become NULs, which the parsers refuse record by record.
+ *
+ * The valid text before a bad byte is handed on first, and the error raised when the next chunk is
+ * asked for: the records before the byte are judged before it, as when the chunk ends just before
+ * it, so an abort names the first bad record in the file however the input is cut.
  */
 export async function* decodeChunks(
   input: AsyncIterable<Buffer | string>,
   counter: { bytes: number },
   source: string,
-  lineAt: (validPrefix: string) => number,
+  lineAt: () => number,
   lenient = false,
 ): AsyncGenerator<string> {
+  // The decoder drops a byte order mark opening the input; text arrives decoded from a stream in
+  // text mode, and loses its mark here. Left in, it would become part of the first column's name.
+  // (A raw CSV copy skips it with the header line.) Later BOMs are data.
   const decoder = new Utf8Decoder(lenient);
-  let text: string;
-  // A byte order mark opens the input, not its first field: left in, it would become part of the
-  // first column's name. (A raw CSV copy skips it with the header line.) Later BOMs are data.
   let first = true;
   const withoutBom = (chunk: string): string => {
     if (!first || chunk.length === 0) return chunk;
     first = false;
     return chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
   };
+  let text: string;
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       counter.bytes += Buffer.byteLength(chunk);
@@ -34,17 +39,19 @@ export async function* decodeChunks(
       text = decoder.decode(chunk);
     } catch (error) {
       if (!(error instanceof InvalidUtf8)) throw error;
-      throw invalidUtf8Error(source, lineAt(error.validPrefix));
+      if (error.validPrefix.length > 0) yield error.validPrefix;
+      throw invalidUtf8Error(source, lineAt());
     }
-    yield withoutBom(text);
+    yield text;
   }
   try {
     text = decoder.end();
   } catch (error) {
     if (!(error instanceof InvalidUtf8)) throw error;
-    throw invalidUtf8Error(source, lineAt(error.validPrefix));
+    if (error.validPrefix.length > 0) yield error.validPrefix;
+    throw invalidUtf8Error(source, lineAt());
   }
-  if (text) yield withoutBom(text);
+  if (text) yield text;
 }
 
 function invalidUtf8Error(source: string, line: number): SluiceError {

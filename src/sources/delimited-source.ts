@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
 import { CsvParser } from './csv-parser.js';
-import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { decodeChunks } from './byte-chunks.js';
 import type { BadRecordHandler, RecordBatch, TextField, TextSource } from './source.js';
 
 export interface DelimitedOptions {
@@ -23,13 +23,7 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
   const delimiter = options.format === 'tsv' ? '\t' : ',';
   const parser = new CsvParser(delimiter, options.onBadRecord, options.lenient);
   const counter = { bytes: 0 };
-  const texts = decodeChunks(
-    input,
-    counter,
-    options.name,
-    (prefix) => parser.currentLine() + countNewlines(prefix),
-    options.lenient,
-  );
+  const texts = decodeChunks(input, counter, options.name, () => parser.currentLine(), options.lenient);
   let finished = false;
 
   async function nextBatch(): Promise<RecordBatch<TextField[]>> {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { abortOnBadRecord } from './bad-record.js';
-import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { decodeChunks } from './byte-chunks.js';
 import { isRecord } from './object-source.js';
 import type { BadRecordHandler, ObjectSource, RecordBatch } from './source.js';
 
@@ -21,13 +21,7 @@ export interface JsonArrayOptions {
 export function openJsonArray(input: Readable, options: JsonArrayOptions): ObjectSource {
   const counter = { bytes: 0 };
   const scanner = new ArrayScanner();
-  const texts = decodeChunks(
-    input,
-    counter,
-    options.name,
-    (prefix) => scanner.line + countNewlines(prefix),
-    options.lenient,
-  );
+  const texts = decodeChunks(input, counter, options.name, () => scanner.line, options.lenient);
 
   function emit(element: ScannedElement, out: RecordBatch<Record<string, unknown>>): void {
     let value: unknown;

@@ -32,19 +32,28 @@ export class Utf8Decoder {
       text = this.decoder.decode(body);
     } catch {
       const offset = firstInvalidByte(body);
-      if (!this.lenient) throw new InvalidUtf8(new TextDecoder('utf-8').decode(body.subarray(0, offset)));
+      if (!this.lenient) {
+        const prefix = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body.subarray(0, offset));
+        throw new InvalidUtf8(this.withoutBom(prefix));
+      }
       text = replaceInvalid(body);
     }
-    if (!this.started) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // the byte-order mark, once, at the start
-    }
-    return text;
+    return this.withoutBom(text);
+  }
+
+  /**
+   * The byte-order mark, once, at the start of the text: the first chunk may decode to nothing (a
+   * character cut in two), so "the start" is the first text there is.
+   */
+  private withoutBom(text: string): string {
+    if (this.started || text.length === 0) return text;
+    this.started = true;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 }
 
 export class InvalidUtf8 extends Error {
-  /** `validPrefix`: the text of the chunk before the first bad byte, to count lines. */
+  /** `validPrefix`: the text of the chunk before the first bad byte (the BOM left out). */
   constructor(readonly validPrefix: string) {
     super('invalid UTF-8');
   }

@@ -87,9 +87,26 @@ export class LoadDataCsvRewriter {
     return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
   }
 
-  private rewrite(buf: Buffer, final: boolean): RewrittenCsv {
-    // Validated before any record is judged, as the CSV parser decodes a chunk before parsing it.
-    this.checkUtf8(buf, final ? buf.length : buf.lastIndexOf(LF) + 1);
+  /**
+   * Records are judged up to the first byte that is not UTF-8, then that byte is the error: the
+   * CSV parser reads the text decoded before it first, so both name the first problem in the file.
+   */
+  private rewrite(input: Buffer, final: boolean): RewrittenCsv {
+    const invalid = firstInvalidUtf8(input, final ? input.length : input.lastIndexOf(LF) + 1);
+    const buf = invalid === -1 ? input : input.subarray(0, invalid);
+    const rewritten = this.records(buf, final && invalid === -1);
+    if (invalid === -1) return rewritten;
+    let line = this.line;
+    for (
+      let n = buf.indexOf(LF, buf.length - (this.pending?.length ?? 0));
+      n !== -1;
+      n = buf.indexOf(LF, n + 1)
+    )
+      line++;
+    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
+  }
+
+  private records(buf: Buffer, final: boolean): RewrittenCsv {
     const out = new Output(buf);
     const lines: number[] = [];
     const length = buf.length;
@@ -144,6 +161,7 @@ export class LoadDataCsvRewriter {
     const length = buf.length;
     const delimiter = this.delimiter;
     const line = this.line;
+    const start = pos;
     let newlines = 0;
     let fields = 0;
     let nul = 0;
@@ -154,7 +172,10 @@ export class LoadDataCsvRewriter {
         for (;;) {
           if (i >= length) {
             if (!final) return undefined;
-            return bad(line, length, newlines, 'unterminated quoted field', fields + 1);
+            // As the parser does: only the line the quote opened on is refused, reading goes on.
+            const lineEnd = buf.indexOf(LF, start);
+            const stop = lineEnd === -1 ? length : lineEnd + 1;
+            return bad(line, stop, lineEnd === -1 ? 0 : 1, 'unterminated quoted field', fields + 1);
           }
           const b = buf[i]!;
           if (b === QUOTE) {
@@ -230,16 +251,12 @@ export class LoadDataCsvRewriter {
       return ended(line, fields, spanned, Math.min(j + 1, length), nul, c !== LF);
     }
   }
+}
 
-  /** The CSV parser refuses invalid UTF-8 outright; so does this, at the same line. */
-  private checkUtf8(buf: Buffer, end: number): void {
-    const region = buf.subarray(0, end);
-    if (isUtf8(region)) return;
-    const offset = firstInvalidByte(region);
-    let line = this.line;
-    for (let n = region.indexOf(LF); n !== -1 && n < offset; n = region.indexOf(LF, n + 1)) line++;
-    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
-  }
+/** The offset of the first byte in `buf[0, end)` that is not valid UTF-8, or -1. */
+function firstInvalidUtf8(buf: Buffer, end: number): number {
+  const region = buf.subarray(0, end);
+  return isUtf8(region) ? -1 : firstInvalidByte(region);
 }
 
 interface RecordEnd {

@@ -3,6 +3,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * Thrown when a CSV file uses a form that PostgreSQL's COPY would read differently from sluice's
@@ -55,6 +56,8 @@ const enum State {
 type Pending = 'cr' | 'backslash' | 'backslash-dot' | undefined;
 
 export class CsvGuard {
+  /** Bytes of a byte order mark seen at the start of the input, -1 once past it. */
+  private bom = 0;
   private state = State.Unquoted;
   private lineStart = true;
   private fieldStart = true;
@@ -64,7 +67,18 @@ export class CsvGuard {
 
   constructor(private readonly delimiter: number) {}
 
+  /** Inside a quoted field, as COPY's line reader counts it (every quote toggles). */
+  get quoted(): boolean {
+    return this.state === State.Quoted;
+  }
+
+  /** The line end style the first line set, once one has ended. */
+  get lineEnding(): 'lf' | 'crlf' | undefined {
+    return this.eol;
+  }
+
   check(chunk: Buffer): void {
+    if (this.bom !== -1) chunk = this.withoutBom(chunk);
     if (chunk.length === 0) return;
     if (
       this.state === State.Unquoted &&
@@ -106,11 +120,38 @@ export class CsvGuard {
   }
 
   end(): void {
+    if (this.bom > 0) this.withoutBom(Buffer.alloc(0), true);
     if (this.pending === 'backslash-dot') this.unsafe('\\. alone on the last line');
     if (this.pending === 'cr') this.unsafe('a carriage return without a newline');
+    // COPY would read the rest of the file as one field: into the header line it skips, silently.
+    if (this.state === State.Quoted) this.unsafe('a quoted field that never closes');
   }
 
-  private step(byte: number): void {
+  /**
+   * The chunk without the part of a byte order mark opening the input: sluice's decoder drops it,
+   * so the checks start after it (a line holding only the mark is blank to the parser, a quote
+   * right after it opens a quoted field). COPY keeps it in the header line, which it skips.
+   */
+  withoutBom(chunk: Buffer, ended = false): Buffer {
+    let i = 0;
+    while (i < chunk.length && this.bom < 3 && chunk[i] === BOM[this.bom]) {
+      this.bom++;
+      i++;
+    }
+    if (this.bom === 3) {
+      this.bom = -1;
+      return chunk.subarray(i);
+    }
+    if (i === chunk.length && !ended) return chunk.subarray(i); // may still be a mark
+    // Not a mark after all: the bytes taken for one are text.
+    const taken = this.bom;
+    this.bom = -1;
+    for (let k = 0; k < taken; k++) this.step(BOM[k]!);
+    return chunk.subarray(i);
+  }
+
+  /** One byte, checked the slow way: check() gives the same verdicts, faster. */
+  step(byte: number): void {
     if (this.pending !== undefined && this.resolvePending(byte)) return;
     if (this.state === State.Quoted) {
       if (byte === QUOTE) this.state = State.QuoteInQuoted;

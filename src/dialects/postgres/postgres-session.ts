@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import type { BulkCopy, Capabilities, RowChunk, Session, TableInfo, TableRef } from '../dialect.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
+import { copyRecordStartLine } from './copy-record-line.js';
 import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
@@ -56,6 +57,7 @@ export class PostgresSession implements Session {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
       copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      recordStartLine: copyRecordStartLine,
       statement: (ref, columns, rawCsv, delimiter) =>
         rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
     };
@@ -174,8 +176,7 @@ export class PostgresSession implements Session {
       const checked = guardPostgresCsv(bytes, delimiter);
       return await copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked);
     } catch (error) {
-      // The server counts lines of the file itself, header included (and the newlines inside
-      // quoted fields: a record's number is the line it ends on).
+      // The server counts lines its own way (see copy-record-line.ts), header included.
       throw withCopyPosition(error, ref, columns, 'copyLine');
     }
   }
