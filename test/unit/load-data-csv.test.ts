@@ -73,6 +73,7 @@ describe('LoadDataCsvRewriter reads as the CSV parser does', () => {
     ['wrong field count', 'a,b\n1,2,3\n4\n5,6\n'],
     ['text after closing quote', 'a,b\n"x"y,1\n2,3\n'],
     ['unterminated quote', 'a,b\n1,2\n"open,3\n'],
+    ['an unterminated quote refuses only the line it opens on, as the parser does', 'a,b\n"open,3\n4,5\n6\n'],
     ['NUL byte', 'a,b\n1,x\0y\n2,3\n'],
     ['only a header', 'a,b\n'],
     ['empty', ''],
@@ -128,6 +129,18 @@ describe('LoadDataCsvRewriter reads as the CSV parser does', () => {
       },
       (error: unknown) => error instanceof CsvBytesError && error.line === 4,
     );
+  });
+
+  it('reports the header and the bad records before invalid UTF-8 first, as the parser does', () => {
+    const bad: number[] = [];
+    const rewriter = new LoadDataCsvRewriter(',', (b) => void bad.push(b.line));
+    const bytes = Buffer.concat([Buffer.from('a,b\n1,2,3\n4,'), Buffer.from([0xff]), Buffer.from('\n')]);
+    assert.throws(
+      () => rewriter.push(bytes),
+      (error: unknown) => error instanceof CsvBytesError && error.line === 3,
+    );
+    assert.deepEqual(bad, [2]);
+    assert.equal(rewriter.columns, 2);
   });
 
   it('copies clean records through byte for byte', () => {
