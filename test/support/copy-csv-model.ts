@@ -13,7 +13,8 @@ import type { TextField } from '../../src/sources/source.js';
  *   when the style is LF and each CR otherwise (also while the style is still unknown);
  * - fields: a quote starts a quoted part anywhere, `""` in it is a quote, text may follow the
  *   closing quote; a field with no quote and nothing in it is NULL;
- * - bytes that are not UTF-8 (NUL included) fail where the line reader meets them.
+ * - bytes that are not UTF-8 (NUL included) fail where the line reader meets them, which is one
+ *   byte early after a CR or a backslash (it fetches the next byte before it goes on).
  *
  * `\.` first on a line followed by a line end or the end of the data may be COPY's end-of-data
  * marker, depending on the line end style; the model does not say what it does (`unmodelled`).
@@ -45,6 +46,11 @@ export function copyCsvModel(bytes: Buffer, delimiter: string, columns: number):
   let line = 0;
   let eol: 'unknown' | 'nl' | 'crnl' | 'cr' = 'unknown';
 
+  const encodingError = (): CopyError =>
+    new CopyError(
+      `invalid byte sequence for encoding "UTF8": 0x${bytes[invalidAt]!.toString(16).padStart(2, '0')}`,
+    );
+
   /** One line without its terminator; `eof` when the data ended before a terminator. */
   function readLine(): { text: Buffer; eof: boolean } {
     const start = pos;
@@ -52,10 +58,10 @@ export function copyCsvModel(bytes: Buffer, delimiter: string, columns: number):
     let first = true;
     for (;;) {
       if (pos >= bytes.length) return { text: bytes.subarray(start, pos), eof: true };
-      if (pos === invalidAt) {
-        throw new CopyError(`invalid byte sequence for encoding "UTF8": 0x${bytes[pos]!.toString(16)}`);
-      }
+      if (pos === invalidAt) throw encodingError();
       const c = bytes[pos++]!;
+      // After a CR or a backslash the reader fetches the next byte before it goes on.
+      if ((c === CR || c === BACKSLASH) && pos === invalidAt) throw encodingError();
       if (c === QUOTE) inQuote = !inQuote;
       if (inQuote && c === (eol === 'nl' ? LF : CR)) line++;
       if (c === CR && !inQuote) {
