@@ -200,15 +200,9 @@ export class CsvParser {
         if (c === CR && i + 1 >= length && !final) return -1;
         const lineEnd = buf.indexOf('\n', i);
         const stop = lineEnd === -1 ? length : lineEnd + 1;
-        if (lineEnd === -1 && !final) return -1;
-        return this.reject(
-          startLine,
-          `unexpected text after the closing quote of field ${fields.length}`,
-          buf,
-          start,
-          stop,
-          fields.length,
-        );
+        const after = `unexpected text after the closing quote of field ${fields.length}`;
+        if (lineEnd === -1 && !final) return this.waitOrRefuse(startLine, after, buf, start, fields.length);
+        return this.reject(startLine, after, buf, start, stop, fields.length);
       }
       // Unquoted field: runs to the next delimiter or newline.
       let j = i;
@@ -217,7 +211,10 @@ export class CsvParser {
         if (c === this.delimiterCode || c === LF) break;
         j++;
       }
-      if (j >= length && !final) return -1;
+      if (j >= length && !final) {
+        const reason = `record longer than ${MAX_RECORD_CHARS} characters`;
+        return this.waitOrRefuse(startLine, reason, buf, start, fields.length + 1);
+      }
       const c = j < length ? buf.charCodeAt(j) : -1;
       let end = j;
       if (c !== this.delimiterCode && end > i && buf.charCodeAt(end - 1) === CR) end--;
@@ -228,6 +225,18 @@ export class CsvParser {
       }
       return this.finish(fields, startLine, buf, start, end, j + 1, out);
     }
+  }
+
+  /**
+   * A record whose quoted fields closed but whose last line has not ended yet waits for more text,
+   * unless it is already too long to be a record: then it is refused, as a long line is (parsePlain
+   * only catches a line with no newline at all, and a quoted field may hold one).
+   */
+  private waitOrRefuse(line: number, reason: string, buf: string, start: number, column: number): number {
+    if (buf.length - start <= MAX_RECORD_CHARS) return -1;
+    this.countLines(buf, start, buf.length);
+    this.onBadRecord({ line, reason, raw: buf.slice(start, start + 200), column });
+    return buf.length;
   }
 
   private finish(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CsvBytesError, LoadDataCsvRewriter } from '../../src/dialects/mysql/load-data-csv.js';
-import { CsvParser } from '../../src/sources/csv-parser.js';
+import { CsvParser, MAX_RECORD_CHARS } from '../../src/sources/csv-parser.js';
 import type { BadRecord, RecordBatch, TextField } from '../../src/sources/source.js';
 import { decodeLoadData } from '../support/load-data-decode.js';
 
@@ -141,6 +141,35 @@ describe('LoadDataCsvRewriter reads as the CSV parser does', () => {
     );
     assert.deepEqual(bad, [2]);
     assert.equal(rewriter.columns, 2);
+  });
+
+  it('refuses a record longer than the parser takes, as the parser does (it buffered without bound)', () => {
+    for (const [head, fill] of [
+      ['a,b\n"x\ny",', 'x'],
+      ['a,b\n"x\ny"z', 'x'],
+      ['a,b\n"open\n', 'x'],
+      ['a,b\n1,', 'x'],
+      ['a,b\n"é\n",', 'é'], // 2 bytes a character: refused by characters, as the parser counts
+    ] as const) {
+      const filler = fill.repeat(1 << 20);
+      const pieces = [head, ...Array.from({ length: (MAX_RECORD_CHARS >> 20) + 1 }, () => filler), '\n1,2\n'];
+      const parsed: Parsed['bad'] = [];
+      const parser = new CsvParser(',', (b) => void parsed.push({ line: b.line, reason: b.reason }));
+      const records: RecordBatch<TextField[]> = { records: [], lines: [] };
+      for (const piece of pieces) parser.push(piece, records);
+      parser.end(records);
+      const rewritten: Parsed['bad'] = [];
+      const rewriter = new LoadDataCsvRewriter(
+        ',',
+        (b) => void rewritten.push({ line: b.line, reason: b.reason }),
+      );
+      const out: Buffer[] = [];
+      for (const piece of pieces) out.push(rewriter.push(Buffer.from(piece)).bytes);
+      out.push(rewriter.end().bytes);
+      assert.deepEqual(rewritten, parsed, head);
+      assert.ok(parsed.length > 0, head);
+      assert.deepEqual(decodeLoadData(Buffer.concat(out), ','), records.records, head);
+    }
   });
 
   it('copies clean records through byte for byte', () => {
