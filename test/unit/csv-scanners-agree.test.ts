@@ -54,7 +54,8 @@ async function checkInput(seed: number, clean: boolean, tally: Tally): Promise<v
   const copy = copyCsvModel(bytes, delimiter, expected.columns);
   assert.notEqual(copy.kind, 'unmodelled', `guard let through what COPY may read as \\. (${what})`);
   const firstProblem = expected.headerNul ? 1 : (expected.bad[0]?.line ?? expected.fatal?.line);
-  const cuts = cutsToTry[cutsToTry.length - 2]!; // a random set
+  // Whole (the finder's native counts), a random set, or byte by byte.
+  const cuts = cutsToTry[[0, cutsToTry.length - 2, cutsToTry.length - 1][seed % 3]!]!;
   const finder = (line: number): Promise<number | undefined> =>
     recordStartLine(chunksAt(bytes, cuts), delimiter, line);
   if (copy.kind === 'rows') {

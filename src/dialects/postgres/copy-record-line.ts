@@ -2,6 +2,7 @@ import { CsvGuard, RawCsvUnsafe } from './csv-guard.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const QUOTE = 0x22;
 
 /**
  * The line (counted by newlines, as sluice counts everywhere) on which the CSV record that COPY
@@ -13,7 +14,8 @@ const CR = 0x0d;
  *
  * The bytes are read from the start by the raw copy's guard, which knows where COPY's records
  * end; undefined past the end, or where the guard would not have let the bytes through. Meant for
- * the error path only.
+ * the error path only, but a chunk without quotes or CRs is counted with native scans, and so is
+ * the inside of a quoted field.
  */
 export async function copyRecordStartLine(
   bytes: AsyncIterable<Uint8Array>,
@@ -28,23 +30,53 @@ export async function copyRecordStartLine(
   let open = false; // the current record has bytes
   try {
     for await (const piece of bytes) {
-      const chunk = guard.withoutBom(Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i]!;
-        const quoted = guard.quoted;
+      const chunk = guard.withoutBom(
+        Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength),
+      );
+      const length = chunk.length;
+      if (!guard.quoted && chunk.indexOf(QUOTE) === -1 && chunk.indexOf(CR) === -1) {
+        // Every newline ends a record. Unless the one sought ends here, count them and let the
+        // guard check the chunk (checked first, a place it refuses after the record sought, which
+        // COPY never saw, would hide the record).
+        const ends = count(chunk, LF, 0, length);
+        if (copy + ends - 1 < copyLine) {
+          guard.check(chunk);
+          if (ends > 0) {
+            copy += ends;
+            line += ends;
+            start = line;
+            open = chunk[length - 1] !== LF;
+          } else if (length > 0) {
+            open = true;
+          }
+          continue;
+        }
+      }
+      for (let i = 0; i < length;) {
+        if (guard.quoted) {
+          // Inside quotes only a quote changes anything: count the line ends up to the next one.
+          const quote = chunk.indexOf(QUOTE, i);
+          const end = quote === -1 ? length : quote;
+          const newlines = count(chunk, LF, i, end);
+          line += newlines;
+          copy += guard.lineEnding === 'lf' ? newlines : count(chunk, CR, i, end);
+          open = true;
+          if (quote === -1) break;
+          i = quote;
+        }
+        const byte = chunk[i++]!;
         guard.step(byte);
-        if (byte === LF) line++;
-        if (quoted) {
-          if (byte === (guard.lineEnding === 'lf' ? LF : CR)) copy++;
-        } else if (byte === LF) {
-          // The record ended; COPY's next line is the next record.
+        if (byte === LF) {
+          line++;
+          // The record ended (a newline inside quotes was counted above); COPY's next line is the
+          // next record.
           if (copy >= copyLine) return start;
           copy++;
           start = line;
           open = false;
-          continue;
+        } else {
+          open = true;
         }
-        open = true;
       }
     }
     guard.end();
@@ -54,4 +86,12 @@ export async function copyRecordStartLine(
   }
   // A last record without a line end after it.
   return open && copy >= copyLine ? start : undefined;
+}
+
+/** How often `byte` occurs in chunk[from, to), searched in that span only (not to the chunk's end). */
+function count(chunk: Buffer, byte: number, from: number, to: number): number {
+  const span = from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
+  let n = 0;
+  for (let at = span.indexOf(byte); at !== -1; at = span.indexOf(byte, at + 1)) n++;
+  return n;
 }
