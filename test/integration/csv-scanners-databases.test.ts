@@ -11,6 +11,9 @@
  *   parser's records, byte for byte, or names the parser's first bad record.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -20,6 +23,7 @@ import { copyFromStdin } from '../../src/dialects/postgres/copy-stream.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { copyPosition } from '../../src/dialects/postgres/postgres-errors.js';
 import { PostgresSqlBuilder } from '../../src/dialects/postgres/postgres-sql.js';
+import { SluiceError, open } from '../../src/index.js';
 import type { TextField } from '../../src/sources/source.js';
 import { copyCsvModel } from '../support/copy-csv-model.js';
 import { guardCsv, parseCsv, type Scanned } from '../support/csv-scanners.js';
@@ -196,6 +200,51 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
     assert.ok(loaded > INPUTS / 3 && named > INPUTS / 3, `${loaded} loaded, ${named} refused rows named`);
   });
 });
+
+describe(
+  'a raw copy that fails names the line the record starts on',
+  { skip: !DIALECTS.includes('postgres') },
+  () => {
+    let target: TestTarget;
+    let dir: string;
+    before(async () => {
+      target = await freshTarget('postgres');
+      dir = mkdtempSync(join(tmpdir(), 'sluice-scanners-'));
+    });
+    after(async () => {
+      await target?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    // Excel writes CRLF between rows and a bare LF for a line break inside a cell; COPY counts the
+    // CRs inside quotes in such a file, so it numbers the bad row 4 and the old finder said line 4.
+    for (const [name, csv, line] of [
+      [
+        'a CRLF file with bare LFs inside quoted cells (as Excel writes them)',
+        'id,note\r\n1,"a\nb"\r\n2,x\r\nbad,y\r\n',
+        5,
+      ],
+      ['a header with a quoted newline', 'id,"note\nmore"\n1,x\n2,y\nbad,z\n', 5],
+    ] as const) {
+      it(`${name} (the line was COPY's count)`, async () => {
+        await target.query('DROP TABLE IF EXISTS notes');
+        const note = csv.startsWith('id,"') ? 'note\nmore' : 'note';
+      await target.query(`CREATE TABLE notes (id integer, "${note}" text)`);
+        const path = join(dir, 'notes.csv');
+        writeFileSync(path, csv);
+        const db = await open(target.url);
+        try {
+          await assert.rejects(db.load('notes', path, { method: 'copy' }), (error: SluiceError) => {
+            assert.equal(error.location?.line, line, error.message);
+            return true;
+          });
+        } finally {
+          await db.close();
+        }
+      });
+    }
+  },
+);
 
 describe('MariaDB LOAD DATA on random CSV rewritten', { skip: !DIALECTS.includes('mysql') }, () => {
   let target: TestTarget;

@@ -24,7 +24,14 @@ export class RawCsvUnsafe extends Error {
  *   section for COPY (`5"x"7` becomes `5x7`), where sluice keeps it literal or refuses the record;
  * - a blank line is a NULL row (or an error) for COPY, skipped by sluice;
  * - a carriage return without a newline ends a line for COPY but is text for sluice, and COPY
- *   refuses line ends that change from LF to CRLF or back, which sluice takes.
+ *   refuses line ends that change from LF to CRLF or back, which sluice takes;
+ * - a quoted field that never closes runs to the end of the data for COPY: in the header line,
+ *   which COPY skips, the whole file is skipped without an error.
+ *
+ * A byte order mark opening the file is left out of the checks, as sluice's decoder drops it.
+ * The same state machine, byte by byte, finds the record COPY names by its line number
+ * (copy-record-line.ts). test/unit/csv-scanners-agree.test.ts holds the guard to the parser and
+ * to a model of COPY checked against the server.
  *
  * Throws RawCsvUnsafe before passing on the chunk holding the first such place, so COPY never sees
  * it. A chunk with no quote, backslash or carriage return (the usual case) costs a few native
