@@ -229,7 +229,7 @@ describe(
       it(`${name} (the line was COPY's count)`, async () => {
         await target.query('DROP TABLE IF EXISTS notes');
         const note = csv.startsWith('id,"') ? 'note\nmore' : 'note';
-      await target.query(`CREATE TABLE notes (id integer, "${note}" text)`);
+        await target.query(`CREATE TABLE notes (id integer, "${note}" text)`);
         const path = join(dir, 'notes.csv');
         writeFileSync(path, csv);
         const db = await open(target.url);
