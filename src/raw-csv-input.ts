@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { RowChunk } from './dialects/dialect.js';
 import type { RawCsvInput } from './methods/method.js';
-import { csvRecordStartLine } from './sources/csv-record-line.js';
 import { openSource, READ_CHUNK } from './sources/from-input.js';
 
 /**
@@ -48,7 +47,7 @@ export function rawCsvInput(
     },
     bytesRead: () => read,
     parsed,
-    recordStartLine: (line) => csvRecordStartLine(path, line),
+    reread: () => createReadStream(path, { highWaterMark: 1 << 20 }),
     async lineOfRecord(n) {
       for await (const chunk of parsed()) {
         const i = chunk.ordinals.indexOf(n);

@@ -179,14 +179,25 @@ export interface BulkCopy {
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad
    * record by a line of the file (the header is line 1): `copyRow`, the line the record starts on,
-   * when the bulk path knows it, `copyLine`, any line inside the record, or `copyRecord`, the
-   * record's number (1-based, header not counted); copy.ts then finds the line it starts on. An
-   * error that names no record is searched for by copy.ts. When the file uses CSV the database
-   * would read differently from sluice's parser, the bulk path fails before that place with an
-   * error whose `rawCsvUnsafe` is true, and copy.ts loads the file parsed instead. A bulk path
-   * takes no savepoints and never commits: the method owns the transaction.
+   * when the bulk path knows it, `copyLine`, the line as the database counts them, which
+   * `recordStartLine` turns into the line the record starts on, or `copyRecord`, the record's
+   * number (1-based, header not counted). An error that names no record is searched for by
+   * copy.ts. When the file uses CSV the database would read differently from sluice's parser, the
+   * bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and copy.ts
+   * loads the file parsed instead. A bulk path takes no savepoints and never commits: the method
+   * owns the transaction.
    */
   copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<RowCounts>;
+  /**
+   * The line the record a copyCsv error called `copyLine` starts on, reading the file's bytes again
+   * from the start (error path only); undefined when it cannot tell. Present when copyCsv reports
+   * `copyLine`.
+   */
+  recordStartLine?(
+    bytes: AsyncIterable<Uint8Array>,
+    delimiter: string,
+    copyLine: number,
+  ): Promise<number | undefined>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
   statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
 }

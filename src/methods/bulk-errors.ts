@@ -14,8 +14,8 @@ export function copyColumnOf(error: unknown): (Partial<SourceLocation> & { colum
 
 /**
  * The line of a raw CSV the database blamed: `copyRow` when the bulk path knows the line the record
- * starts on (sluice parsed the bytes on their way), or `copyLine`, any line inside the record (a
- * database counting lines itself: PostgreSQL names the last line of a record spanning several).
+ * starts on (sluice parsed the bytes on their way), or `copyLine`, the line in the database's own
+ * count (PostgreSQL's is not the file's newlines: BulkCopy.recordStartLine translates).
  */
 export function rawCsvLineOf(
   error: unknown,

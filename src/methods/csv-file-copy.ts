@@ -42,13 +42,13 @@ export async function copyCsvFile(
     }
     const at = rawCsvLineOf(error);
     if (at !== undefined) {
-      // A quoted field may span lines: from a line inside the record, find the one it starts on.
+      // The database's own line count, or the record's number: find the line the record starts on.
       const line =
         'exact' in at
           ? at.exact
           : 'record' in at
             ? await raw.lineOfRecord(at.record)
-            : await raw.recordStartLine(at.within);
+            : await bulk.recordStartLine?.(raw.reread(), raw.delimiter, at.within);
       throw rowError(context, error, line, copyColumnOf(error));
     }
     throw (

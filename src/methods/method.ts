@@ -18,8 +18,8 @@ export interface RawCsvInput {
   bytesRead(): number;
   /** The file read again through sluice's parser, as rows aligned to the load's columns. */
   parsed(): AsyncIterable<RowChunk>;
-  /** The line on which the record holding `line` starts (a quoted field may span lines). */
-  recordStartLine(line: number): Promise<number | undefined>;
+  /** The file's bytes from the start again, not counted for progress (error paths). */
+  reread(): Readable;
   /** The line the `n`-th record (1-based, header not counted) starts on. */
   lineOfRecord(n: number): Promise<number | undefined>;
 }

@@ -10,20 +10,21 @@ export interface DecodedText {
 
 /**
  * Decodes a byte stream to text chunk by chunk, counting bytes for progress. Invalid UTF-8 is a
- * BAD_INPUT error at the line `lineAt()` reports for the text before it; with `lenient` (skip
- * mode) bad bytes become NULs, which the parsers refuse record by record.
+ * BAD_INPUT error at the line `lineAt()` reports once the text before the bad byte is read; with
+ * `lenient` (skip mode) bad bytes become NULs, which the parsers refuse record by record.
+ *
+ * The valid text before a bad byte is handed on first, and the error raised when the next chunk is
+ * asked for: the records before the byte are judged before it, as when the chunk ends just before
+ * it, so an abort names the first bad record in the file however the input is cut.
  */
 export async function* decodeChunks(
   input: AsyncIterable<Buffer | string>,
   counter: { bytes: number },
   source: string,
-  lineAt: (validPrefix: string) => number,
+  lineAt: () => number,
   lenient = false,
 ): AsyncGenerator<DecodedText> {
   const decoder = new Utf8Decoder(lenient);
-  let text: string;
-  // A byte order mark opens the input, not its first field: left in, it would become part of the
-  // first column's name. (A raw CSV copy skips it with the header line.) Later BOMs are data.
   let first = true;
   // The text's own UTF-8 length: a character cut by a chunk's end is counted with the next chunk.
   const decoded = (chunk: string): DecodedText => {
@@ -36,6 +37,7 @@ export async function* decodeChunks(
     }
     return { text: chunk, bytes: Buffer.byteLength(chunk), skipped: 0 };
   };
+  let text: string;
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
       counter.bytes += Buffer.byteLength(chunk);
@@ -48,10 +50,9 @@ export async function* decodeChunks(
     } catch (error) {
       if (!(error instanceof InvalidUtf8)) throw error;
       // The records before the bad bytes go first (the first bad row in file order is the one to
-      // report); lines are counted before the prefix is parsed.
-      const failure = invalidUtf8Error(source, lineAt(error.validPrefix));
+      // report); the line is the parser's once it has read them.
       if (error.validPrefix !== '') yield decoded(error.validPrefix);
-      throw failure;
+      throw invalidUtf8Error(source, lineAt());
     }
     yield decoded(text);
   }
@@ -59,7 +60,8 @@ export async function* decodeChunks(
     text = decoder.end();
   } catch (error) {
     if (!(error instanceof InvalidUtf8)) throw error;
-    throw invalidUtf8Error(source, lineAt(error.validPrefix));
+    if (error.validPrefix.length > 0) yield decoded(error.validPrefix);
+    throw invalidUtf8Error(source, lineAt());
   }
   if (text) yield decoded(text);
 }

@@ -1,11 +1,11 @@
+import { MAX_RECORD_CHARS } from '../util/limits.js';
 import type { BadRecordHandler, RecordBatch, TextField } from './source.js';
 
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
-/** A record longer than this is refused rather than buffered: memory stays bounded whatever the input. */
-export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+export { MAX_RECORD_CHARS };
 
 /**
  * An RFC 4180 CSV parser tuned for the common case. A record with no quote character before its
@@ -242,15 +242,9 @@ export class CsvParser {
         if (c === CR && i + 1 >= length && !final) return -1;
         const lineEnd = buf.indexOf('\n', i);
         const stop = lineEnd === -1 ? length : lineEnd + 1;
-        if (lineEnd === -1 && !final) return -1;
-        return this.reject(
-          startLine,
-          `unexpected text after the closing quote of field ${fields.length}`,
-          buf,
-          start,
-          stop,
-          fields.length,
-        );
+        const after = `unexpected text after the closing quote of field ${fields.length}`;
+        if (lineEnd === -1 && !final) return this.waitOrRefuse(startLine, after, buf, start, fields.length);
+        return this.reject(startLine, after, buf, start, stop, fields.length);
       }
       // Unquoted field: runs to the next delimiter or newline.
       let j = i;
@@ -259,7 +253,10 @@ export class CsvParser {
         if (c === this.delimiterCode || c === LF) break;
         j++;
       }
-      if (j >= length && !final) return -1;
+      if (j >= length && !final) {
+        const reason = `record longer than ${MAX_RECORD_CHARS} characters`;
+        return this.waitOrRefuse(startLine, reason, buf, start, fields.length + 1);
+      }
       const c = j < length ? buf.charCodeAt(j) : -1;
       let end = j;
       if (c !== this.delimiterCode && end > i && buf.charCodeAt(end - 1) === CR) end--;
@@ -270,6 +267,18 @@ export class CsvParser {
       }
       return this.finish(fields, startLine, buf, start, end, j + 1, out);
     }
+  }
+
+  /**
+   * A record whose quoted fields closed but whose last line has not ended yet waits for more text,
+   * unless it is already too long to be a record: then it is refused, as a long line is (parsePlain
+   * only catches a line with no newline at all, and a quoted field may hold one).
+   */
+  private waitOrRefuse(line: number, reason: string, buf: string, start: number, column: number): number {
+    if (buf.length - start <= MAX_RECORD_CHARS) return -1;
+    this.countLines(buf, start, buf.length);
+    this.onBadRecord({ line, reason, raw: buf.slice(start, start + 200), column });
+    return buf.length;
   }
 
   private finish(

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
 import { CsvParser } from './csv-parser.js';
-import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { decodeChunks } from './byte-chunks.js';
 import {
   emptyBatch,
   type BadRecordHandler,
@@ -29,13 +29,7 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
   const delimiter = options.format === 'tsv' ? '\t' : ',';
   const parser = new CsvParser(delimiter, options.onBadRecord, options.lenient);
   const counter = { bytes: 0 };
-  const texts = decodeChunks(
-    input,
-    counter,
-    options.name,
-    (prefix) => parser.currentLine() + countNewlines(prefix),
-    options.lenient,
-  );
+  const texts = decodeChunks(input, counter, options.name, () => parser.currentLine(), options.lenient);
   let finished = false;
   /** A bad record that aborts the load, held until the records before it are handed on. */
   let failure: unknown;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { abortOnBadRecord } from './bad-record.js';
-import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { decodeChunks } from './byte-chunks.js';
 import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { isRecord } from './object-source.js';
 import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
@@ -27,13 +27,7 @@ export interface JsonArrayOptions {
 export function openJsonArray(input: Readable, options: JsonArrayOptions): ObjectSource {
   const counter = { bytes: 0 };
   const scanner = new ArrayScanner();
-  const texts = decodeChunks(
-    input,
-    counter,
-    options.name,
-    (prefix) => scanner.line + countNewlines(prefix),
-    options.lenient,
-  );
+  const texts = decodeChunks(input, counter, options.name, () => scanner.line, options.lenient);
 
   let ordinal = 0;
   function emit(element: ScannedElement, out: RecordBatch<Record<string, unknown>>): void {

@@ -29,7 +29,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     input,
     counter,
     options.name,
-    (prefix) => line + countNewlines(pending + prefix),
+    () => line + countNewlines(pending),
     options.lenient,
   );
 

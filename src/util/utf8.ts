@@ -31,7 +31,10 @@ export class Utf8Decoder {
       text = this.decoder.decode(body);
     } catch {
       const offset = firstInvalidByte(body);
-      if (!this.lenient) throw new InvalidUtf8(new TextDecoder('utf-8').decode(body.subarray(0, offset)));
+      if (!this.lenient) {
+        const prefix = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body.subarray(0, offset));
+        throw new InvalidUtf8(prefix);
+      }
       text = replaceInvalid(body);
     }
     return text;
@@ -39,7 +42,7 @@ export class Utf8Decoder {
 }
 
 export class InvalidUtf8 extends Error {
-  /** `validPrefix`: the text of the chunk before the first bad byte, to count lines. */
+  /** `validPrefix`: the text of the chunk before the first bad byte. */
   constructor(readonly validPrefix: string) {
     super('invalid UTF-8');
   }

@@ -90,6 +90,25 @@ describe('loadDataLocal', { skip }, () => {
     assert.deepEqual(await run('SELECT COUNT(*) AS n FROM t'), [{ n: 0 }]);
   });
 
+  it('leaves no listener on the socket when the payload fails (mysql2 left two per failed statement)', async () => {
+    const socket = (connection as unknown as { stream: { listenerCount(event: string): number } }).stream;
+    const counts = (): number[] => ['pause', 'drain'].map((event) => socket.listenerCount(event));
+    const before = counts();
+    for (let i = 0; i < 3; i++) {
+      async function* failing(): AsyncGenerator<Buffer> {
+        yield Buffer.from('1\tx\n');
+        throw new Error('the source broke');
+      }
+      await run('START TRANSACTION');
+      await assert.rejects(
+        loadDataLocal(connection, sql.loadData({ name: 't' }, ['id', 'pad'], '\t'), failing(), MB),
+        /the source broke/,
+      );
+      await run('ROLLBACK');
+    }
+    assert.deepEqual(counts(), before);
+  });
+
   it('cuts a buffer bigger than a packet into packets', async () => {
     async function* one(): AsyncGenerator<Buffer> {
       yield Buffer.from(`1\t${'x'.repeat(3 * MB)}\n2\tsmall\n`);

@@ -29,6 +29,7 @@ const SAFE: [string, string][] = [
   ['\\. inside a field or quoted', 'a\nx\\.\n"\\."\n\\.x\n'],
   ['\\N and backslashes are data in CSV', 'a,b\n\\N,C:\\dir\\\n'],
   ['unicode and a byte order mark', '\uFEFFa,b\n東京,👍🏽\n'],
+  ['a byte order mark before a quoted header (the parser drops the mark)', '\uFEFF"a",b\n1,2\n'],
 ];
 
 const UNSAFE: [string, string, string][] = [
@@ -50,6 +51,22 @@ const UNSAFE: [string, string, string][] = [
   ['a carriage return alone', 'a,b\n1,x\ry\n', 'a carriage return without a newline'],
   ['LF, then CRLF', 'a,b\n1,2\r\n', 'line ends that change between LF and CRLF'],
   ['CRLF, then LF', 'a,b\r\n1,2\n', 'line ends that change between LF and CRLF'],
+  [
+    'a quoted field that never closes (COPY skipped the rest with the header line: 0 rows, no error)',
+    '"a,b\n1,2\n3,4\n',
+    'a quoted field that never closes',
+  ],
+  ['a quoted field that never closes in a record', 'a,b\n1,"2\n', 'a quoted field that never closes'],
+  [
+    'a byte order mark alone on the first line (blank to the parser, the header to COPY)',
+    '\uFEFF\na,b\n1,2\n',
+    'a blank line',
+  ],
+  [
+    'a second byte order mark before a quote (text to the parser)',
+    '\uFEFF\uFEFF"a",b\n',
+    'a quote inside an unquoted field',
+  ],
 ];
 
 describe('CsvGuard', () => {

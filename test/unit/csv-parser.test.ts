@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CsvParser } from '../../src/sources/csv-parser.js';
+import { CsvParser, MAX_RECORD_CHARS } from '../../src/sources/csv-parser.js';
 import type { BadRecord, RecordBatch, TextField } from '../../src/sources/source.js';
 
 interface Parsed {
@@ -151,5 +151,39 @@ describe('CsvParser recovery', () => {
       r.bad.map((b) => [b.line, b.raw]),
       [[3, '"x,4']],
     );
+  });
+
+  // The text after the start of a record that never ends, in 1 MiB chunks, then two more lines.
+  const longRecord = (head: string): string[] => {
+    const filler = 'x'.repeat(1 << 20);
+    const chunks = [head];
+    for (let n = 0; n <= MAX_RECORD_CHARS >> 20; n++) chunks.push(filler);
+    return [...chunks, '\n1,2\n'];
+  };
+
+  it('refuses a record whose quoted field holds a newline and whose last line never ends (it buffered without bound)', () => {
+    const chunks = longRecord('a,b\n"x\ny",');
+    const r = parse(chunks.join(''), {
+      cuts: chunks.slice(1).map((_, i) => chunks.slice(0, i + 1).join('').length),
+    });
+    assert.deepEqual(
+      r.bad.map((b) => [b.line, b.reason]),
+      [
+        [2, `record longer than ${MAX_RECORD_CHARS} characters`],
+        [3, 'expected 2 fields, found 1'],
+      ],
+    );
+    assert.deepEqual(r.records, [['1', '2']]);
+    assert.deepEqual(r.lines, [4]);
+  });
+
+  it('refuses text after a closing quote that spans lines and never ends (it buffered without bound)', () => {
+    const chunks = longRecord('a,b\n"x\ny"z');
+    const r = parse(chunks.join(''), {
+      cuts: chunks.slice(1).map((_, i) => chunks.slice(0, i + 1).join('').length),
+    });
+    assert.deepEqual(r.bad[0]?.line, 2);
+    assert.deepEqual(r.bad[0]?.reason, 'unexpected text after the closing quote of field 1');
+    assert.deepEqual(r.records, [['1', '2']]);
   });
 });

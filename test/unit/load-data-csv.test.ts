@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CsvBytesError, LoadDataCsvRewriter } from '../../src/dialects/mysql/load-data-csv.js';
-import { CsvParser } from '../../src/sources/csv-parser.js';
+import { CsvParser, MAX_RECORD_CHARS } from '../../src/sources/csv-parser.js';
 import type { BadRecord, RecordBatch, TextField } from '../../src/sources/source.js';
 import { decodeLoadData } from '../support/load-data-decode.js';
 
@@ -73,6 +73,7 @@ describe('LoadDataCsvRewriter reads as the CSV parser does', () => {
     ['wrong field count', 'a,b\n1,2,3\n4\n5,6\n'],
     ['text after closing quote', 'a,b\n"x"y,1\n2,3\n'],
     ['unterminated quote', 'a,b\n1,2\n"open,3\n'],
+    ['an unterminated quote refuses only the line it opens on, as the parser does', 'a,b\n"open,3\n4,5\n6\n'],
     ['NUL byte', 'a,b\n1,x\0y\n2,3\n'],
     ['only a header', 'a,b\n'],
     ['empty', ''],
@@ -128,6 +129,47 @@ describe('LoadDataCsvRewriter reads as the CSV parser does', () => {
       },
       (error: unknown) => error instanceof CsvBytesError && error.line === 4,
     );
+  });
+
+  it('reports the header and the bad records before invalid UTF-8 first, as the parser does', () => {
+    const bad: number[] = [];
+    const rewriter = new LoadDataCsvRewriter(',', (b) => void bad.push(b.line));
+    const bytes = Buffer.concat([Buffer.from('a,b\n1,2,3\n4,'), Buffer.from([0xff]), Buffer.from('\n')]);
+    assert.throws(
+      () => rewriter.push(bytes),
+      (error: unknown) => error instanceof CsvBytesError && error.line === 3,
+    );
+    assert.deepEqual(bad, [2]);
+    assert.equal(rewriter.columns, 2);
+  });
+
+  it('refuses a record longer than the parser takes, as the parser does (it buffered without bound)', () => {
+    for (const [head, fill] of [
+      ['a,b\n"x\ny",', 'x'],
+      ['a,b\n"x\ny"z', 'x'],
+      ['a,b\n"open\n', 'x'],
+      ['a,b\n1,', 'x'],
+      ['a,b\n"é\n",', 'é'], // 2 bytes a character: refused by characters, as the parser counts
+    ] as const) {
+      const filler = fill.repeat(1 << 20);
+      const pieces = [head, ...Array.from({ length: (MAX_RECORD_CHARS >> 20) + 1 }, () => filler), '\n1,2\n'];
+      const parsed: Parsed['bad'] = [];
+      const parser = new CsvParser(',', (b) => void parsed.push({ line: b.line, reason: b.reason }));
+      const records: RecordBatch<TextField[]> = { records: [], lines: [], ordinals: [], ends: [] };
+      for (const piece of pieces) parser.push(piece, records);
+      parser.end(records);
+      const rewritten: Parsed['bad'] = [];
+      const rewriter = new LoadDataCsvRewriter(
+        ',',
+        (b) => void rewritten.push({ line: b.line, reason: b.reason }),
+      );
+      const out: Buffer[] = [];
+      for (const piece of pieces) out.push(rewriter.push(Buffer.from(piece)).bytes);
+      out.push(rewriter.end().bytes);
+      assert.deepEqual(rewritten, parsed, head);
+      assert.ok(parsed.length > 0, head);
+      assert.deepEqual(decodeLoadData(Buffer.concat(out), ','), records.records, head);
+    }
   });
 
   it('copies clean records through byte for byte', () => {

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { MAX_RECORD_CHARS } from '../../util/limits.js';
 import { firstInvalidByte } from '../../util/utf8.js';
 import type { BadRecord, BadRecordHandler } from '../../util/bad-record.js';
 
@@ -93,9 +94,55 @@ export class LoadDataCsvRewriter {
     return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
   }
 
-  private rewrite(buf: Buffer, final: boolean): RewrittenCsv {
-    // Validated before any record is judged, as the CSV parser decodes a chunk before parsing it.
-    this.checkUtf8(buf, final ? buf.length : buf.lastIndexOf(LF) + 1);
+  /**
+   * Records are judged up to the first byte that is not UTF-8, then that byte is the error: the
+   * CSV parser reads the text decoded before it first, so both name the first problem in the file.
+   */
+  private rewrite(input: Buffer, final: boolean): RewrittenCsv {
+    const invalid = firstInvalidUtf8(input, final ? input.length : input.lastIndexOf(LF) + 1);
+    const buf = invalid === -1 ? input : input.subarray(0, invalid);
+    const rewritten = this.records(buf, final && invalid === -1);
+    if (invalid === -1) return rewritten;
+    let line = this.line;
+    for (
+      let n = buf.indexOf(LF, buf.length - (this.pending?.length ?? 0));
+      n !== -1;
+      n = buf.indexOf(LF, n + 1)
+    )
+      line++;
+    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
+  }
+
+  /**
+   * A record the bytes end inside waits for more, unless it is already longer than the CSV parser
+   * takes one (MAX_RECORD_CHARS, in UTF-16 units as the parser counts): then it is refused with
+   * the parser's reason, and reading goes on where the parser's does. Memory stays bounded.
+   */
+  private refusal(
+    buf: Buffer,
+    start: number,
+    incomplete: Incomplete,
+  ): { reason: string; stop: number; column?: number } | undefined {
+    const length = buf.length;
+    if (length - start <= MAX_RECORD_CHARS || utf16Length(buf, start) <= MAX_RECORD_CHARS) return undefined;
+    const lineEnd = buf.indexOf(LF, start);
+    if (lineEnd === -1) return { reason: `line longer than ${MAX_RECORD_CHARS} characters`, stop: length };
+    const column = incomplete.column;
+    switch (incomplete.wait) {
+      case 'cr':
+        return undefined; // the next byte decides
+      case 'quoted': {
+        const reason = `unterminated quoted field (no closing quote within ${MAX_RECORD_CHARS} characters)`;
+        return { reason, stop: lineEnd + 1, column };
+      }
+      case 'after':
+        return { reason: `unexpected text after the closing quote of field ${column}`, stop: length, column };
+      case 'record':
+        return { reason: `record longer than ${MAX_RECORD_CHARS} characters`, stop: length, column };
+    }
+  }
+
+  private records(buf: Buffer, final: boolean): RewrittenCsv {
     const out = new Output(buf);
     const lines: number[] = [];
     const length = buf.length;
@@ -104,9 +151,21 @@ export class LoadDataCsvRewriter {
       const start = pos;
       const mark = out.mark();
       const record = this.record(buf, pos, final, out);
-      if (record === undefined) {
-        out.restore(mark); // incomplete: wait for more bytes
-        break;
+      if ('wait' in record) {
+        out.restore(mark);
+        const refused = this.refusal(buf, start, record);
+        if (refused === undefined) break; // incomplete: wait for more bytes
+        out.reset(mark, start, refused.stop);
+        const line = this.line;
+        for (let n = buf.indexOf(LF, start); n !== -1 && n < refused.stop; n = buf.indexOf(LF, n + 1))
+          this.line++;
+        pos = refused.stop;
+        const raw = buf
+          .subarray(start, start + 800)
+          .toString('utf8')
+          .slice(0, 200);
+        this.onBadRecord({ line, reason: refused.reason, raw, column: refused.column });
+        continue;
       }
       pos = record.next;
       this.line += record.newlines;
@@ -151,10 +210,11 @@ export class LoadDataCsvRewriter {
    * One record from `pos`: its fields rewritten into `out`, or undefined when the bytes end before
    * the record does (and more may come).
    */
-  private record(buf: Buffer, pos: number, final: boolean, out: Output): RecordEnd | undefined {
+  private record(buf: Buffer, pos: number, final: boolean, out: Output): RecordEnd | Incomplete {
     const length = buf.length;
     const delimiter = this.delimiter;
     const line = this.line;
+    const start = pos;
     let newlines = 0;
     let fields = 0;
     let nul = 0;
@@ -164,12 +224,15 @@ export class LoadDataCsvRewriter {
         let i = pos + 1;
         for (;;) {
           if (i >= length) {
-            if (!final) return undefined;
-            return bad(line, length, newlines, 'unterminated quoted field', fields + 1);
+            if (!final) return { wait: 'quoted', column: fields + 1 };
+            // As the parser does: only the line the quote opened on is refused, reading goes on.
+            const lineEnd = buf.indexOf(LF, start);
+            const stop = lineEnd === -1 ? length : lineEnd + 1;
+            return bad(line, stop, lineEnd === -1 ? 0 : 1, 'unterminated quoted field', fields + 1);
           }
           const b = buf[i]!;
           if (b === QUOTE) {
-            if (i + 1 >= length && !final) return undefined;
+            if (i + 1 >= length && !final) return { wait: 'quoted', column: fields + 1 };
             if (buf[i + 1] === QUOTE) {
               out.drop(i, i + 1); // "" is one quote
               i += 2;
@@ -199,9 +262,9 @@ export class LoadDataCsvRewriter {
           out.drop(i, i + 1);
           return ended(line, fields, newlines + 1, i + 2, nul, false);
         }
-        if (c === CR && i + 1 >= length && !final) return undefined;
+        if (c === CR && i + 1 >= length && !final) return { wait: 'cr', column: fields };
         const lineEnd = buf.indexOf(LF, i);
-        if (lineEnd === -1 && !final) return undefined;
+        if (lineEnd === -1 && !final) return { wait: 'after', column: fields };
         const stop = lineEnd === -1 ? length : lineEnd + 1;
         return bad(
           line,
@@ -221,7 +284,7 @@ export class LoadDataCsvRewriter {
         else if (b === NUL) nul = nul || fields + 1;
         j++;
       }
-      if (j >= length && !final) return undefined;
+      if (j >= length && !final) return { wait: 'record', column: fields + 1 };
       const c = j < length ? buf[j] : -1;
       // A CR ending the line is part of the line break (CRLF), as in the parser.
       const end = c !== delimiter && j > pos && buf[j - 1] === CR ? j - 1 : j;
@@ -241,16 +304,28 @@ export class LoadDataCsvRewriter {
       return ended(line, fields, spanned, Math.min(j + 1, length), nul, c !== LF);
     }
   }
+}
 
-  /** The CSV parser refuses invalid UTF-8 outright; so does this, at the same line. */
-  private checkUtf8(buf: Buffer, end: number): void {
-    const region = buf.subarray(0, end);
-    if (isUtf8(region)) return;
-    const offset = firstInvalidByte(region);
-    let line = this.line;
-    for (let n = region.indexOf(LF); n !== -1 && n < offset; n = region.indexOf(LF, n + 1)) line++;
-    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
+/** A record the bytes end inside: in a quoted field, after its closing quote, or elsewhere. */
+interface Incomplete {
+  readonly wait: 'quoted' | 'after' | 'cr' | 'record';
+  readonly column: number;
+}
+
+/** UTF-16 code units in buf[start, end), as the parser counts a record's length. */
+function utf16Length(buf: Buffer, start: number): number {
+  let units = 0;
+  for (let i = start; i < buf.length; i++) {
+    const b = buf[i]!;
+    if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
   }
+  return units;
+}
+
+/** The offset of the first byte in `buf[0, end)` that is not valid UTF-8, or -1. */
+function firstInvalidUtf8(buf: Buffer, end: number): number {
+  const region = buf.subarray(0, end);
+  return isUtf8(region) ? -1 : firstInvalidByte(region);
 }
 
 interface RecordEnd {

@@ -69,6 +69,7 @@ export async function loadDataLocal(
     return true;
   }
 
+  const before = { pause: socket.listeners('pause'), drain: socket.listeners('drain') };
   try {
     return await query<ResultHeader>(connection, { sql, infileStreamFactory: () => stream });
   } finally {
@@ -76,6 +77,14 @@ export async function loadDataLocal(
     // without an error emits no 'end', so mysql2 writes no further packet.
     settled = true;
     if (!stream.destroyed) stream.destroy();
+    // mysql2 (3.x) takes its 'pause' and 'drain' listeners off the socket when the statement
+    // succeeds, not when the payload failed: a connection that outlives failed loads would keep
+    // two per failure, and the stream they hold.
+    for (const event of ['pause', 'drain'] as const) {
+      for (const listener of socket.listeners(event)) {
+        if (!before[event].includes(listener)) socket.off(event, listener);
+      }
+    }
   }
 }
 

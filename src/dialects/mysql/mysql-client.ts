@@ -26,7 +26,8 @@ export interface CoreSocket {
   readonly writableNeedDrain: boolean;
   readonly destroyed: boolean;
   once(event: 'drain' | 'close', listener: () => void): unknown;
-  off(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close' | 'pause', listener: () => void): unknown;
+  listeners(event: 'drain' | 'pause'): (() => void)[];
 }
 
 export interface CoreConnection {

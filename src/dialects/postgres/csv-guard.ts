@@ -3,6 +3,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
+const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * Thrown when a CSV file uses a form that PostgreSQL's COPY would read differently from sluice's
@@ -23,7 +24,14 @@ export class RawCsvUnsafe extends Error {
  *   section for COPY (`5"x"7` becomes `5x7`), where sluice keeps it literal or refuses the record;
  * - a blank line is a NULL row (or an error) for COPY, skipped by sluice;
  * - a carriage return without a newline ends a line for COPY but is text for sluice, and COPY
- *   refuses line ends that change from LF to CRLF or back, which sluice takes.
+ *   refuses line ends that change from LF to CRLF or back, which sluice takes;
+ * - a quoted field that never closes runs to the end of the data for COPY: in the header line,
+ *   which COPY skips, the whole file is skipped without an error.
+ *
+ * A byte order mark opening the file is left out of the checks, as sluice's decoder drops it.
+ * The same state machine, byte by byte, finds the record COPY names by its line number
+ * (copy-record-line.ts). test/unit/csv-scanners-agree.test.ts holds the guard to the parser and
+ * to a model of COPY checked against the server.
  *
  * Throws RawCsvUnsafe before passing on the chunk holding the first such place, so COPY never sees
  * it. A chunk with no quote, backslash or carriage return (the usual case) costs a few native
@@ -55,6 +63,8 @@ const enum State {
 type Pending = 'cr' | 'backslash' | 'backslash-dot' | undefined;
 
 export class CsvGuard {
+  /** Bytes of a byte order mark seen at the start of the input, -1 once past it. */
+  private bom = 0;
   private state = State.Unquoted;
   private lineStart = true;
   private fieldStart = true;
@@ -64,7 +74,18 @@ export class CsvGuard {
 
   constructor(private readonly delimiter: number) {}
 
+  /** Inside a quoted field, as COPY's line reader counts it (every quote toggles). */
+  get quoted(): boolean {
+    return this.state === State.Quoted;
+  }
+
+  /** The line end style the first line set, once one has ended. */
+  get lineEnding(): 'lf' | 'crlf' | undefined {
+    return this.eol;
+  }
+
   check(chunk: Buffer): void {
+    if (this.bom !== -1) chunk = this.withoutBom(chunk);
     if (chunk.length === 0) return;
     if (
       this.state === State.Unquoted &&
@@ -106,11 +127,38 @@ export class CsvGuard {
   }
 
   end(): void {
+    if (this.bom > 0) this.withoutBom(Buffer.alloc(0), true);
     if (this.pending === 'backslash-dot') this.unsafe('\\. alone on the last line');
     if (this.pending === 'cr') this.unsafe('a carriage return without a newline');
+    // COPY would read the rest of the file as one field: into the header line it skips, silently.
+    if (this.state === State.Quoted) this.unsafe('a quoted field that never closes');
   }
 
-  private step(byte: number): void {
+  /**
+   * The chunk without the part of a byte order mark opening the input: sluice's decoder drops it,
+   * so the checks start after it (a line holding only the mark is blank to the parser, a quote
+   * right after it opens a quoted field). COPY keeps it in the header line, which it skips.
+   */
+  withoutBom(chunk: Buffer, ended = false): Buffer {
+    let i = 0;
+    while (i < chunk.length && this.bom < 3 && chunk[i] === BOM[this.bom]) {
+      this.bom++;
+      i++;
+    }
+    if (this.bom === 3) {
+      this.bom = -1;
+      return chunk.subarray(i);
+    }
+    if (i === chunk.length && !ended) return chunk.subarray(i); // may still be a mark
+    // Not a mark after all: the bytes taken for one are text.
+    const taken = this.bom;
+    this.bom = -1;
+    for (let k = 0; k < taken; k++) this.step(BOM[k]!);
+    return chunk.subarray(i);
+  }
+
+  /** One byte, checked the slow way: check() gives the same verdicts, faster. */
+  step(byte: number): void {
     if (this.pending !== undefined && this.resolvePending(byte)) return;
     if (this.state === State.Quoted) {
       if (byte === QUOTE) this.state = State.QuoteInQuoted;

@@ -11,6 +11,7 @@ import type {
 } from '../dialect.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
+import { copyRecordStartLine } from './copy-record-line.js';
 import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
@@ -71,6 +72,7 @@ export class PostgresSession implements Session {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
       copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      recordStartLine: copyRecordStartLine,
       statement: (ref, columns, rawCsv, delimiter) =>
         rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
     };
@@ -237,8 +239,7 @@ export class PostgresSession implements Session {
         await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked)),
       );
     } catch (error) {
-      // The server counts lines of the file itself, header included (and the newlines inside
-      // quoted fields: a record's number is the line it ends on).
+      // The server counts lines its own way (see copy-record-line.ts), header included.
       throw withCopyPosition(error, ref, columns, 'copyLine');
     }
   }
