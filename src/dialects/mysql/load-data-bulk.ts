@@ -79,6 +79,8 @@ export class LoadDataBulk implements BulkCopy {
     });
     const width = columns.length;
     let sent = 0;
+    // Bytes that are not UTF-8: the records before them go first, and the error after the verdict.
+    let invalid: Error | undefined;
     async function* payload(): AsyncGenerator<Buffer> {
       const take = (out: { bytes: Buffer; lines: number[] }): Buffer => {
         if (rewriter.columns !== -1 && rewriter.columns !== width)
@@ -94,9 +96,9 @@ export class LoadDataBulk implements BulkCopy {
         }
         yield take(rewriter.end());
       } catch (error) {
-        if (error instanceof CsvBytesError)
-          throw Object.assign(new Error(error.message), { copyRow: error.line });
-        throw error;
+        if (!(error instanceof CsvBytesError)) throw error;
+        invalid = Object.assign(new Error(error.message), { copyRow: error.line });
+        yield take(error.before);
       }
     }
     const header = await loadDataLocal(
@@ -108,6 +110,7 @@ export class LoadDataBulk implements BulkCopy {
     // In one statement over the whole file, "at row n" is the file's n-th record.
     await this.verify(header, sent, (row) => ({ copyRecord: row }));
     if (rewriter.failure !== undefined) throw rewriter.failure.error;
+    if (invalid !== undefined) throw invalid;
     return { inserted: sent, updated: 0, unchanged: 0 };
   }
 

@@ -24,6 +24,8 @@ export class CsvBytesError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    /** The records before the bad byte, rewritten: they go to the database before the error. */
+    readonly before: RewrittenCsv = { bytes: Buffer.alloc(0), lines: [] },
   ) {
     super(message);
   }
@@ -102,7 +104,8 @@ export class LoadDataCsvRewriter {
     const invalid = firstInvalidUtf8(input, final ? input.length : input.lastIndexOf(LF) + 1);
     const buf = invalid === -1 ? input : input.subarray(0, invalid);
     const rewritten = this.records(buf, final && invalid === -1);
-    if (invalid === -1) return rewritten;
+    // A bad record before the invalid byte stopped the rewriting there: it is the one to report.
+    if (invalid === -1 || this.failure !== undefined) return rewritten;
     let line = this.line;
     for (
       let n = buf.indexOf(LF, buf.length - (this.pending?.length ?? 0));
@@ -110,7 +113,7 @@ export class LoadDataCsvRewriter {
       n = buf.indexOf(LF, n + 1)
     )
       line++;
-    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line);
+    throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', line, rewritten);
   }
 
   /**
