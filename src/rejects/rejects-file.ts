@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Reject } from './reject.js';
 
@@ -11,17 +11,37 @@ export class RejectsFile {
   private stream: WriteStream | undefined;
   private waiting: Promise<unknown> | undefined;
 
-  constructor(readonly path: string) {}
+  /**
+   * `append`: a resumed load adds to the file its earlier runs wrote (resume/rejects-resume.ts has
+   * kept only the lines before the checkpoint), with no second header.
+   */
+  constructor(
+    readonly path: string,
+    private readonly append = false,
+  ) {}
 
   write(reject: Reject): void {
     if (this.stream === undefined) {
-      this.stream = createWriteStream(this.path);
-      this.stream.write('line,code,reason,record\n');
+      const appending = this.append && existsSync(this.path);
+      this.stream = createWriteStream(this.path, { flags: appending ? 'a' : 'w' });
+      if (!appending) this.stream.write('line,code,reason,record\n');
     }
     const line =
       [String(reject.line), reject.code, reject.reason, reject.record].map(csvField).join(',') + '\n';
     // Rejects are few; when the disk is slow, later writes wait for 'drain' in flush().
     if (!this.stream.write(line)) this.waiting ??= once(this.stream, 'drain');
+  }
+
+  /**
+   * Resolves once everything written so far is handed to the operating system: a checkpoint
+   * commits only rejects that a killed process cannot lose.
+   */
+  async flush(): Promise<void> {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    await new Promise<void>((resolve, reject) =>
+      stream.write('', (error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** Waits until everything written is on disk, then closes the file. */

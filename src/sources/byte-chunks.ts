@@ -19,12 +19,14 @@ export async function* decodeChunks(
   source: string,
   lineAt: (validPrefix: string) => number,
   lenient = false,
+  /** False when the bytes start inside the input (a resume's seek): a BOM there is data. */
+  atStart = true,
 ): AsyncGenerator<DecodedText> {
   const decoder = new Utf8Decoder(lenient);
   let text: string;
   // A byte order mark opens the input, not its first field: left in, it would become part of the
   // first column's name. (A raw CSV copy skips it with the header line.) Later BOMs are data.
-  let first = true;
+  let first = atStart;
   // The text's own UTF-8 length: a character cut by a chunk's end is counted with the next chunk.
   const decoded = (chunk: string): DecodedText => {
     if (first && chunk.length > 0) {

@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import { countNewlines, decodeChunks } from './byte-chunks.js';
 import { isRecord } from './object-source.js';
-import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
+import {
+  emptyBatch,
+  type BadRecordHandler,
+  type ObjectSource,
+  type RecordBatch,
+  type SourceStart,
+} from './source.js';
 
 export interface NdjsonOptions {
   readonly name: string;
@@ -9,13 +15,16 @@ export interface NdjsonOptions {
   readonly onBadRecord: BadRecordHandler;
   /** Skip mode: invalid UTF-8 rejects its line instead of stopping the load. */
   readonly lenient?: boolean;
+  /** A resumed load: `input` starts at `start.offset`, after `start.ordinal` records. */
+  readonly start?: SourceStart;
 }
 
 /** Newline-delimited JSON: one object per line, blank lines skipped. */
 export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSource {
-  const counter = { bytes: 0 };
-  let line = 1;
-  let ordinal = 0;
+  const { start } = options;
+  const counter = { bytes: start?.offset ?? 0 };
+  let line = start?.line ?? 1;
+  let ordinal = start?.ordinal ?? 0;
   let pending = '';
   const texts = decodeChunks(
     input,
@@ -23,6 +32,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     options.name,
     (prefix) => line + countNewlines(pending + prefix),
     options.lenient,
+    start === undefined,
   );
 
   /** `end`: the byte offset just after the line's newline. */
@@ -66,7 +76,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     bytesRead: () => counter.bytes,
     async *batches() {
       // Byte offset where `pending` starts; lines are measured only when the text is not ASCII.
-      let offset = 0;
+      let offset = start?.offset ?? 0;
       let failure: unknown;
       try {
         for await (const { text, bytes, skipped } of texts) {

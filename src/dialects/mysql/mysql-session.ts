@@ -17,7 +17,7 @@ import {
   type CoreConnection,
   type ResultHeader,
 } from './mysql-client.js';
-import { describeMysqlError } from './mysql-errors.js';
+import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
 import { describeMysqlTable } from './mysql-introspect.js';
 import { MysqlSqlBuilder } from './mysql-sql.js';
 import { UnstorableValue, toMysqlValue } from './mysql-values.js';
@@ -158,6 +158,15 @@ export class MysqlSession implements Session {
     return this.checked(await this.executePrepared(sql, params));
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    // A prepared statement: values travel as parameters, never in the SQL text.
+    const rows = await this.statements.run<Record<string, unknown>[]>(
+      sql,
+      params.map((p) => toMysqlValue(p)),
+    );
+    return rows.map((row) => Object.values(row));
+  }
+
   /**
    * mysql2 has no batch protocol and writes a command only after the previous one's reply, so
    * executions queued without waiting still cost a round trip each; queuing saves only the
@@ -201,6 +210,10 @@ export class MysqlSession implements Session {
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
     return describeMysqlTable(this.statements, ref, Number(this.saved.lowerCaseTableNames) !== 0);
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransientMysqlError(error);
   }
 
   describeError(error: unknown): { message: string; code?: string } {

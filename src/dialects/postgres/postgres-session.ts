@@ -13,7 +13,7 @@ import { copyFromStdin } from './copy-stream.js';
 import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
-import { copyPosition, describePostgresError } from './postgres-errors.js';
+import { copyPosition, describePostgresError, isTransientPostgresError } from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -91,6 +91,11 @@ export class PostgresSession implements Session {
     return pipelinedExecute(this.client, sql, rows);
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    const result = await this.client.query({ text: sql, values: params.map(pgText), rowMode: 'array' });
+    return result.rows as unknown[][];
+  }
+
   async begin(): Promise<void> {
     await this.client.query('BEGIN');
   }
@@ -142,6 +147,10 @@ export class PostgresSession implements Session {
     } finally {
       await side.end().catch(() => undefined);
     }
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransientPostgresError(error);
   }
 
   describeError(error: unknown): { message: string; code?: string } {

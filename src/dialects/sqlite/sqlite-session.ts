@@ -55,6 +55,10 @@ export class SqliteSession implements Session {
     return this.prepare(sql).run(params).changes;
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    return this.db.prepare(sql).raw(true).all(params) as unknown[][];
+  }
+
   async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     const statement = this.prepare(sql);
     let changes = 0;
@@ -87,6 +91,11 @@ export class SqliteSession implements Session {
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
     return describeSqliteTable(this.db, ref);
+  }
+
+  /** An embedded database has no connection to lose; a busy file is waited for, not retried. */
+  isTransient(): boolean {
+    return false;
   }
 
   describeError(error: unknown): { message: string; code?: string } {
