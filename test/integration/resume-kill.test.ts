@@ -122,13 +122,13 @@ for (const dialect of DIALECTS) {
       assert.equal(report.rowsLoaded, file.good);
       assert.equal(report.rowsRejected, file.rejectedLines.length);
       assert.equal(report.rowsRead, ROWS);
-      assert.ok(report.checkpoints >= ROWS / CHUNK, `checkpoints ${report.checkpoints}`);
+      assert.ok(report.checkpoints! >= ROWS / CHUNK, `checkpoints ${report.checkpoints}`);
 
-      const [{ n, d }] = await target.query<{ n: unknown; d: unknown }>(
+      const [counts] = await target.query<{ n: unknown; d: unknown }>(
         'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
       );
-      assert.equal(Number(n), file.good);
-      assert.equal(Number(d), file.good);
+      assert.equal(Number(counts!.n), file.good);
+      assert.equal(Number(counts!.d), file.good);
       const lines = rejectedLinesIn(rejects).sort((a, b) => a - b);
       assert.deepEqual(lines, file.rejectedLines, 'each rejected line once in the rejects file');
       assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);

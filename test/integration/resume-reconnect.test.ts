@@ -83,11 +83,11 @@ for (const dialect of DIALECTS.filter((d) => TERMINATE[d] !== undefined)) {
         stop = true;
         await db.close();
       }
-      const [{ n, d }] = await target.query<{ n: unknown; d: unknown }>(
+      const [counts] = await target.query<{ n: unknown; d: unknown }>(
         'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
       );
-      assert.equal(Number(n), file.good);
-      assert.equal(Number(d), file.good);
+      assert.equal(Number(counts!.n), file.good);
+      assert.equal(Number(counts!.d), file.good);
     });
 
     test('a permanent error is never retried: a bad row in abort mode fails at once', async () => {
