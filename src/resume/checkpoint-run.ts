@@ -61,7 +61,8 @@ export class CheckpointRun {
     let pending: CheckpointRun['committed'];
     return {
       beforeCommit: async (point) => {
-        if (point.last === undefined) return;
+        // The final COMMIT after a chunk that ended on a commit point has nothing new to record.
+        if (point.last === undefined || point.rows === 0) return;
         const rowsLoaded = this.base.rowsLoaded + point.total - dbRejected();
         await flushRejects();
         pending = { offset: point.last.end, ordinal: point.last.ordinal, rowsLoaded };
