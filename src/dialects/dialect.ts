@@ -139,6 +139,13 @@ export interface Session {
   rollbackToSavepoint(name: string): Promise<void>;
   describeTable(ref: TableRef): Promise<TableInfo | undefined>;
   /**
+   * The storage engine of `ref` when it does not take part in transactions (MySQL's MyISAM, Aria,
+   * MEMORY: each statement's rows stay as they are written, whatever the transaction does), so a
+   * checkpoint could not commit with them. Undefined when the table is transactional or missing;
+   * absent on databases where every table is.
+   */
+  nonTransactionalEngine?(ref: TableRef): Promise<string | undefined>;
+  /**
    * The error is about the connection or a lost race (connection reset or killed, server shutdown,
    * serialization failure, deadlock), not about the data: a checkpointed load reconnects and goes
    * on from its last checkpoint (--retries).

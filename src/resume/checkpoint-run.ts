@@ -1,3 +1,4 @@
+import type { TableRef } from '../dialects/dialect.js';
 import type { CommitHooks } from '../methods/transaction.js';
 import type { SourceStart } from '../sources/source.js';
 import type { Checkpoint, CheckpointTable } from './checkpoint-table.js';
@@ -23,6 +24,7 @@ export class CheckpointRun {
   constructor(
     private readonly table: CheckpointTable,
     readonly target: string,
+    private readonly targetRef: TableRef,
     private readonly identity: SourceIdentity,
     private readonly optionsKey: string,
     /** Undefined: the load starts at the beginning of its file. */
@@ -39,6 +41,7 @@ export class CheckpointRun {
   /** Before the load's first transaction: its row, at the start position, in the checkpoint table. */
   async begin(): Promise<void> {
     await this.table.ensure();
+    await this.table.checkTransactional(this.targetRef);
     const checkpoint: Checkpoint = {
       target: this.target,
       source: this.identity,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Session } from '../dialects/dialect.js';
+import type { Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { SourceIdentity } from './source-identity.js';
 
@@ -87,6 +87,28 @@ export class CheckpointTable {
             `--commit-every writes its checkpoints in ${CHECKPOINT_TABLE}: it needs the CREATE privilege once ` +
             '(PostgreSQL: CREATE on the schema, MySQL/MariaDB: CREATE on the database), or the table made ' +
             'beforehand by someone who has it (docs/databases.md), then SELECT, INSERT, UPDATE and DELETE on it',
+        },
+      );
+    }
+  }
+
+  /**
+   * Refuses checkpoints where they could not commit with the rows: the target or the checkpoint
+   * table on a storage engine without transactions (MySQL's MyISAM, Aria, MEMORY), whose rows stay
+   * as each statement (LOAD DATA included) writes them.
+   */
+  async checkTransactional(target: TableRef): Promise<void> {
+    const check = this.session.nonTransactionalEngine?.bind(this.session);
+    if (check === undefined) return;
+    for (const ref of [target, { name: CHECKPOINT_TABLE }]) {
+      const engine = await check(ref);
+      if (engine === undefined) continue;
+      const name = this.session.sql.table(ref);
+      throw new SluiceError(
+        'BAD_USAGE',
+        `--commit-every cannot checkpoint into ${name}: its ${engine} engine has no transactions, so its rows would stay without their checkpoint (or the checkpoint without them)`,
+        {
+          hint: `use a transactional engine (ALTER TABLE ${name} ENGINE=InnoDB), or load without --commit-every`,
         },
       );
     }

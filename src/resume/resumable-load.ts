@@ -72,7 +72,16 @@ export async function resumableLoad(
   }
   let reconnects = 0;
   for (let attempt = 0; ; attempt++) {
-    const run = await runFrom(slot.session, target, identity, optionsKey, checkpoint, path, options);
+    const run = await runFrom(
+      slot.session,
+      tableRef(table),
+      target,
+      identity,
+      optionsKey,
+      checkpoint,
+      path,
+      options,
+    );
     if (run.start !== undefined)
       notice(
         `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
@@ -103,6 +112,7 @@ export async function resumableLoad(
 /** The run that starts at `checkpoint` (or the beginning), its rejects file trimmed to match. */
 async function runFrom(
   session: Session,
+  targetRef: TableRef,
   target: string,
   identity: SourceIdentity,
   optionsKey: string,
@@ -112,7 +122,7 @@ async function runFrom(
 ): Promise<CheckpointRun> {
   const table = new CheckpointTable(session);
   if (checkpoint === undefined || checkpoint.offset === 0)
-    return new CheckpointRun(table, target, identity, optionsKey, undefined, ZERO);
+    return new CheckpointRun(table, target, targetRef, identity, optionsKey, undefined, ZERO);
   const line = await lineAtOffset(path, checkpoint.offset);
   const start: SourceStart = { offset: checkpoint.offset, ordinal: checkpoint.ordinal, line };
   if (typeof options.rejects === 'string') await keepRejectsBefore(options.rejects, line);
@@ -121,7 +131,7 @@ async function runFrom(
     rowsRejected: checkpoint.rowsRejected,
     checkpoints: checkpoint.checkpoints,
   };
-  return new CheckpointRun(table, target, identity, optionsKey, start, base);
+  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base);
 }
 
 const ZERO: RunBase = { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };

@@ -188,3 +188,28 @@ if (DIALECTS.includes('postgres')) {
     });
   });
 }
+
+if (DIALECTS.includes('mysql')) {
+  describe('checkpoints need a transactional engine (mysql)', () => {
+    let target: TestTarget;
+    before(async () => {
+      target = await freshTarget('mysql');
+      await target.query('CREATE TABLE items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50)) ENGINE=MyISAM');
+    });
+    after(() => target?.close());
+
+    test('a MyISAM target is refused before a row is written: LOAD DATA would keep its rows without their checkpoint', async () => {
+      const db = await open(target.url);
+      try {
+        await assert.rejects(
+          db.load('items', csv('myisam.csv', 5), { commitEvery: 2 }),
+          /cannot checkpoint into `items`: its MyISAM engine has no transactions/,
+        );
+      } finally {
+        await db.close();
+      }
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 0);
+    });
+  });
+}

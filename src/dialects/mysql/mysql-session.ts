@@ -212,6 +212,17 @@ export class MysqlSession implements Session {
     return describeMysqlTable(this.statements, ref, Number(this.saved.lowerCaseTableNames) !== 0);
   }
 
+  async nonTransactionalEngine(ref: TableRef): Promise<string | undefined> {
+    const rows = await this.statements.run<{ engine: string; transactions: string | null }[]>(
+      `SELECT t.ENGINE AS engine, e.TRANSACTIONS AS transactions FROM information_schema.TABLES t
+        JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE
+        WHERE t.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND t.TABLE_NAME = ?`,
+      [ref.schema ?? null, ref.name],
+    );
+    const row = rows[0];
+    return row !== undefined && row.transactions !== 'YES' ? row.engine : undefined;
+  }
+
   isTransient(error: unknown): boolean {
     return isTransientMysqlError(error);
   }
