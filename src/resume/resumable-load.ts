@@ -24,6 +24,12 @@ export interface SessionSlot {
 }
 
 /**
+ * Upsert (issue 13, built concurrently): a resumed run writes only the records after the
+ * checkpoint, so an upsert's result is exactly-once as an insert's is. What the checkpoint does not
+ * keep is the inserted / updated / unchanged split of the earlier runs (it keeps rows_loaded): a
+ * resumed report counts them as inserted. Adding rows_inserted / rows_updated columns to the
+ * checkpoint table (and the split to CommitPoint) would keep it.
+ *
  * A load with `commitEvery` or `resume` on a file: checkpoints in the target database, resume from
  * the last one, and reconnect-and-resume on transient failures. Other loads go to load() as they are.
  */
@@ -69,6 +75,10 @@ export async function resumableLoad(
     if (checkpoint === undefined)
       notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
     else check(checkpoint, identity, optionsKey, path, target);
+  } else if (resumable && (await readCheckpoint(slot.session, target)) !== undefined) {
+    notice(
+      `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
+    );
   }
   let reconnects = 0;
   for (let attempt = 0; ; attempt++) {
