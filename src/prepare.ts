@@ -132,7 +132,9 @@ export async function prepareLoad(
         source.path !== undefined &&
         !extraColumns &&
         converters.size === 0 &&
-        !sample.hasBadRecord,
+        !sample.hasBadRecord &&
+        // The raw copy sends the file from its first byte: a resumed load starts past it.
+        resume === undefined,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',

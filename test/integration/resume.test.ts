@@ -104,6 +104,24 @@ for (const dialect of DIALECTS) {
       assert.equal(Number(row!.d), 40);
     });
 
+    test('--resume without --commit-every goes on in one transaction, from the offset (regression: the raw CSV copy sent the file from its first byte)', async () => {
+      await target.query('DELETE FROM items');
+      await target.query('DELETE FROM sluice_checkpoints');
+      await target.query("INSERT INTO items (id, name) VALUES (25, 'there before')");
+      const path = csv('raw-resume.csv', 40);
+      const base = ['load', path, '--table', 'items', '--db', target.url];
+      assert.equal((await sluice([...base, '--commit-every', '10'], { cwd: dir })).code, 1);
+      await target.query('DELETE FROM items WHERE id = 25');
+      const resumed = await sluice([...base, '--resume', '--json'], { cwd: dir });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const report = JSON.parse(resumed.stdout) as Record<string, unknown>;
+      assert.equal(report.rawCopy, false);
+      assert.equal(report.rowsLoaded, 40);
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 40);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+
     test('--resume with nothing to resume starts from the beginning and says so', async () => {
       await target.query('DELETE FROM items');
       const db = await open(target.url);
