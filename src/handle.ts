@@ -1,7 +1,8 @@
 import { SluiceError } from './errors.js';
-import type { DialectName, Session, TableRef } from './dialects/dialect.js';
+import type { DialectName, TableRef } from './dialects/dialect.js';
 import { dialectFor } from './dialects/registry.js';
-import { explain, load } from './load.js';
+import { explain } from './load.js';
+import { resumableLoad, type SessionSlot } from './resume/resumable-load.js';
 import type { LoadOptions } from './options.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import type { LoadInput } from './sources/from-input.js';
@@ -30,7 +31,12 @@ export interface OpenOptions {
  * you already have (better-sqlite3 Database, pg Client or Pool, mysql2 connection or pool).
  */
 export async function open(target: string | object, options: OpenOptions = {}): Promise<Handle> {
-  const session: Session = await dialectFor(target).connect(target, options);
+  const dialect = dialectFor(target);
+  // A URL can be connected to again after a transient failure; a client passed in cannot.
+  const slot: SessionSlot = {
+    session: await dialect.connect(target, options),
+    reconnect: typeof target === 'string' ? () => dialect.connect(target, options) : undefined,
+  };
   let busy = false;
   // One load at a time per handle: two loads interleaving on one connection would share a
   // transaction and lose atomicity without a sound.
@@ -48,9 +54,9 @@ export async function open(target: string | object, options: OpenOptions = {}): 
     }
   };
   return {
-    dialect: session.dialect,
-    load: (table, input, options) => exclusive(() => load(session, table, input, options)),
-    explain: (table, input, options) => exclusive(() => explain(session, table, input, options)),
-    close: () => session.close(),
+    dialect: slot.session.dialect,
+    load: (table, input, options) => exclusive(() => resumableLoad(slot, table, input, options ?? {})),
+    explain: (table, input, options) => exclusive(() => explain(slot.session, table, input, options)),
+    close: () => slot.session.close(),
   };
 }

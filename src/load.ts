@@ -11,6 +11,7 @@ import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
 import { jsonText } from './util/json-text.js';
+import type { CheckpointRun } from './resume/checkpoint-run.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -22,11 +23,14 @@ export async function load(
   table: string | TableRef,
   input: LoadInput,
   options: LoadOptions = {},
+  /** A checkpointed load (resume/resumable-load.ts): where it starts, and its checkpoint hooks. */
+  run?: CheckpointRun,
 ): Promise<LoadReport> {
   const started = performance.now();
-  const prepared = await prepareLoad(session, table, input, options);
+  const start = run?.start;
+  const prepared = await prepareLoad(session, table, input, options, start && { start });
   const { plan, source, mapper, ref, ddl } = prepared;
-  const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0 };
+  const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
       ? rawCsvInput(source.path, source.format, mapper.columns, () => progress())
@@ -47,7 +51,11 @@ export async function load(
     }
   }
 
-  const tx = new LoadTransaction(session, plan.transaction);
+  const hooks = run?.hooks(
+    () => prepared.rejects?.flush() ?? Promise.resolve(),
+    () => state.dbRejected,
+  );
+  const tx = new LoadTransaction(session, plan.transaction, hooks);
   const context: MethodContext = {
     session,
     ref,
@@ -69,6 +77,7 @@ export async function load(
     onError: options.onError ?? 'abort',
     reject: (run, index, error) => {
       const { message, code } = session.describeError(error);
+      state.dbRejected++;
       prepared.rejects!.add({
         line: run.lines[index]!,
         code: code ?? 'LOAD_FAILED',
@@ -89,6 +98,7 @@ export async function load(
       await session.execute(ddl);
       created = true;
     }
+    await run?.begin();
     await tx.begin();
     if (ddl !== undefined && ddlInTransaction) await session.execute(ddl);
     if (raw !== undefined) source.close();
@@ -97,18 +107,23 @@ export async function load(
     // record of the rows rejected beside them is lost.
     await prepared.rejects?.close();
     await tx.finish();
+    await run?.finish();
     const seconds = (performance.now() - started) / 1000;
-    const rejected = prepared.rejects?.count ?? 0;
-    const loaded = countRows(result.counts);
+    // A resumed load counts its earlier runs too, through the checkpoint it started from.
+    const base = run?.base ?? { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };
+    const rejected = (prepared.rejects?.count ?? 0) + base.rowsRejected;
+    const loaded = countRows(result.counts) + base.rowsLoaded;
     // Records the parser refused never became rows: they count as read and as rejected.
-    const rowsRead = raw !== undefined ? loaded : state.rowsRead + prepared.sourceRejects.count;
+    const rowsRead =
+      (raw !== undefined ? loaded : state.rowsRead + prepared.sourceRejects.count) +
+      (raw !== undefined ? 0 : base.rowsLoaded + base.rowsRejected);
     return {
       table: displayName(ref),
       dialect: session.dialect,
       method: plan.method,
       rowsRead,
       rowsLoaded: loaded,
-      rowsInserted: result.counts.inserted,
+      rowsInserted: result.counts.inserted + base.rowsLoaded,
       rowsUpdated: result.counts.updated,
       rowsUnchanged: result.counts.unchanged,
       rowsRejected: rejected,
@@ -119,6 +134,8 @@ export async function load(
       rawCopy: result.rawCopy ?? plan.rawCopy,
       ddl,
       notes: prepared.notes,
+      checkpoints: run?.checkpoints ?? 0,
+      resumedFrom: start,
     };
   } catch (error) {
     await tx.rollback();
@@ -136,7 +153,10 @@ export async function load(
     // is as it was. The rows before a bad record are written first so that a database error on one
     // of them, the first bad row in file order, is the one reported.
     const writeStarted = sluice.code === 'BAD_INPUT' ? tx.committed > 0 : state.rowsRead > 0;
-    throw sluice.with({ rowsCommitted: tx.committed, writeStarted });
+    throw sluice.with({
+      rowsCommitted: run?.committed?.rowsLoaded ?? tx.committed,
+      writeStarted: writeStarted || (run?.committed?.rowsLoaded ?? 0) > 0,
+    });
   }
 }
 

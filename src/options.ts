@@ -33,6 +33,18 @@ export interface LoadOptions {
   readonly defaults?: Defaults;
   /** Commit every N rows instead of once at the end. */
   readonly commitEvery?: number;
+  /**
+   * Go on from the checkpoint an earlier, interrupted load of this file into this table left
+   * (files only; with nothing to resume the load starts from the beginning and says so).
+   */
+  readonly resume?: boolean;
+  /**
+   * With commitEvery on a file: reconnections after a transient failure (connection lost, server
+   * restart, deadlock), each going on from the last checkpoint. Default 3; 0 turns them off.
+   */
+  readonly retries?: number;
+  /** What sluice tells the user as it goes (resuming, reconnecting): the CLI prints it on stderr. */
+  readonly onNotice?: (message: string) => void;
   /** abort (default): the first bad row fails the load. skip: bad rows are rejected, the rest loads. */
   readonly onError?: 'abort' | 'skip';
   /** Skip mode: a path for the rejects CSV (line, code, reason, record), or a callback per rejected row. */
@@ -85,6 +97,11 @@ export function validateOptions(options: LoadOptions): void {
   positive('batchSize', options.batchSize);
   positive('commitEvery', options.commitEvery);
   positive('sampleSize', options.sampleSize);
+  if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0))
+    throw new SluiceError(
+      'BAD_USAGE',
+      `retries must be a whole number of at least 0, got ${String(options.retries)}`,
+    );
 }
 
 function positive(name: string, value: number | undefined): void {

@@ -10,7 +10,7 @@ import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
 import { openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
-import type { RowSource, TextField } from './sources/source.js';
+import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
 const DEFAULT_SAMPLE = 1000;
 
@@ -37,6 +37,8 @@ export async function prepareLoad(
   table: string | TableRef,
   input: LoadInput,
   options: LoadOptions,
+  /** A resumed load: where the source goes on, and the rejects file appended to. */
+  resume?: { readonly start: SourceStart },
 ): Promise<PreparedLoad> {
   validateOptions(options);
   const ref = tableRef(table);
@@ -47,6 +49,7 @@ export async function prepareLoad(
   const source = await openSource(input, {
     format: options.format,
     stdin: options.stdin,
+    start: resume?.start,
     lenient: skipping,
     onBadRecord: skipping
       ? (name, unit) => {
@@ -55,6 +58,7 @@ export async function prepareLoad(
             maxErrors: options.maxErrors,
             source: name,
             unit,
+            append: resume !== undefined,
           });
           return (bad) => {
             sourceRejects.count++;
@@ -128,7 +132,9 @@ export async function prepareLoad(
         source.path !== undefined &&
         !extraColumns &&
         converters.size === 0 &&
-        !sample.hasBadRecord,
+        !sample.hasBadRecord &&
+        // The raw copy sends the file from its first byte: a resumed load starts past it.
+        resume === undefined,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',

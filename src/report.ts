@@ -25,6 +25,13 @@ export interface LoadReport {
   readonly ddl: string | undefined;
   /** What sluice decided about the created table's columns: generated names, columns left out, conversions. */
   readonly notes: readonly string[];
+  /** Checkpoints written (--commit-every on a file), the earlier runs of a resumed load included. */
+  readonly checkpoints: number;
+  /** A resumed load: where in the file it went on (byte offset, records before it, line). */
+  readonly resumedFrom:
+    { readonly offset: number; readonly ordinal: number; readonly line: number } | undefined;
+  /** Reconnections after transient failures (--retries). */
+  readonly reconnects?: number;
 }
 
 /** What a load would do: `sluice explain`. Nothing is written to the database. */

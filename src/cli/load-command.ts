@@ -3,7 +3,8 @@ import { validateOptions } from '../options.js';
 import { progressDisplay } from '../progress/progress.js';
 import { redactUrl } from '../util/redact-url.js';
 import type { Reject } from '../rejects/reject.js';
-import { parseLoadArgs, optionHelp } from './options.js';
+import { isSluiceError } from '../errors.js';
+import { parseLoadArgs, optionHelp, type ParsedLoadArgs } from './options.js';
 import { explainText, notesText, reportJson, summaryLine, type Streams } from './output.js';
 
 export const LOAD_HELP = `Load a CSV, TSV, NDJSON or JSON file (or stdin) into a table, as fast as the database takes it.
@@ -51,11 +52,20 @@ export async function loadCommand(context: CommandContext): Promise<number> {
       args.options.onError === 'skip' && args.options.rejects === undefined && !args.quiet
         ? (r: Reject) => context.stderr.write(`sluice: skipped ${source}:${r.line}: ${r.reason}\n`)
         : args.options.rejects;
-    const report = await db.load(args.table, args.input, {
-      ...args.options,
-      rejects,
-      onProgress: (p) => display.update(p),
-    });
+    let report;
+    try {
+      report = await db.load(args.table, args.input, {
+        ...args.options,
+        rejects,
+        onProgress: (p) => display.update(p),
+        onNotice: (message) => {
+          display.stop();
+          context.stderr.write(`sluice: ${message}\n`);
+        },
+      });
+    } catch (error) {
+      throw withResumeCommand(error, args, context.argv);
+    }
     display.finish(report.rowsLoaded);
     if (report.ddl !== undefined && !args.quiet)
       context.stderr.write(`created table ${report.table}:\n${report.ddl};\n`);
@@ -67,6 +77,20 @@ export async function loadCommand(context: CommandContext): Promise<number> {
     display.stop();
     await db.close();
   }
+}
+
+/** A failed checkpointed load names the command that goes on from its last checkpoint. */
+function withResumeCommand(error: unknown, args: ParsedLoadArgs, argv: readonly string[]): unknown {
+  if (!isSluiceError(error) || (error.rowsCommitted ?? 0) === 0) return error;
+  if (args.options.commitEvery === undefined || args.input === '-') return error;
+  const words = ['sluice', 'load', ...argv.map((a) => redactUrl(a))];
+  if (args.options.resume !== true) words.push('--resume');
+  const command = words.map(shellWord).join(' ');
+  return error.with({ hint: [error.hint, `resume with: ${command}`].filter((h) => h).join('\n') });
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** `sluice explain`: the same arguments, the plan printed, nothing written. */

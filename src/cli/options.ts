@@ -25,7 +25,20 @@ export const LOAD_OPTIONS = {
     arg: 'FILE',
   },
   'max-errors': { type: 'string', help: 'with --on-error skip: stop after N rejected rows', arg: 'N' },
-  'commit-every': { type: 'string', help: 'commit every N rows instead of once at the end', arg: 'N' },
+  'commit-every': {
+    type: 'string',
+    help: 'commit every N rows, each chunk with a checkpoint in the sluice_checkpoints table',
+    arg: 'N',
+  },
+  resume: {
+    type: 'boolean',
+    help: 'go on from the checkpoint of an interrupted load of this file and table',
+  },
+  retries: {
+    type: 'string',
+    help: 'with --commit-every: reconnect and go on after N transient failures (default 3, 0: off)',
+    arg: 'N',
+  },
   json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
   quiet: { type: 'boolean', help: 'no progress bar, no summary' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -93,6 +106,8 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     onError: values['on-error'] as 'abort' | 'skip' | undefined,
     rejects: values.rejects as string | undefined,
     maxErrors: integer('--max-errors', values['max-errors']),
+    resume: values.resume === true ? true : undefined,
+    retries: count('--retries', values.retries),
   };
   return {
     input,
@@ -114,6 +129,15 @@ function integer(flag: string, value: unknown): number | undefined {
       'BAD_USAGE',
       `${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}`,
     );
+  }
+  return n;
+}
+
+function count(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value)) || !Number.isSafeInteger(n)) {
+    throw new SluiceError('BAD_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
   }
   return n;
 }

@@ -38,6 +38,9 @@ export function reportJson(report: LoadReport): string {
     rawCopy,
     ddl,
     notes,
+    checkpoints,
+    resumedFrom,
+    reconnects,
   } = report;
   return JSON.stringify({
     table,
@@ -56,6 +59,9 @@ export function reportJson(report: LoadReport): string {
     rawCopy,
     createdTable: ddl !== undefined,
     notes,
+    checkpoints,
+    resumedFrom: resumedFrom ?? null,
+    reconnects: reconnects ?? 0,
   });
 }
 

@@ -137,6 +137,8 @@ export interface Session {
   valueConverter?(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
   /** Runs one statement; resolves to the rows it affected. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs one query; resolves to its rows as arrays of values (the checkpoint table is read so). */
+  select(sql: string, params?: readonly unknown[]): Promise<readonly (readonly unknown[])[]>;
   /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */
   executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number>;
   begin(): Promise<void>;
@@ -146,6 +148,19 @@ export interface Session {
   releaseSavepoint(name: string): Promise<void>;
   rollbackToSavepoint(name: string): Promise<void>;
   describeTable(ref: TableRef): Promise<TableInfo | undefined>;
+  /**
+   * The storage engine of `ref` when it does not take part in transactions (MySQL's MyISAM, Aria,
+   * MEMORY: each statement's rows stay as they are written, whatever the transaction does), so a
+   * checkpoint could not commit with them. Undefined when the table is transactional or missing;
+   * absent on databases where every table is.
+   */
+  nonTransactionalEngine?(ref: TableRef): Promise<string | undefined>;
+  /**
+   * The error is about the connection or a lost race (connection reset or killed, server shutdown,
+   * serialization failure, deadlock), not about the data: a checkpointed load reconnects and goes
+   * on from its last checkpoint (--retries).
+   */
+  isTransient(error: unknown): boolean;
   /** The database's own words for a driver error, with its code (SQLSTATE, errno) when it has one. */
   describeError(error: unknown): { message: string; code?: string };
   /** Ends the session; closes the connection only if sluice opened it. */

@@ -9,6 +9,8 @@ export interface RejectOptions {
   readonly maxErrors: number | undefined;
   readonly source: string;
   readonly unit: 'line' | 'row';
+  /** A resumed load: the rejects file is appended to, not started again. */
+  readonly append?: boolean;
 }
 
 /** Where rejected rows go in skip mode; counts them and stops the load at --max-errors. */
@@ -18,7 +20,8 @@ export class RejectSink {
   private readonly callback: RejectHandler | undefined;
 
   constructor(private readonly options: RejectOptions) {
-    this.file = typeof options.rejects === 'string' ? new RejectsFile(options.rejects) : undefined;
+    this.file =
+      typeof options.rejects === 'string' ? new RejectsFile(options.rejects, options.append) : undefined;
     this.callback = typeof options.rejects === 'function' ? options.rejects : undefined;
   }
 
@@ -37,6 +40,11 @@ export class RejectSink {
         },
       );
     }
+  }
+
+  /** Everything rejected so far handed to the operating system (before a checkpoint commits). */
+  flush(): Promise<void> {
+    return this.file?.flush() ?? Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { accessSync, constants, createWriteStream, statSync, type WriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { SluiceError } from '../errors.js';
@@ -15,21 +15,41 @@ export class RejectsFile {
   /** A write that failed after the path was checked (disk full, the folder removed). */
   private failure: Error | undefined;
 
-  constructor(readonly path: string) {}
+  /**
+   * `append`: a resumed load adds to the file its earlier runs wrote (resume/rejects-resume.ts has
+   * kept only the lines before the checkpoint), with no second header.
+   */
+  constructor(
+    readonly path: string,
+    private readonly append = false,
+  ) {}
 
   write(reject: Reject): void {
     if (this.failure) throw this.failed();
     if (this.stream === undefined) {
-      this.stream = createWriteStream(this.path);
+      const appending = this.append && existsSync(this.path);
+      this.stream = createWriteStream(this.path, { flags: appending ? 'a' : 'w' });
       // Without a listener a failed open or write would be an unhandled 'error' event that ends
       // the process; it fails the load at the next write or at close instead.
       this.stream.on('error', (error) => (this.failure ??= error));
-      this.stream.write('line,code,reason,record\n');
+      if (!appending) this.stream.write('line,code,reason,record\n');
     }
     const line =
       [String(reject.line), reject.code, reject.reason, reject.record].map(csvField).join(',') + '\n';
     // Rejects are few; when the disk is slow, later writes wait for 'drain' in flush().
     if (!this.stream.write(line)) this.waiting ??= once(this.stream, 'drain');
+  }
+
+  /**
+   * Resolves once everything written so far is handed to the operating system: a checkpoint
+   * commits only rejects that a killed process cannot lose.
+   */
+  async flush(): Promise<void> {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    await new Promise<void>((resolve, reject) =>
+      stream.write('', (error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
 
   /** Waits until everything written is on disk, then closes the file. */

@@ -23,9 +23,11 @@ export async function* decodeChunks(
   source: string,
   lineAt: () => number,
   lenient = false,
+  /** False when the bytes start inside the input (a resume's seek): a BOM there is data. */
+  atStart = true,
 ): AsyncGenerator<DecodedText> {
   const decoder = new Utf8Decoder(lenient);
-  let first = true;
+  let first = atStart;
   // The text's own UTF-8 length: a character cut by a chunk's end is counted with the next chunk.
   const decoded = (chunk: string): DecodedText => {
     if (first && chunk.length > 0) {

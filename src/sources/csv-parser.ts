@@ -50,6 +50,20 @@ export class CsvParser {
     this.delimiterCode = delimiter.charCodeAt(0);
   }
 
+  /**
+   * Continues at byte `offset` of the source, after `ordinal` records, on line `line`: a resumed
+   * load has read the header from the start and goes on from its checkpoint. What is pending is
+   * dropped (it lies before the offset).
+   */
+  seek(offset: number, ordinal: number, line: number): void {
+    this.buffer = '';
+    this.offset = offset;
+    this.ordinal = ordinal;
+    this.line = line;
+    this.ascii = true;
+    this.nulPending = false;
+  }
+
   /** The header's fields, once the first record has been read. */
   get header(): string[] | undefined {
     return this.headerFields;

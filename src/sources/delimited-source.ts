@@ -6,6 +6,7 @@ import {
   emptyBatch,
   type BadRecordHandler,
   type RecordBatch,
+  type SourceStart,
   type TextField,
   type TextSource,
 } from './source.js';
@@ -18,6 +19,11 @@ export interface DelimitedOptions {
   readonly onBadRecord: BadRecordHandler;
   /** Skip mode: invalid UTF-8 rejects its record instead of stopping the load. */
   readonly lenient?: boolean;
+  /**
+   * A resumed load: `input` holds the file's bytes before `start.offset` (for the header), and
+   * `reopen` gives the bytes from the offset on, which are parsed after the header.
+   */
+  readonly start?: SourceStart & { reopen(): Readable };
 }
 
 /**
@@ -27,9 +33,18 @@ export interface DelimitedOptions {
  */
 export async function openDelimited(input: Readable, options: DelimitedOptions): Promise<TextSource> {
   const delimiter = options.format === 'tsv' ? '\t' : ',';
-  const parser = new CsvParser(delimiter, options.onBadRecord, options.lenient);
+  const { start } = options;
+  // Before a resume's offset every record was loaded or rejected already: read for the header only.
+  let seeking = start !== undefined;
+  const parser = new CsvParser(
+    delimiter,
+    (bad) => (seeking ? undefined : options.onBadRecord(bad)),
+    options.lenient,
+  );
   const counter = { bytes: 0 };
-  const texts = decodeChunks(input, counter, options.name, () => parser.currentLine(), options.lenient);
+  const decode = (bytes: Readable, atStart: boolean) =>
+    decodeChunks(bytes, counter, options.name, () => parser.currentLine(), options.lenient, atStart);
+  let texts = decode(input, true);
   let finished = false;
   /** A bad record that aborts the load, held until the records before it are handed on. */
   let failure: unknown;
@@ -58,6 +73,17 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
   let first = emptyBatch<TextField[]>();
   while (parser.header === undefined && !finished) first = await nextBatch();
   const header = parser.header;
+  if (header !== undefined && start !== undefined) {
+    input.destroy();
+    first = emptyBatch<TextField[]>();
+    finished = false;
+    failure = undefined;
+    parser.seek(start.offset, start.ordinal, start.line);
+    counter.bytes = start.offset;
+    input = start.reopen();
+    texts = decode(input, false);
+    seeking = false;
+  }
   if (header === undefined) {
     input.destroy();
     throw new SluiceError('BAD_INPUT', 'the input is empty: a header line naming the columns is expected', {

@@ -3,7 +3,13 @@ import { countNewlines, decodeChunks } from './byte-chunks.js';
 import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { MAX_RECORD_CHARS } from './csv-parser.js';
 import { isRecord } from './object-source.js';
-import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
+import {
+  emptyBatch,
+  type BadRecordHandler,
+  type ObjectSource,
+  type RecordBatch,
+  type SourceStart,
+} from './source.js';
 
 export interface NdjsonOptions {
   readonly name: string;
@@ -11,6 +17,8 @@ export interface NdjsonOptions {
   readonly onBadRecord: BadRecordHandler;
   /** Skip mode: invalid UTF-8 rejects its line instead of stopping the load. */
   readonly lenient?: boolean;
+  /** A resumed load: `input` starts at `start.offset`, after `start.ordinal` records. */
+  readonly start?: SourceStart;
 }
 
 /**
@@ -19,9 +27,10 @@ export interface NdjsonOptions {
  * (space, tab, CR) is skipped; anything else that is not one JSON object is a bad record.
  */
 export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSource {
-  const counter = { bytes: 0 };
-  let line = 1;
-  let ordinal = 0;
+  const { start } = options;
+  const counter = { bytes: start?.offset ?? 0 };
+  let line = start?.line ?? 1;
+  let ordinal = start?.ordinal ?? 0;
   let pending = '';
   /** Skip mode, after a line past the cap: its rest is dropped up to its newline. */
   let droppingLongLine = false;
@@ -31,6 +40,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     options.name,
     () => line + countNewlines(pending),
     options.lenient,
+    start === undefined,
   );
 
   /** `end`: the byte offset just after the line's newline. */
@@ -76,7 +86,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     bytesRead: () => counter.bytes,
     async *batches() {
       // Byte offset where `pending` starts; lines are measured only when the text is not ASCII.
-      let offset = 0;
+      let offset = start?.offset ?? 0;
       let failure: unknown;
       try {
         for await (const decodedText of texts) {

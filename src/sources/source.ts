@@ -17,6 +17,16 @@ export function emptyBatch<R>(): RecordBatch<R> {
   return { records: [], lines: [], ordinals: [], ends: [] };
 }
 
+/**
+ * Where a resumed load picks its source up: the byte offset just after the last committed record,
+ * the records before it (its ordinal) and the line the next record starts on.
+ */
+export interface SourceStart {
+  readonly offset: number;
+  readonly ordinal: number;
+  readonly line: number;
+}
+
 /** A CSV/TSV field: the text as written, or null for an empty unquoted field. */
 export type TextField = string | null;
 

@@ -64,6 +64,9 @@ describe('sluice load (SQLite, the embedded default)', () => {
         rawCopy: false,
         createdTable: true,
         notes: [],
+        checkpoints: 0,
+        resumedFrom: null,
+        reconnects: 0,
       },
     );
   });

@@ -1,3 +1,4 @@
+import { errorChain, SOCKET_ERRORS } from '../../util/error-chain.js';
 import { ServerWarning } from './mysql-warnings.js';
 
 interface DriverError {
@@ -28,4 +29,23 @@ export function describeMysqlError(error: unknown): { message: string; code?: st
   // Only server errors have a SQLSTATE; a socket error's errno is the OS's, not the server's.
   if (typeof e.sqlState === 'string') parts.push(`errno ${String(e.errno)}`, `SQLSTATE ${e.sqlState}`);
   return parts.length === 0 ? { message } : { message, code: parts.join(', ') };
+}
+
+/**
+ * Errors worth a reconnect and a retry from the last checkpoint: the connection was lost or
+ * killed (KILL, server shutdown, gone away, lost during query), or the transaction lost a race
+ * (deadlock, lock wait timeout). Nothing about the rows themselves.
+ */
+const TRANSIENT_ERRNOS = new Set([1213, 1205, 1927, 1053, 2006, 2013, 1047, 1040]);
+const TRANSIENT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN']);
+
+export function isTransientMysqlError(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    if (typeof e.errno === 'number' && TRANSIENT_ERRNOS.has(e.errno)) return true;
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code !== undefined && (TRANSIENT_CODES.has(code) || SOCKET_ERRORS.has(code))) return true;
+    // mysql2 refuses commands on a connection that a fatal error closed.
+    if (typeof e.message === 'string' && /connection is in closed state/i.test(e.message)) return true;
+  }
+  return false;
 }

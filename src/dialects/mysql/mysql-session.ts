@@ -18,7 +18,7 @@ import {
   type CoreConnection,
   type ResultHeader,
 } from './mysql-client.js';
-import { describeMysqlError } from './mysql-errors.js';
+import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
 import { describeMysqlTable } from './mysql-introspect.js';
 import { MysqlSqlBuilder } from './mysql-sql.js';
 import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
@@ -168,6 +168,15 @@ export class MysqlSession implements Session {
     return this.checked(await this.executePrepared(sql, params));
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    // A prepared statement: values travel as parameters, never in the SQL text.
+    const rows = await this.statements.run<Record<string, unknown>[]>(
+      sql,
+      params.map((p) => toMysqlValue(p)),
+    );
+    return rows.map((row) => Object.values(row));
+  }
+
   /**
    * mysql2 has no batch protocol and writes a command only after the previous one's reply, so
    * executions queued without waiting still cost a round trip each; queuing saves only the
@@ -216,6 +225,21 @@ export class MysqlSession implements Session {
       Number(this.saved.lowerCaseTableNames) !== 0,
       this.mariadb,
     );
+  }
+
+  async nonTransactionalEngine(ref: TableRef): Promise<string | undefined> {
+    const rows = await this.statements.run<{ engine: string; transactions: string | null }[]>(
+      `SELECT t.ENGINE AS engine, e.TRANSACTIONS AS transactions FROM information_schema.TABLES t
+        JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE
+        WHERE t.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND t.TABLE_NAME = ?`,
+      [ref.schema ?? null, ref.name],
+    );
+    const row = rows[0];
+    return row !== undefined && row.transactions !== 'YES' ? row.engine : undefined;
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransientMysqlError(error);
   }
 
   describeError(error: unknown): { message: string; code?: string } {

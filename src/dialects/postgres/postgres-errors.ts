@@ -1,4 +1,5 @@
 import { redactSecret } from '../../util/redact-url.js';
+import { errorChain, SOCKET_ERRORS } from '../../util/error-chain.js';
 
 /** The fields of a server ErrorResponse that pg's DatabaseError keeps (pg-protocol messages.ts). */
 export interface PostgresServerError extends Error {
@@ -81,4 +82,29 @@ export function copyPosition(
     return { line: Number(digits[0]), column };
   }
   return undefined;
+}
+
+/**
+ * SQLSTATEs worth a reconnect and a retry from the last checkpoint: the connection or the server
+ * went away (class 08, admin/crash shutdown, cannot connect now, too many connections), or the
+ * transaction lost a race (serialization failure, deadlock). Nothing about the rows themselves.
+ */
+const TRANSIENT_STATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
+
+export function isTransientPostgresError(error: unknown): boolean {
+  for (const e of errorChain(error)) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (
+      code !== undefined &&
+      (TRANSIENT_STATES.has(code) || code.startsWith('08') || SOCKET_ERRORS.has(code))
+    )
+      return true;
+    // pg reports a socket closed under it by message only.
+    if (
+      typeof e.message === 'string' &&
+      /connection terminated|not queryable|Connection ended/i.test(e.message)
+    )
+      return true;
+  }
+  return false;
 }

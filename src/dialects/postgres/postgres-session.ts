@@ -15,7 +15,12 @@ import { copyRecordStartLine } from './copy-record-line.js';
 import { guardPostgresCsv } from './csv-guard.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
-import { copyPosition, describePostgresError, isStatementError } from './postgres-errors.js';
+import {
+  copyPosition,
+  describePostgresError,
+  isStatementError,
+  isTransientPostgresError,
+} from './postgres-errors.js';
 import { describePostgresTable } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
 import { postgresValueConverter } from './postgres-values.js';
@@ -104,6 +109,11 @@ export class PostgresSession implements Session {
     return this.watch(pipelinedExecute(this.client, sql, rows));
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    const result = await this.client.query({ text: sql, values: params.map(pgText), rowMode: 'array' });
+    return result.rows as unknown[][];
+  }
+
   async begin(): Promise<void> {
     await this.watch(this.client.query('BEGIN'));
     this.transactionOpen = true;
@@ -169,6 +179,10 @@ export class PostgresSession implements Session {
     } finally {
       await side.end().catch(() => undefined);
     }
+  }
+
+  isTransient(error: unknown): boolean {
+    return isTransientPostgresError(error);
   }
 
   describeError(error: unknown): { message: string; code?: string } {

@@ -63,6 +63,10 @@ export class SqliteSession implements Session {
     }
   }
 
+  async select(sql: string, params: readonly unknown[] = []): Promise<readonly (readonly unknown[])[]> {
+    return this.db.prepare(sql).raw(true).all(params) as unknown[][];
+  }
+
   async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     const statement = this.prepare(sql);
     let changes = 0;
@@ -101,6 +105,11 @@ export class SqliteSession implements Session {
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
     return describeSqliteTable(this.db, ref);
+  }
+
+  /** An embedded database has no connection to lose; a busy file is waited for, not retried. */
+  isTransient(): boolean {
+    return false;
   }
 
   describeError(error: unknown): { message: string; code?: string } {

@@ -1,0 +1,93 @@
+import type { TableRef } from '../dialects/dialect.js';
+import type { CommitHooks } from '../methods/transaction.js';
+import type { SourceStart } from '../sources/source.js';
+import type { Checkpoint, CheckpointTable } from './checkpoint-table.js';
+import type { SourceIdentity } from './source-identity.js';
+
+/** What a load run did before it started: the runs before it, through the checkpoint it resumes. */
+export interface RunBase {
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  readonly checkpoints: number;
+}
+
+/**
+ * One run of a checkpointed load, as load.ts sees it: where the source starts, what the runs
+ * before it did, and the commit hooks that write the checkpoint inside each transaction.
+ */
+export class CheckpointRun {
+  /** Checkpoints written, the earlier runs' included. */
+  checkpoints: number;
+  /** The position the last COMMIT of this run made durable, or where it started. */
+  committed: { offset: number; ordinal: number; rowsLoaded: number } | undefined;
+
+  constructor(
+    private readonly table: CheckpointTable,
+    readonly target: string,
+    private readonly targetRef: TableRef,
+    private readonly identity: SourceIdentity,
+    private readonly optionsKey: string,
+    /** Undefined: the load starts at the beginning of its file. */
+    readonly start: SourceStart | undefined,
+    readonly base: RunBase,
+  ) {
+    this.checkpoints = base.checkpoints;
+    this.committed =
+      start === undefined
+        ? undefined
+        : { offset: start.offset, ordinal: start.ordinal, rowsLoaded: base.rowsLoaded };
+  }
+
+  /** Before the load's first transaction: its row, at the start position, in the checkpoint table. */
+  async begin(): Promise<void> {
+    await this.table.ensure();
+    await this.table.checkTransactional(this.targetRef);
+    const checkpoint: Checkpoint = {
+      target: this.target,
+      source: this.identity,
+      options: this.optionsKey,
+      offset: this.start?.offset ?? 0,
+      ordinal: this.start?.ordinal ?? 0,
+      rowsLoaded: this.base.rowsLoaded,
+      rowsRejected: this.base.rowsRejected,
+      checkpoints: this.base.checkpoints,
+    };
+    await this.table.start(checkpoint);
+  }
+
+  /**
+   * The hooks for LoadTransaction. `flushRejects` hands the rejects written so far to the OS before
+   * the COMMIT; `dbRejected` counts the rows the database refused in this run so far (they count
+   * towards the commit point, CommitPoint.total, but were not stored).
+   */
+  hooks(flushRejects: () => Promise<void>, dbRejected: () => number): CommitHooks {
+    let pending: CheckpointRun['committed'];
+    return {
+      beforeCommit: async (point) => {
+        // The final COMMIT after a chunk that ended on a commit point has nothing new to record.
+        if (point.last === undefined || point.rows === 0) return;
+        const rowsLoaded = this.base.rowsLoaded + point.total - dbRejected();
+        await flushRejects();
+        pending = { offset: point.last.end, ordinal: point.last.ordinal, rowsLoaded };
+        await this.table.advance(this.target, {
+          offset: point.last.end,
+          ordinal: point.last.ordinal,
+          rowsLoaded,
+          rowsRejected: point.last.ordinal - rowsLoaded,
+          checkpoints: this.checkpoints + 1,
+        });
+      },
+      afterCommit: () => {
+        if (pending === undefined) return;
+        this.committed = pending;
+        pending = undefined;
+        this.checkpoints++;
+      },
+    };
+  }
+
+  /** After the final COMMIT: the load is whole and its checkpoint goes. */
+  async finish(): Promise<void> {
+    await this.table.remove(this.target);
+  }
+}

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import type { Session, TableRef } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import type { SourceIdentity } from './source-identity.js';
+
+/** The sluice-owned table holding one row per load in progress (docs/databases.md). */
+export const CHECKPOINT_TABLE = 'sluice_checkpoints';
+
+/** One load's checkpoint: where its source stands after the last COMMIT, and what it had done. */
+export interface Checkpoint {
+  readonly target: string;
+  readonly source: SourceIdentity;
+  /** The options that change what is loaded, as JSON (resume-options.ts). */
+  readonly options: string;
+  /** The byte offset just after the last committed record. */
+  readonly offset: number;
+  /** Records read through that offset, refused ones included. */
+  readonly ordinal: number;
+  readonly rowsLoaded: number;
+  readonly rowsRejected: number;
+  /** Checkpoints written so far, every run of the load counted. */
+  readonly checkpoints: number;
+}
+
+const COLUMNS = [
+  'target_key',
+  'target_table',
+  'source_path',
+  'source_size',
+  'source_mtime_ns',
+  'source_head_sha256',
+  'load_options',
+  'byte_offset',
+  'record_ordinal',
+  'rows_loaded',
+  'rows_rejected',
+  'checkpoints',
+  'updated_at',
+] as const;
+
+/**
+ * The checkpoint table on one session. Its row for a load is created before the load's first
+ * transaction and updated inside each one, just before COMMIT (CommitHooks.beforeCommit), so the
+ * position commits with the rows or not at all. Rows are keyed by the target table (its hash, so
+ * that the key is a fixed-width CHAR on every database): loads into different tables touch
+ * different rows and never wait for each other; an UPDATE by primary key locks only its own row.
+ */
+export class CheckpointTable {
+  constructor(private readonly session: Session) {}
+
+  /** Creates the table if it is missing; a user who may not gets an error naming the right needed. */
+  async ensure(): Promise<void> {
+    const { session } = this;
+    if ((await session.describeTable({ name: CHECKPOINT_TABLE })) !== undefined) return;
+    const q = (name: string) => session.sql.quoteIdent(name);
+    const int = session.sql.typeName('integer');
+    const text = session.sql.typeName('text');
+    const type: Record<(typeof COLUMNS)[number], string> = {
+      target_key: 'CHAR(64) NOT NULL PRIMARY KEY',
+      target_table: `${text} NOT NULL`,
+      source_path: `${text} NOT NULL`,
+      source_size: `${int} NOT NULL`,
+      source_mtime_ns: `${text} NOT NULL`,
+      source_head_sha256: 'CHAR(64) NOT NULL',
+      load_options: `${text} NOT NULL`,
+      byte_offset: `${int} NOT NULL`,
+      record_ordinal: `${int} NOT NULL`,
+      rows_loaded: `${int} NOT NULL`,
+      rows_rejected: `${int} NOT NULL`,
+      checkpoints: `${int} NOT NULL`,
+      updated_at: `${text} NOT NULL`,
+    };
+    const ddl = `CREATE TABLE IF NOT EXISTS ${q(CHECKPOINT_TABLE)} (${COLUMNS.map((c) => `${q(c)} ${type[c]}`).join(', ')})`;
+    try {
+      await session.execute(ddl);
+    } catch (error) {
+      // Two loads creating it at once: one of them may lose the race and find it made.
+      if ((await session.describeTable({ name: CHECKPOINT_TABLE }).catch(() => undefined)) !== undefined)
+        return;
+      const { message } = session.describeError(error);
+      throw new SluiceError(
+        'LOAD_FAILED',
+        `cannot create the checkpoint table ${CHECKPOINT_TABLE}: ${message}`,
+        {
+          cause: error,
+          hint:
+            `--commit-every writes its checkpoints in ${CHECKPOINT_TABLE}: it needs the CREATE privilege once ` +
+            '(PostgreSQL: CREATE on the schema, MySQL/MariaDB: CREATE on the database), or the table made ' +
+            'beforehand by someone who has it (docs/databases.md), then SELECT, INSERT, UPDATE and DELETE on it',
+        },
+      );
+    }
+  }
+
+  /**
+   * Refuses checkpoints where they could not commit with the rows: the target or the checkpoint
+   * table on a storage engine without transactions (MySQL's MyISAM, Aria, MEMORY), whose rows stay
+   * as each statement (LOAD DATA included) writes them.
+   */
+  async checkTransactional(target: TableRef): Promise<void> {
+    const check = this.session.nonTransactionalEngine?.bind(this.session);
+    if (check === undefined) return;
+    for (const ref of [target, { name: CHECKPOINT_TABLE }]) {
+      const engine = await check(ref);
+      if (engine === undefined) continue;
+      const name = this.session.sql.table(ref);
+      throw new SluiceError(
+        'BAD_USAGE',
+        `--commit-every cannot checkpoint into ${name}: its ${engine} engine has no transactions, so its rows would stay without their checkpoint (or the checkpoint without them)`,
+        {
+          hint: `use a transactional engine (ALTER TABLE ${name} ENGINE=InnoDB), or load without --commit-every`,
+        },
+      );
+    }
+  }
+
+  async read(target: string): Promise<Checkpoint | undefined> {
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    const p = (i: number) => this.session.sql.placeholder(i);
+    const rows = await this.session.select(
+      `SELECT ${COLUMNS.map(q).join(', ')} FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_key')} = ${p(1)}`,
+      [keyOf(target)],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    const n = (i: number) => Number(row[i]);
+    return {
+      target: String(row[1]),
+      source: { path: String(row[2]), size: n(3), mtime: String(row[4]), headSha256: String(row[5]) },
+      options: String(row[6]),
+      offset: n(7),
+      ordinal: n(8),
+      rowsLoaded: n(9),
+      rowsRejected: n(10),
+      checkpoints: n(11),
+    };
+  }
+
+  /** Writes the load's row outside any transaction, replacing what an earlier load left. */
+  async start(checkpoint: Checkpoint): Promise<void> {
+    await this.remove(checkpoint.target);
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    const c = checkpoint;
+    await this.session.execute(
+      `INSERT INTO ${q(CHECKPOINT_TABLE)} (${COLUMNS.map(q).join(', ')}) VALUES (${COLUMNS.map((_, i) => this.session.sql.placeholder(i + 1)).join(', ')})`,
+      [
+        keyOf(c.target),
+        c.target,
+        c.source.path,
+        c.source.size,
+        c.source.mtime,
+        c.source.headSha256,
+        c.options,
+        c.offset,
+        c.ordinal,
+        c.rowsLoaded,
+        c.rowsRejected,
+        c.checkpoints,
+        new Date().toISOString(),
+      ],
+    );
+  }
+
+  /** Moves the load's row on; runs inside the transaction about to commit. */
+  async advance(
+    target: string,
+    at: Pick<Checkpoint, 'offset' | 'ordinal' | 'rowsLoaded' | 'rowsRejected' | 'checkpoints'>,
+  ): Promise<void> {
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    const p = (i: number) => this.session.sql.placeholder(i);
+    const set = [
+      'byte_offset',
+      'record_ordinal',
+      'rows_loaded',
+      'rows_rejected',
+      'checkpoints',
+      'updated_at',
+    ];
+    const changed = await this.session.execute(
+      `UPDATE ${q(CHECKPOINT_TABLE)} SET ${set.map((c, i) => `${q(c)} = ${p(i + 1)}`).join(', ')} WHERE ${q('target_key')} = ${p(set.length + 1)}`,
+      [
+        at.offset,
+        at.ordinal,
+        at.rowsLoaded,
+        at.rowsRejected,
+        at.checkpoints,
+        new Date().toISOString(),
+        keyOf(target),
+      ],
+    );
+    if (changed !== 1)
+      throw new SluiceError(
+        'LOAD_FAILED',
+        `the checkpoint of ${target} was removed from ${CHECKPOINT_TABLE} while the load ran (another load of the same table?)`,
+      );
+  }
+
+  /** Removes the load's row: a finished load leaves none behind. */
+  async remove(target: string): Promise<void> {
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    await this.session.execute(
+      `DELETE FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_key')} = ${this.session.sql.placeholder(1)}`,
+      [keyOf(target)],
+    );
+  }
+}
+
+function keyOf(target: string): string {
+  return createHash('sha256').update(target).digest('hex');
+}

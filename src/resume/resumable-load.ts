@@ -1,0 +1,227 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Session, TableRef } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import { load } from '../load.js';
+import { tableRef, type LoadOptions } from '../options.js';
+import type { LoadReport } from '../report.js';
+import { formatFromPath, type LoadInput } from '../sources/from-input.js';
+import type { SourceStart } from '../sources/source.js';
+import { CheckpointRun, type RunBase } from './checkpoint-run.js';
+import { CHECKPOINT_TABLE, CheckpointTable, type Checkpoint } from './checkpoint-table.js';
+import { resumeOptionsKey, optionDifferences } from './resume-options.js';
+import { identityDifferences, lineAtOffset, sourceIdentity, type SourceIdentity } from './source-identity.js';
+import { keepRejectsBefore } from './rejects-resume.js';
+
+export const DEFAULT_RETRIES = 3;
+const FIRST_DELAY_MS = 500;
+const MAX_DELAY_MS = 30_000;
+
+/** The load's connection, replaced when a transient failure makes sluice reconnect. */
+export interface SessionSlot {
+  session: Session;
+  /** A new connection to the same database; undefined when sluice was given a client it cannot reopen. */
+  readonly reconnect: (() => Promise<Session>) | undefined;
+}
+
+/**
+ * Upsert (issue 13, built concurrently): a resumed run writes only the records after the
+ * checkpoint, so an upsert's result is exactly-once as an insert's is. What the checkpoint does not
+ * keep is the inserted / updated / unchanged split of the earlier runs (it keeps rows_loaded): a
+ * resumed report counts them as inserted. Adding rows_inserted / rows_updated columns to the
+ * checkpoint table (and the split to CommitPoint) would keep it.
+ *
+ * A load with `commitEvery` or `resume` on a file: checkpoints in the target database, resume from
+ * the last one, and reconnect-and-resume on transient failures. Other loads go to load() as they are.
+ */
+export async function resumableLoad(
+  slot: SessionSlot,
+  table: string | TableRef,
+  input: LoadInput,
+  options: LoadOptions,
+): Promise<LoadReport> {
+  const notice = options.onNotice ?? (() => undefined);
+  if (options.resume === true && (typeof input !== 'string' || input === '-')) {
+    throw new SluiceError(
+      'BAD_USAGE',
+      input === '-'
+        ? '--resume cannot read stdin again from a position: load a file to be able to resume'
+        : 'resume: true needs a file path: a stream or a JS collection cannot be read again from a position',
+      { hint: 'save the input to a file and load the file with --commit-every' },
+    );
+  }
+  if (
+    typeof input !== 'string' ||
+    input === '-' ||
+    (options.commitEvery === undefined && options.resume !== true)
+  )
+    return load(slot.session, table, input, options);
+
+  const path = input;
+  const format = options.format ?? formatFromPath(path);
+  const skipping = options.onError === 'skip';
+  if (format === 'json' && skipping && options.resume === true)
+    throw new SluiceError('BAD_USAGE', 'a JSON array cannot be resumed with --on-error skip', {
+      hint: 'a JSON array is scanned again from its start on resume, which would reject its bad elements twice: convert it to NDJSON (one object per line)',
+    });
+  const resumable = !(format === 'json' && skipping);
+  const target = displayName(tableRef(table));
+  const optionsKey = resumeOptionsKey(options, format);
+  const identity = await identityOf(path);
+  const retries = resumable && options.commitEvery !== undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
+
+  let checkpoint: Checkpoint | undefined;
+  if (options.resume === true) {
+    checkpoint = await readCheckpoint(slot.session, target);
+    if (checkpoint === undefined)
+      notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
+    else check(checkpoint, identity, optionsKey, path, target);
+  } else if (resumable && (await readCheckpoint(slot.session, target)) !== undefined) {
+    notice(
+      `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
+    );
+  }
+  let reconnects = 0;
+  for (let attempt = 0; ; attempt++) {
+    const run = await runFrom(
+      slot.session,
+      tableRef(table),
+      target,
+      identity,
+      optionsKey,
+      checkpoint,
+      path,
+      options,
+    );
+    if (run.start !== undefined)
+      notice(
+        `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
+      );
+    try {
+      const report = await load(slot.session, table, input, { ...options }, resumable ? run : undefined);
+      return { ...report, reconnects };
+    } catch (error) {
+      const transient =
+        !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
+      if (!transient || attempt >= retries || slot.reconnect === undefined)
+        throw await failure(error, run, path, resumable, transient && attempt >= retries && retries > 0);
+      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+      const { message } = slot.session.describeError(error);
+      notice(
+        `${message}: reconnecting in ${(delay / 1000).toFixed(1)} s to go on from the last checkpoint (retry ${attempt + 1} of ${retries})`,
+      );
+      await slot.session.close().catch(() => undefined);
+      await sleep(delay);
+      slot.session = await reconnectWithin(slot, retries - attempt, notice);
+      reconnects++;
+      checkpoint = await readCheckpoint(slot.session, target);
+      if (checkpoint !== undefined) check(checkpoint, await identityOf(path), optionsKey, path, target);
+    }
+  }
+}
+
+/** The run that starts at `checkpoint` (or the beginning), its rejects file trimmed to match. */
+async function runFrom(
+  session: Session,
+  targetRef: TableRef,
+  target: string,
+  identity: SourceIdentity,
+  optionsKey: string,
+  checkpoint: Checkpoint | undefined,
+  path: string,
+  options: LoadOptions,
+): Promise<CheckpointRun> {
+  const table = new CheckpointTable(session);
+  if (checkpoint === undefined || checkpoint.offset === 0)
+    return new CheckpointRun(table, target, targetRef, identity, optionsKey, undefined, ZERO);
+  const line = await lineAtOffset(path, checkpoint.offset);
+  const start: SourceStart = { offset: checkpoint.offset, ordinal: checkpoint.ordinal, line };
+  if (typeof options.rejects === 'string') await keepRejectsBefore(options.rejects, line);
+  const base: RunBase = {
+    rowsLoaded: checkpoint.rowsLoaded,
+    rowsRejected: checkpoint.rowsRejected,
+    checkpoints: checkpoint.checkpoints,
+  };
+  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base);
+}
+
+const ZERO: RunBase = { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };
+
+async function reconnectWithin(
+  slot: SessionSlot,
+  attempts: number,
+  notice: (message: string) => void,
+): Promise<Session> {
+  for (let i = 0; ; i++) {
+    try {
+      return await slot.reconnect!();
+    } catch (error) {
+      if (i + 1 >= Math.max(1, attempts)) throw error;
+      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (i + 1));
+      notice(`${(error as Error).message}: trying again in ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay);
+    }
+  }
+}
+
+async function readCheckpoint(session: Session, target: string): Promise<Checkpoint | undefined> {
+  if ((await session.describeTable({ name: CHECKPOINT_TABLE })) === undefined) return undefined;
+  return new CheckpointTable(session).read(target);
+}
+
+function check(
+  checkpoint: Checkpoint,
+  identity: SourceIdentity,
+  optionsKey: string,
+  path: string,
+  target: string,
+): void {
+  const differences = [
+    ...identityDifferences(checkpoint.source, identity).map((d) => `${path}: ${d}`),
+    ...optionDifferences(checkpoint.options, optionsKey),
+  ];
+  if (differences.length === 0) return;
+  throw new SluiceError(
+    'BAD_USAGE',
+    `cannot resume the load into ${target}: it is not the load the checkpoint was written for (${differences.join('; ')})`,
+    {
+      hint: `the checkpoint is for ${checkpoint.source.path}; to start again from the beginning, run the load without --resume`,
+    },
+  );
+}
+
+async function identityOf(path: string): Promise<SourceIdentity> {
+  try {
+    return await sourceIdentity(path);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new SluiceError('BAD_USAGE', `cannot read ${path}: ${why}`, { cause: error });
+  }
+}
+
+/** The error with what is committed: rows, the line they run through, and how to go on. */
+async function failure(
+  error: unknown,
+  run: CheckpointRun,
+  path: string,
+  resumable: boolean,
+  retriesSpent: boolean,
+): Promise<unknown> {
+  if (!(error instanceof SluiceError)) return error;
+  const committed = run.committed;
+  if (committed === undefined || committed.rowsLoaded === 0) return error;
+  const through = (await lineAtOffset(path, committed.offset).catch(() => undefined)) ?? 0;
+  const what = `${committed.rowsLoaded} rows are committed, through line ${through - 1} of ${path} (byte ${committed.offset})`;
+  const how = resumable
+    ? 'run the same command with --resume to go on from there'
+    : 'a JSON array loaded with --on-error skip cannot be resumed';
+  const spent = retriesSpent ? 'the retries are used up; ' : '';
+  return error.with({
+    rowsCommitted: committed.rowsLoaded,
+    writeStarted: true,
+    hint: [error.hint, `${spent}${what}: ${how}`].filter((h) => h !== undefined).join('\n'),
+  });
+}
+
+function displayName(ref: TableRef): string {
+  return ref.schema === undefined ? ref.name : `${ref.schema}.${ref.name}`;
+}

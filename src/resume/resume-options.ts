@@ -1,0 +1,42 @@
+import type { LoadOptions } from '../options.js';
+import type { Format } from '../sources/source.js';
+
+/**
+ * The options that change what a load stores, as JSON in the checkpoint: a resume with other ones
+ * would load the rest of the file differently from its start. The method, batch size, chunk size
+ * and retries may change between runs: they change how, not what.
+ */
+export function resumeOptionsKey(options: LoadOptions, format: Format): string {
+  const columns =
+    typeof options.columns === 'string' || options.columns === undefined
+      ? (options.columns ?? '')
+      : Object.entries(options.columns)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+  return JSON.stringify({
+    format,
+    columns,
+    onError: options.onError ?? 'abort',
+    defaults: Object.keys(options.defaults ?? {}).sort(),
+  });
+}
+
+/** The options that differ, named as the CLI spells them. */
+export function optionDifferences(saved: string, now: string): string[] {
+  let before: Record<string, unknown>;
+  try {
+    before = JSON.parse(saved) as Record<string, unknown>;
+  } catch {
+    return ['the checkpoint was written by another version of sluice'];
+  }
+  const after = JSON.parse(now) as Record<string, unknown>;
+  const flag: Record<string, string> = {
+    format: '--format',
+    columns: '--columns',
+    onError: '--on-error',
+    defaults: 'defaults',
+  };
+  return Object.keys(flag)
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${flag[k]} was ${JSON.stringify(before[k])}, now ${JSON.stringify(after[k])}`);
+}

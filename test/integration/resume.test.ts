@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { open, SluiceError } from '../../src/index.js';
+import { sluice } from '../support/cli.js';
+import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-resume-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `n` rows of id,name, with a record of three fields at line `badLine` when given. */
+function csv(name: string, n: number, badLine?: number): string {
+  const path = join(dir, name);
+  let text = 'id,name\n';
+  for (let i = 1; i <= n; i++) text += i + 1 === badLine ? `${i},x,extra\n` : `${i},name${i}\n`;
+  writeFileSync(path, text);
+  return path;
+}
+
+const TABLE = 'CREATE TABLE items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50))';
+
+for (const dialect of DIALECTS) {
+  describe(`--commit-every checkpoints and --resume (${dialect})`, () => {
+    let target: TestTarget;
+    before(async () => {
+      target = await freshTarget(dialect);
+    });
+    after(() => target?.close());
+
+    test('stdin cannot be resumed: exit 2 before anything is read or written', async () => {
+      const run = await sluice(
+        ['load', '-', '--format', 'csv', '--table', 'items', '--db', target.url, '--resume'],
+        { cwd: dir, input: 'id,name\n1,a\n' },
+      );
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--resume cannot read stdin again/);
+    });
+
+    test('a failed load names what is committed and the resume command; a changed file or option is refused naming it', async () => {
+      await target.query(TABLE);
+      const path = csv('items.csv', 50, 35);
+      const args = ['load', path, '--table', 'items', '--db', target.url, '--commit-every', '10'];
+      const failed = await sluice(args, { cwd: dir });
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /30 rows are committed, through line 31 of .*items\.csv/);
+      assert.match(failed.stderr, /resume with: sluice load .*items\.csv .*--commit-every 10 --resume/);
+
+      const other = await sluice([...args, '--resume', '--on-error', 'skip'], { cwd: dir });
+      assert.equal(other.code, 2, other.stderr);
+      assert.match(other.stderr, /--on-error was "abort", now "skip"/);
+
+      appendFileSync(path, '51,name51\n');
+      const changed = await sluice([...args, '--resume'], { cwd: dir });
+      assert.equal(changed.code, 2, changed.stderr);
+      assert.match(changed.stderr, /its size is \d+ bytes, was \d+/);
+
+      // Fixed (the bad line rewritten): the checkpoint's file is another file now, so start over.
+      const fixed = csv('items.csv', 50);
+      await target.query('DELETE FROM items');
+      const again = await sluice(
+        ['load', fixed, '--table', 'items', '--db', target.url, '--commit-every', '10', '--json'],
+        { cwd: dir },
+      );
+      assert.equal(again.code, 0, again.stderr);
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 50);
+      assert.equal(
+        (await target.query('SELECT * FROM sluice_checkpoints')).length,
+        0,
+        'a finished load leaves no checkpoint',
+      );
+    });
+
+    test('--resume goes on after the last committed chunk and counts the whole load', async () => {
+      await target.query('DELETE FROM items');
+      await target.query('DELETE FROM sluice_checkpoints');
+      // Row 25 collides with a row already there: the load stops after two chunks of ten.
+      await target.query("INSERT INTO items (id, name) VALUES (25, 'there before')");
+      const path = csv('resumed.csv', 40);
+      const args = ['load', path, '--table', 'items', '--db', target.url, '--commit-every', '10'];
+      const failed = await sluice(args, { cwd: dir });
+      assert.equal(failed.code, 1, failed.stderr);
+      assert.match(failed.stderr, /20 rows are committed, through line 21/);
+      await target.query('DELETE FROM items WHERE id = 25');
+      const resumed = await sluice([...args, '--resume', '--json'], { cwd: dir });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.match(resumed.stderr, /resuming items at line 22 of .*: 20 rows were loaded before/);
+      const report = JSON.parse(resumed.stdout) as Record<string, unknown>;
+      assert.equal(report.rowsLoaded, 40);
+      assert.equal(report.rowsRead, 40);
+      assert.equal(report.checkpoints, 4);
+      assert.deepEqual(report.resumedFrom, {
+        offset: 'id,name\n'.length + 9 * 'x,namex\n'.length + 11 * 'xx,namexx\n'.length,
+        ordinal: 20,
+        line: 22,
+      });
+      const [row] = await target.query<{ n: unknown; d: unknown }>(
+        'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM items',
+      );
+      assert.equal(Number(row!.n), 40);
+      assert.equal(Number(row!.d), 40);
+    });
+
+    test('--resume without --commit-every goes on in one transaction, from the offset (regression: the raw CSV copy sent the file from its first byte)', async () => {
+      await target.query('DELETE FROM items');
+      await target.query('DELETE FROM sluice_checkpoints');
+      await target.query("INSERT INTO items (id, name) VALUES (25, 'there before')");
+      const path = csv('raw-resume.csv', 40);
+      const base = ['load', path, '--table', 'items', '--db', target.url];
+      assert.equal((await sluice([...base, '--commit-every', '10'], { cwd: dir })).code, 1);
+      await target.query('DELETE FROM items WHERE id = 25');
+      const resumed = await sluice([...base, '--resume', '--json'], { cwd: dir });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const report = JSON.parse(resumed.stdout) as Record<string, unknown>;
+      assert.equal(report.rawCopy, false);
+      assert.equal(report.rowsLoaded, 40);
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 40);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+
+    test('--resume with nothing to resume starts from the beginning and says so', async () => {
+      await target.query('DELETE FROM items');
+      const db = await open(target.url);
+      try {
+        const notices: string[] = [];
+        const report = await db.load('items', csv('fresh.csv', 40), {
+          commitEvery: 10,
+          resume: true,
+          onNotice: (m) => notices.push(m),
+        });
+        assert.match(notices.join('\n'), /nothing to resume for items: starting from the beginning/);
+        assert.equal(report.rowsLoaded, 40);
+        assert.equal(report.checkpoints, 4);
+        assert.equal(report.resumedFrom, undefined);
+      } finally {
+        await db.close();
+      }
+    });
+
+    test('two loads into two tables at the same time each keep their own checkpoint', async () => {
+      if (dialect === 'sqlite') return; // one writer at a time in one file
+      await target.query('CREATE TABLE left_items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50))');
+      await target.query('CREATE TABLE right_items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50))');
+      const path = csv('both.csv', 20_000);
+      const [a, b] = [await open(target.url), await open(target.url)];
+      try {
+        const [ra, rb] = await Promise.all([
+          a.load('left_items', path, { commitEvery: 500 }),
+          b.load('right_items', path, { commitEvery: 700 }),
+        ]);
+        assert.equal(ra.rowsLoaded, 20_000);
+        assert.equal(rb.rowsLoaded, 20_000);
+        assert.equal(ra.checkpoints, 40);
+        assert.equal(rb.checkpoints, 29);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+  });
+}
+
+if (DIALECTS.includes('postgres')) {
+  describe('checkpoint table without the CREATE right (postgres)', () => {
+    let target: TestTarget;
+    const role = `sluice_nocreate_${process.pid}`;
+    before(async () => {
+      target = await freshTarget('postgres');
+      await target.query(TABLE);
+      await target.query(`CREATE ROLE ${role} LOGIN`);
+      await target.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      await target.query(`GRANT INSERT, SELECT ON items TO ${role}`);
+    });
+    after(async () => {
+      await target?.close();
+      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+      await admin.connect();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      await admin.end();
+    });
+
+    test('names the right needed and writes nothing', async () => {
+      const url = new URL(target.url);
+      url.username = role;
+      const db = await open(url.toString());
+      try {
+        await assert.rejects(db.load('items', csv('perm.csv', 5), { commitEvery: 2 }), (error: unknown) => {
+          assert.ok(error instanceof SluiceError);
+          assert.match(
+            error.message,
+            /cannot create the checkpoint table sluice_checkpoints: permission denied/,
+          );
+          assert.match(error.hint ?? '', /CREATE on the schema/);
+          return true;
+        });
+      } finally {
+        await db.close();
+      }
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 0);
+    });
+  });
+}
+
+if (DIALECTS.includes('mysql')) {
+  describe('checkpoints need a transactional engine (mysql)', () => {
+    let target: TestTarget;
+    before(async () => {
+      target = await freshTarget('mysql');
+      await target.query('CREATE TABLE items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50)) ENGINE=MyISAM');
+    });
+    after(() => target?.close());
+
+    test('a MyISAM target is refused before a row is written: LOAD DATA would keep its rows without their checkpoint', async () => {
+      const db = await open(target.url);
+      try {
+        await assert.rejects(
+          db.load('items', csv('myisam.csv', 5), { commitEvery: 2 }),
+          /cannot checkpoint into `items`: its MyISAM engine has no transactions/,
+        );
+      } finally {
+        await db.close();
+      }
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+      assert.equal(Number(row!.n), 0);
+    });
+  });
+}
