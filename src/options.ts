@@ -17,7 +17,20 @@ export interface Progress {
   readonly totalBytes: number | undefined;
 }
 
+/**
+ * Upsert: what to do with a row whose key is already in the table. `key` (default: the primary
+ * key) must be a unique index or constraint's columns; `update` (default: every loaded column but
+ * the key) the columns an existing row takes from the input.
+ */
+export interface OnConflict {
+  readonly key?: readonly string[];
+  readonly action: 'update' | 'ignore';
+  readonly update?: readonly string[];
+}
+
 export interface LoadOptions {
+  /** Upsert instead of failing on a duplicate key (the default, like --on-conflict error). */
+  readonly onConflict?: OnConflict;
   /** csv, tsv, ndjson or json; defaults to the file's extension. */
   readonly format?: Format;
   /** auto (default), copy, values, pipeline or row. */
@@ -76,6 +89,18 @@ export function validateOptions(options: LoadOptions): void {
     throw new SluiceError('BAD_USAGE', 'rejects and max-errors only apply when bad rows are skipped', {
       hint: 'add --on-error skip (onError: "skip")',
     });
+  }
+  const conflict = options.onConflict;
+  if (conflict !== undefined) {
+    if (conflict.action !== 'update' && conflict.action !== 'ignore') {
+      throw new SluiceError('BAD_USAGE', `unknown on-conflict action ${JSON.stringify(conflict.action)}`, {
+        hint: 'use update or ignore (or leave onConflict out to fail on a duplicate key)',
+      });
+    }
+    if (conflict.key !== undefined && conflict.key.length === 0)
+      throw new SluiceError('BAD_USAGE', 'the conflict key names no column', { hint: 'give --key col,...' });
+    if (conflict.update !== undefined && conflict.action === 'ignore')
+      throw new SluiceError('BAD_USAGE', '--update only applies to --on-conflict update');
   }
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);

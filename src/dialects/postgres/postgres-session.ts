@@ -87,6 +87,15 @@ export class PostgresSession implements Session {
     return result.rowCount ?? 0;
   }
 
+  async count(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.client.query<Record<string, unknown>>({
+      text: sql,
+      values: params.map(pgText),
+    });
+    const row = result.rows[0];
+    return Number(row === undefined ? 0 : Object.values(row)[0]);
+  }
+
   executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     return pipelinedExecute(this.client, sql, rows);
   }
