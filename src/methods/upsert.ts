@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GENERATION_COLUMN,
-  type Conflict,
   type RowChunk,
   type RowCounts,
   type Session,
