@@ -221,10 +221,29 @@ async function retrying(
   inSavepoint = true,
 ): Promise<RowCounts> {
   for (let attempt = 1; ; attempt++) {
+    let inner: unknown;
+    const tracked = async (): Promise<RowCounts> => {
+      try {
+        return await work();
+      } catch (error) {
+        inner = error;
+        throw error;
+      }
+    };
     try {
-      return inSavepoint ? await context.tx.savepoint(work) : await work();
-    } catch (error) {
+      return inSavepoint ? await context.tx.savepoint(tracked) : await tracked();
+    } catch (thrown) {
+      // InnoDB rolls the whole transaction back on a deadlock, savepoints included: the savepoint's
+      // rollback then fails, and the deadlock is what to name.
+      const error = inner ?? thrown;
       const { message, code } = context.session.describeError(error);
+      if (thrown !== inner && inner !== undefined && TRANSIENT.test(`${code ?? ''} ${message}`))
+        throw new SluiceError(
+          'LOAD_FAILED',
+          `the upsert lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back: ${message}${code === undefined ? '' : ` (${code})`}`,
+          { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
+        );
+      if (thrown !== inner) throw thrown;
       if (!TRANSIENT.test(`${code ?? ''} ${message}`)) throw error;
       if (attempt >= ATTEMPTS)
         throw new SluiceError(
