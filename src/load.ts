@@ -12,6 +12,7 @@ import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
 import { jsonText } from './util/json-text.js';
 import type { CheckpointRun } from './resume/checkpoint-run.js';
+import { upsertStatements } from './plan/upsert-statements.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -175,15 +176,17 @@ export async function explain(
   await prepared.rejects?.close();
   const { plan, mapper, ref } = prepared;
   const statement =
-    plan.method === 'copy' && session.bulk
-      ? session.bulk.statement(
-          ref,
-          mapper.columns,
-          plan.rawCopy,
-          prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
-        )
-      : session.sql.insert(ref, mapper.columns, 1) +
-        (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');
+    plan.conflict !== undefined
+      ? upsertStatements(session, ref, mapper.columns, plan)
+      : plan.method === 'copy' && session.bulk
+        ? session.bulk.statement(
+            ref,
+            mapper.columns,
+            plan.rawCopy,
+            prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
+          )
+        : session.sql.insert(ref, mapper.columns, 1) +
+          (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');
   return {
     table: displayName(ref),
     dialect: session.dialect,

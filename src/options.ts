@@ -18,7 +18,20 @@ export interface Progress {
   readonly totalBytes: number | undefined;
 }
 
+/**
+ * Upsert: what to do with a row whose key is already in the table. `key` (default: the primary
+ * key) must be a unique index or constraint's columns; `update` (default: every loaded column but
+ * the key) the columns an existing row takes from the input.
+ */
+export interface OnConflict {
+  readonly key?: readonly string[];
+  readonly action: 'update' | 'ignore';
+  readonly update?: readonly string[];
+}
+
 export interface LoadOptions {
+  /** Upsert instead of failing on a duplicate key (the default, like --on-conflict error). */
+  readonly onConflict?: OnConflict;
   /** csv, tsv, ndjson or json; defaults to the file's extension. */
   readonly format?: Format;
   /** auto (default), copy, values, pipeline or row. */
@@ -93,6 +106,18 @@ export function validateOptions(options: LoadOptions): void {
   // An unwritable rejects file is found now, before anything is read or written, not at the first
   // rejected row (where it would fail a load half done).
   if (options.onError === 'skip' && typeof options.rejects === 'string') checkRejectsPath(options.rejects);
+  const conflict = options.onConflict;
+  if (conflict !== undefined) {
+    if (conflict.action !== 'update' && conflict.action !== 'ignore') {
+      throw new SluiceError('BAD_USAGE', `unknown on-conflict action ${JSON.stringify(conflict.action)}`, {
+        hint: 'use update or ignore (or leave onConflict out to fail on a duplicate key)',
+      });
+    }
+    if (conflict.key !== undefined && conflict.key.length === 0)
+      throw new SluiceError('BAD_USAGE', 'the conflict key names no column', { hint: 'give --key col,...' });
+    if (conflict.update !== undefined && conflict.action === 'ignore')
+      throw new SluiceError('BAD_USAGE', '--update only applies to --on-conflict update');
+  }
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   positive('commitEvery', options.commitEvery);

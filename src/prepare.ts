@@ -2,6 +2,7 @@ import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from 
 import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
 import { choosePlan } from './plan/choose-method.js';
+import { resolveConflict } from './plan/conflict.js';
 import type { Plan } from './plan/plan.js';
 import { parseColumnMap } from './rows/column-map.js';
 import { checkHeaderNames, nameHeader } from './rows/header-names.js';
@@ -122,6 +123,10 @@ export async function prepareLoad(
     const mapperOptions = { renames, defaults: options.defaults, convert: undefined, omitted };
     const shape = createRowMapper(source, columns, info, mapperOptions);
     const extraColumns = shape.columns.length !== columns.length;
+    const conflict =
+      options.onConflict === undefined
+        ? undefined
+        : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
     const plan = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
@@ -138,6 +143,7 @@ export async function prepareLoad(
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',
+      conflict,
     });
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';

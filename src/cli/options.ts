@@ -4,6 +4,7 @@ import type { LoadOptions } from '../options.js';
 import type { MethodChoice } from '../plan/plan.js';
 import type { Format } from '../sources/source.js';
 import { tableFromPath } from '../sources/from-input.js';
+import { onConflictFrom } from './conflict-args.js';
 
 /** The load options, declared once for `load` and `explain` (one line of help each). */
 export const LOAD_OPTIONS = {
@@ -25,6 +26,21 @@ export const LOAD_OPTIONS = {
     arg: 'FILE',
   },
   'max-errors': { type: 'string', help: 'with --on-error skip: stop after N rejected rows', arg: 'N' },
+  'on-conflict': {
+    type: 'string',
+    help: 'error (default): a duplicate key fails; update: upsert; ignore: keep existing rows',
+    arg: 'MODE',
+  },
+  key: {
+    type: 'string',
+    help: 'with --on-conflict: the unique key columns (default: the primary key)',
+    arg: 'COLS',
+  },
+  update: {
+    type: 'string',
+    help: 'with --on-conflict update: the columns to rewrite (default: all but the key)',
+    arg: 'COLS',
+  },
   'commit-every': {
     type: 'string',
     help: 'commit every N rows, each chunk with a checkpoint in the sluice_checkpoints table',
@@ -108,6 +124,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     maxErrors: integer('--max-errors', values['max-errors']),
     resume: values.resume === true ? true : undefined,
     retries: count('--retries', values.retries),
+    onConflict: onConflictFrom(values),
   };
   return {
     input,

@@ -12,7 +12,12 @@ export function summaryLine(report: LoadReport, db: string): string {
   const how = `method ${report.method}${report.rawCopy ? ', raw CSV' : ''}`;
   const rejected =
     report.rowsRejected > 0 ? `; ${report.rowsRejected} of ${report.rowsRead} rows rejected` : '';
-  return `loaded ${report.rowsLoaded} rows into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
+  // An upsert says what became of the rows: a plain load only inserts.
+  const upsert =
+    report.rowsUpdated > 0 || report.rowsUnchanged > 0
+      ? ` (${report.rowsInserted} inserted, ${report.rowsUpdated} updated, ${report.rowsUnchanged} unchanged)`
+      : '';
+  return `loaded ${report.rowsLoaded} rows${upsert} into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
 }
 
 /** The report's notes as the CLI prints them after the summary, one `note:` line each. */

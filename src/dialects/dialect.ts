@@ -38,6 +38,20 @@ export interface ColumnInfo {
 export interface TableInfo {
   readonly ref: TableRef;
   readonly columns: readonly ColumnInfo[];
+  /** Column sets with a unique index or constraint, the primary key first (upsert keys). */
+  readonly uniqueKeys?: readonly (readonly string[])[];
+}
+
+/**
+ * What an upsert does with a row whose key exists: `update` sets `update` (the columns to
+ * rewrite; empty: keep the row), `ignore` keeps the row. Rows that would not change are not
+ * rewritten. `types` gives the table's column types, for comparisons a type needs spelled out.
+ */
+export interface Conflict {
+  readonly key: readonly string[];
+  readonly action: 'update' | 'ignore';
+  readonly update: readonly string[];
+  readonly types: ReadonlyMap<string, string>;
 }
 
 export interface ColumnDefinition {
@@ -101,7 +115,23 @@ export interface SqlBuilder {
   insert(ref: TableRef, columns: readonly string[], rows: number): string;
   createTable(ref: TableRef, columns: readonly ColumnDefinition[]): string;
   typeName(type: LogicalType): string;
+  /** INSERT of `rows` rows that resolves rows whose key exists as `conflict` says. */
+  upsert(ref: TableRef, columns: readonly string[], rows: number, conflict: Conflict): string;
+  /** SELECT count(*) of the table's rows whose key is one of `rows` rows of key parameters. */
+  countExisting(ref: TableRef, key: readonly string[], rows: number): string;
+  /** A temporary staging table with `columns` of `ref` (no rows, no constraints) and a generation. */
+  createStaging(staging: string, ref: TableRef, columns: readonly string[]): string;
+  /** The merge of the staged rows of generation $1 into the table, as `conflict` says. */
+  mergeStaged(ref: TableRef, staging: string, columns: readonly string[], conflict: Conflict): string;
+  /** SELECT count(*) of the staged rows of generation $1 whose key is in the table. */
+  countStagedExisting(ref: TableRef, staging: string, key: readonly string[]): string;
+  dropStaging(staging: string): string;
+  /** Statistics for the staging table before a merge reads it, where the database keeps none itself. */
+  analyzeStaging(staging: string): string | undefined;
 }
+
+/** The staging table's generation column: the k-th occurrence of a key in a batch is generation k. */
+export const GENERATION_COLUMN = 'sluice_generation';
 
 /**
  * A connection in use by one load. Transactions are explicit so methods can commit every N rows;
@@ -139,8 +169,18 @@ export interface Session {
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs one query; resolves to its rows as arrays of values (the checkpoint table is read so). */
   select(sql: string, params?: readonly unknown[]): Promise<readonly (readonly unknown[])[]>;
-  /** Runs one prepared statement once per parameter row, as fast as the driver can (pipeline). */
-  executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number>;
+  /**
+   * Runs one prepared statement once per parameter row, as fast as the driver can (pipeline).
+   * `upsert`: a row may change none, one or two rows (MySQL counts an update twice).
+   */
+  executeMany(sql: string, rows: readonly (readonly unknown[])[], upsert?: boolean): Promise<number>;
+  /** Runs a statement that selects one number (a count). */
+  count(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Counts of an upsert statement of `rows` rows with distinct keys, `existing` of which had
+   * their key in the table, from the rows it affected. Absent: affected = inserted + updated.
+   */
+  upsertCounts?(rows: number, existing: number, affected: number): RowCounts;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -1,5 +1,12 @@
 import { SluiceError } from '../errors.js';
-import type { ColumnDefinition, LogicalType, SqlBuilder, TableRef } from './dialect.js';
+import {
+  GENERATION_COLUMN,
+  type ColumnDefinition,
+  type Conflict,
+  type LogicalType,
+  type SqlBuilder,
+  type TableRef,
+} from './dialect.js';
 
 /**
  * The SQL the three databases agree on; a dialect overrides only quoting, placeholders and type
@@ -17,6 +24,73 @@ export abstract class SharedSqlBuilder implements SqlBuilder {
   }
 
   insert(ref: TableRef, columns: readonly string[], rows: number): string {
+    return `INSERT INTO ${this.table(ref)} ${this.valuesList(columns, rows)}`;
+  }
+
+  /** The alias an upsert gives the table, so its conflict clause can name the existing row. */
+  protected readonly target = 'sluice_target';
+
+  /** `INSERT INTO t` with the alias the conflict clause uses (where the dialect has one). */
+  protected insertInto(ref: TableRef): string {
+    return `INSERT INTO ${this.table(ref)} AS ${this.quoteIdent(this.target)}`;
+  }
+
+  /** The clause after the rows: ON CONFLICT (PostgreSQL, SQLite), ON DUPLICATE KEY (MySQL). */
+  protected abstract conflictClause(ref: TableRef, columns: readonly string[], conflict: Conflict): string;
+
+  upsert(ref: TableRef, columns: readonly string[], rows: number, conflict: Conflict): string {
+    return `${this.insertInto(ref)} ${this.valuesList(columns, rows)} ${this.conflictClause(ref, columns, conflict)}`;
+  }
+
+  countExisting(ref: TableRef, key: readonly string[], rows: number): string {
+    let index = 1;
+    const tuples: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      const marks = key.map(() => this.placeholder(index++));
+      tuples.push(key.length === 1 ? marks[0]! : `(${marks.join(', ')})`);
+    }
+    const left = key.length === 1 ? this.quoteIdent(key[0]!) : `(${this.columnNames(key)})`;
+    return `SELECT count(*) AS n FROM ${this.table(ref)} WHERE ${left} IN (${tuples.join(', ')})`;
+  }
+
+  createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
+    const list = columns.map((c) => this.quoteIdent(c)).join(', ');
+    return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${list}, 0 AS ${this.quoteIdent(GENERATION_COLUMN)} FROM ${this.table(ref)} WHERE 1 = 0`;
+  }
+
+  mergeStaged(ref: TableRef, staging: string, columns: readonly string[], conflict: Conflict): string {
+    const list = this.columnNames(columns);
+    return (
+      `${this.insertInto(ref)} (${list}) SELECT ${list} FROM ${this.quoteIdent(staging)} ` +
+      `WHERE ${this.quoteIdent(GENERATION_COLUMN)} = ${this.placeholder(1)} ${this.conflictClause(ref, columns, conflict)}`
+    );
+  }
+
+  countStagedExisting(ref: TableRef, staging: string, key: readonly string[]): string {
+    const s = this.quoteIdent(staging);
+    const on = key.map((k) => `${s}.${this.quoteIdent(k)} = t.${this.quoteIdent(k)}`).join(' AND ');
+    return `SELECT count(*) AS n FROM ${s} JOIN ${this.table(ref)} t ON ${on} WHERE ${s}.${this.quoteIdent(GENERATION_COLUMN)} = ${this.placeholder(1)}`;
+  }
+
+  dropStaging(staging: string): string {
+    return `DROP TABLE ${this.quoteIdent(staging)}`;
+  }
+
+  analyzeStaging(_staging: string): string | undefined {
+    return undefined;
+  }
+
+  protected columnNames(columns: readonly string[]): string {
+    return columns.map((c) => this.quoteIdent(c)).join(', ');
+  }
+
+  /** The columns a conflict rewrites among those a statement carries (missing fields are kept). */
+  protected updated(columns: readonly string[], conflict: Conflict): string[] {
+    if (conflict.action === 'ignore') return [];
+    return conflict.update.filter((c) => columns.includes(c));
+  }
+
+  private valuesList(columns: readonly string[], rows: number): string {
     const width = columns.length;
     const tuples: string[] = new Array<string>(rows);
     let index = 1;
@@ -25,8 +99,7 @@ export abstract class SharedSqlBuilder implements SqlBuilder {
       for (let c = 0; c < width; c++) marks[c] = this.placeholder(index++);
       tuples[r] = `(${marks.join(', ')})`;
     }
-    const list = columns.map((c) => this.quoteIdent(c)).join(', ');
-    return `INSERT INTO ${this.table(ref)} (${list}) VALUES ${tuples.join(', ')}`;
+    return `(${this.columnNames(columns)}) VALUES ${tuples.join(', ')}`;
   }
 
   createTable(ref: TableRef, columns: readonly ColumnDefinition[]): string {

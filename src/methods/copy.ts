@@ -14,6 +14,7 @@ import {
 import { splitRuns, type Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
+import { createStagingTable, stagedUpsert } from './upsert.js';
 
 /**
  * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). A CSV needing no
@@ -27,6 +28,13 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
   const { session, ref, plan } = context;
   const bulk = session.bulk;
   if (bulk === undefined) throw new SluiceError('METHOD_UNAVAILABLE', 'this database has no bulk copy path');
+
+  if (plan.conflict !== undefined) {
+    const staging = await createStagingTable(context);
+    const result = await driveStatements(context, chunks, stagedUpsert(context, staging));
+    await session.execute(session.sql.dropStaging(staging));
+    return result;
+  }
 
   if (plan.copyPerBatch) {
     const copyRun = (run: Run): Promise<RowCounts> => bulk.copyRows(ref, run.columns, once(run));

@@ -19,6 +19,8 @@ export async function locateFailure(
   tx: LoadTransaction,
   run: Run,
   write: (run: Run) => Promise<RowCounts>,
+  /** Given what each write left applied (an upsert's counts are not its row count). */
+  tally?: (counts: RowCounts) => void,
 ): Promise<Failure | undefined> {
   let start = 0;
   let end = run.rows.length;
@@ -26,7 +28,10 @@ export async function locateFailure(
   while (end - start >= 1) {
     const mid = end - start === 1 ? end : start + Math.ceil((end - start) / 2);
     const slice = sliceRun(run, start, mid);
-    const error = await tx.attempt(() => write(slice));
+    const error = await tx.attempt(async () => {
+      const counts = await write(slice);
+      tally?.(counts);
+    });
     if (error === undefined) {
       if (mid === end) return found;
       start = mid;

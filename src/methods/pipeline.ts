@@ -1,6 +1,7 @@
 import { inserted, type LoadMethod } from './method.js';
 import type { Run } from './runs.js';
 import { driveStatements } from './statement-driver.js';
+import { upsertPipeline } from './upsert.js';
 
 /**
  * pipeline: one prepared single-row INSERT executed for every row (the guide's executemany). How
@@ -11,6 +12,8 @@ import { driveStatements } from './statement-driver.js';
 export const pipelineMethod: LoadMethod = (context, chunks) => {
   const { session, ref } = context;
   const write = async (run: Run) =>
-    inserted(await session.executeMany(session.sql.insert(ref, run.columns, 1), run.rows));
+    context.plan.conflict !== undefined
+      ? upsertPipeline(context, run)
+      : inserted(await session.executeMany(session.sql.insert(ref, run.columns, 1), run.rows));
   return driveStatements(context, chunks, write);
 };

@@ -1,4 +1,5 @@
-import { inserted, rowError, type LoadMethod } from './method.js';
+import { addCounts, inserted, rowError, type LoadMethod } from './method.js';
+import { upsertRow } from './upsert.js';
 import { splitRuns } from './runs.js';
 
 /**
@@ -8,24 +9,28 @@ import { splitRuns } from './runs.js';
  */
 export const rowMethod: LoadMethod = async (context, chunks) => {
   const { session, ref, tx } = context;
-  let loaded = 0;
+  let counts = inserted(0);
   for await (const chunk of chunks) {
     for (const run of splitRuns(chunk, context.columns)) {
       const sql = session.sql.insert(ref, run.columns, 1);
       for (let i = 0; i < run.rows.length; i++) {
         const last = { ordinal: run.ordinals[i]!, end: run.ends[i]! };
         try {
-          await tx.autocommit(1, () => session.execute(sql, run.rows[i]), last);
+          if (context.plan.conflict !== undefined) {
+            counts = addCounts(counts, await tx.autocommit(1, () => upsertRow(context, run, i), last));
+          } else {
+            await tx.autocommit(1, () => session.execute(sql, run.rows[i]), last);
+            counts = addCounts(counts, inserted(1));
+          }
         } catch (error) {
           if (context.onError === 'abort') throw rowError(context, error, run.lines[i]);
           context.reject(run, i, error);
           context.onRows(1, last);
           continue;
         }
-        loaded++;
         context.onRows(1, last);
       }
     }
   }
-  return { counts: inserted(loaded) };
+  return { counts };
 };

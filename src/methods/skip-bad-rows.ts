@@ -37,11 +37,12 @@ export async function writeSkippingBadRows(
           await writeSkippingBadRows(tx, sliceRun(rest, 0, index), write, reject, blame),
         );
     } else {
-      const failure = await locateFailure(tx, rest, write);
-      if (failure === undefined) return addCounts(written, inserted(rest.rows.length)); // went through on retry
+      let applied = inserted(0);
+      const failure = await locateFailure(tx, rest, write, (c) => (applied = addCounts(applied, c)));
+      written = addCounts(written, applied);
+      if (failure === undefined) return written; // went through on retry
       index = failure.index;
       cause = failure.error;
-      written = addCounts(written, inserted(index));
     }
     reject(rest, index, cause);
     rest = sliceRun(rest, index + 1, rest.rows.length);

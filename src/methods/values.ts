@@ -2,6 +2,7 @@ import { inserted, type LoadMethod } from './method.js';
 import type { Run } from './runs.js';
 import { rowBytes, statementEnd } from './statement-size.js';
 import { driveStatements } from './statement-driver.js';
+import { upsertValues } from './upsert.js';
 
 /**
  * values: multi-row INSERT statements of `plan.rowsPerStatement` rows (the guide's Core
@@ -26,6 +27,7 @@ export const valuesMethod: LoadMethod = (context, chunks) => {
     return sql;
   };
   const write = async (run: Run) => {
+    if (plan.conflict !== undefined) return upsertValues(context, run);
     const width = run.columns.length;
     let changes = 0;
     for (let start = 0; start < run.rows.length;) {

@@ -1,3 +1,5 @@
+import type { Conflict } from '../dialects/dialect.js';
+
 export type MethodName = 'row' | 'values' | 'pipeline' | 'copy';
 export type MethodChoice = MethodName | 'auto';
 export const METHOD_CHOICES: readonly MethodChoice[] = ['auto', 'copy', 'values', 'pipeline', 'row'];
@@ -16,5 +18,7 @@ export interface Plan {
   readonly copyPerBatch: boolean;
   /** 'autocommit': each statement commits (row); 'single': one transaction; or every N rows. */
   readonly transaction: 'autocommit' | 'single' | { readonly commitEvery: number };
+  /** Upsert: how rows whose key exists are resolved; undefined: a duplicate key fails. */
+  readonly conflict?: Conflict;
   readonly reasons: readonly string[];
 }

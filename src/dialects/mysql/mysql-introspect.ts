@@ -27,6 +27,12 @@ const MARIADB_JSON_CHECKS = `SELECT CONSTRAINT_NAME AS name, CHECK_CLAUSE AS cla
 FROM information_schema.CHECK_CONSTRAINTS
 WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND LEVEL = 'Column'`;
 
+// Unique indexes, the primary key first; a prefix index (SUB_PART) does not make its column unique.
+const UNIQUE_KEYS = `SELECT INDEX_NAME AS indexName, COLUMN_NAME AS name, SUB_PART AS subPart
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX`;
+
 /**
  * The table's insertable columns in declaration order, or undefined when it does not exist. The
  * schema is the one named (`db.table`) or the connection's current database. information_schema
@@ -65,7 +71,18 @@ export async function describeMysqlTable(
       // 'NULL' is shown quoted); MySQL shows SQL NULL.
       hasDefault: (r.dflt !== null && r.dflt !== 'NULL') || /auto_increment/i.test(r.extra),
     }));
-  return { ref, columns };
+  const keyRows = await statements.run<{ indexName: string; name: string; subPart: unknown }[]>(UNIQUE_KEYS, [
+    mine[0]!.tableSchema,
+    mine[0]!.tableName,
+  ]);
+  const keys = new Map<string, string[]>();
+  const prefixed = new Set<string>();
+  for (const r of keyRows) {
+    if (r.subPart !== null) prefixed.add(r.indexName);
+    keys.set(r.indexName, [...(keys.get(r.indexName) ?? []), r.name]);
+  }
+  const uniqueKeys = [...keys].filter(([name]) => !prefixed.has(name)).map(([, cols]) => cols);
+  return { ref, columns, uniqueKeys };
 }
 
 async function mariadbJsonColumns(

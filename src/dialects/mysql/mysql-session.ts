@@ -1,5 +1,6 @@
 import { SluiceError } from '../../errors.js';
 import type {
+  RowCounts,
   BulkCopy,
   Capabilities,
   ColumnInfo,
@@ -77,6 +78,9 @@ interface ServerSettings {
  * wire, autocommit on (for the row method). A connection that belongs to the caller gets its
  * settings back on close, and the statements sluice prepared on it are closed.
  */
+/** The client flag by which affected rows count the rows found, not only those changed. */
+const CLIENT_FOUND_ROWS = 2;
+
 export class MysqlSession implements Session {
   readonly dialect = 'mysql' as const;
   readonly sql = new MysqlSqlBuilder();
@@ -182,13 +186,34 @@ export class MysqlSession implements Session {
    * executions queued without waiting still cost a round trip each; queuing saves only the
    * promise hop between them. The first failure, in row order, is the one reported.
    */
-  async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
+  async count(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const rows = await this.executePrepared(sql, params);
+    const row = (rows as unknown as Record<string, unknown>[])[0];
+    return Number(row === undefined ? 0 : Object.values(row)[0]);
+  }
+
+  /**
+   * ON DUPLICATE KEY UPDATE affects 1 row per insert and 2 per update; a row set to its own
+   * values counts 0, or 1 when the connection asked for CLIENT_FOUND_ROWS (mysql2's default).
+   */
+  upsertCounts(rows: number, existing: number, affected: number): RowCounts {
+    const inserted = rows - existing;
+    const updated = this.foundRows ? affected - rows : (affected - inserted) / 2;
+    return { inserted, updated, unchanged: existing - updated };
+  }
+
+  private get foundRows(): boolean {
+    const flags = (this.connection as { config?: { clientFlags?: number } }).config?.clientFlags;
+    return flags === undefined || (flags & CLIENT_FOUND_ROWS) !== 0;
+  }
+
+  async executeMany(sql: string, rows: readonly (readonly unknown[])[], upsert = false): Promise<number> {
     const results = await Promise.allSettled(rows.map((row) => this.executePrepared(sql, row)));
     let changes = 0;
     for (const result of results) {
       if (result.status === 'rejected') throw result.reason;
       const header = result.value;
-      if (header.warningStatus > 0 || header.affectedRows !== 1) {
+      if (header.warningStatus > 0 || (!upsert && header.affectedRows !== 1)) {
         // Only the last statement's warnings can still be read; bisection narrows to one row.
         if (rows.length === 1) await this.checked(header);
         throw new RowsNotStored('the server changed or skipped a row (it reported warnings)');

@@ -1,4 +1,4 @@
-import type { ColumnDefinition, LogicalType, TableRef } from '../dialect.js';
+import type { ColumnDefinition, Conflict, LogicalType, TableRef } from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 
 const TYPES: Record<LogicalType, string> = {
@@ -29,6 +29,34 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
   typeName(type: LogicalType): string {
     return TYPES[type];
   }
+  /** MySQL's INSERT takes no table alias; the conflict clause names the row by VALUES(). */
+  protected override insertInto(ref: TableRef): string {
+    return `INSERT INTO ${this.table(ref)}`;
+  }
+
+  /**
+   * ON DUPLICATE KEY UPDATE: the server leaves a row whose values are already those given as it
+   * is (affected 0, or 1 with CLIENT_FOUND_ROWS), so unchanged rows are not rewritten. `ignore`
+   * is a no-op update of the key, never INSERT IGNORE (which also hides type errors and
+   * truncation); never REPLACE (which deletes, and fires cascades).
+   */
+  protected conflictClause(ref: TableRef, columns: readonly string[], conflict: Conflict): string {
+    const set = this.updated(columns, conflict);
+    const q = (c: string): string => this.quoteIdent(c);
+    // Qualified: in INSERT ... SELECT from the staging table a bare name would be ambiguous.
+    const k = `${this.table(ref)}.${q(conflict.key[0]!)}`;
+    if (set.length === 0) return `ON DUPLICATE KEY UPDATE ${k} = ${k}`;
+    return `ON DUPLICATE KEY UPDATE ${set.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
+  }
+
+  override createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
+    return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${this.columnNames(columns)}, 0 AS ${this.quoteIdent('sluice_generation')} FROM ${this.table(ref)} LIMIT 0`;
+  }
+
+  override dropStaging(staging: string): string {
+    return `DROP TEMPORARY TABLE ${this.quoteIdent(staging)}`;
+  }
+
   /**
    * LOAD DATA for the escaped text format of load-data-encoder.ts and load-data-csv.ts. The
    * separators are hex literals, which read the same under every sql_mode (NO_BACKSLASH_ESCAPES

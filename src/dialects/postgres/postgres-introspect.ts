@@ -21,6 +21,16 @@ SELECT a.attname AS name,
  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
  ORDER BY a.attnum`;
 
+// Unique indexes usable by ON CONFLICT: unique, valid, not partial, on plain columns; primary first.
+const UNIQUE_KEYS = `
+SELECT array_agg(a.attname::text ORDER BY k.n) AS columns
+  FROM pg_catalog.pg_index i
+  CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+ WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+ GROUP BY i.indexrelid, i.indisprimary
+ ORDER BY i.indisprimary DESC, i.indexrelid`;
+
 interface ColumnRow {
   name: string;
   type: string;
@@ -48,5 +58,6 @@ export async function describePostgresTable(
     nullable: r.nullable,
     hasDefault: r.has_default,
   }));
-  return { ref, columns };
+  const keys = await client.query<{ columns: string[] }>(UNIQUE_KEYS, [relation.oid]);
+  return { ref, columns, uniqueKeys: keys.rows.map((r) => r.columns) };
 }

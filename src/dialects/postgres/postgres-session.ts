@@ -105,6 +105,15 @@ export class PostgresSession implements Session {
     return result.rowCount ?? 0;
   }
 
+  async count(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.client.query<Record<string, unknown>>({
+      text: sql,
+      values: params.map(pgText),
+    });
+    const row = result.rows[0];
+    return Number(row === undefined ? 0 : Object.values(row)[0]);
+  }
+
   executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     return this.watch(pipelinedExecute(this.client, sql, rows));
   }

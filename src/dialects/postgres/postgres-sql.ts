@@ -1,4 +1,4 @@
-import type { LogicalType, TableRef } from '../dialect.js';
+import type { Conflict, LogicalType, TableRef } from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 
 const TYPES: Record<LogicalType, string> = {
@@ -40,6 +40,36 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
       : `INSERT INTO ${table} SELECT FROM generate_series(1, ${Math.floor(rows)})`;
   }
 
+  /**
+   * ON CONFLICT on exactly the key; DO UPDATE only where a value differs (IS DISTINCT FROM, NULLs
+   * equal), so an unchanged row gets no new version, no WAL and no trigger. Types without an
+   * equality operator (json, xml, geometric) are compared as text.
+   */
+  protected conflictClause(_ref: TableRef, columns: readonly string[], conflict: Conflict): string {
+    const key = `ON CONFLICT (${this.columnNames(conflict.key)})`;
+    const set = this.updated(columns, conflict);
+    if (set.length === 0) return `${key} DO NOTHING`;
+    const t = this.quoteIdent(this.target);
+    const cmp = (c: string, side: string): string => {
+      const type = conflict.types.get(c) ?? '';
+      return NO_EQUALITY.test(type) ? `${side}.${this.quoteIdent(c)}::text` : `${side}.${this.quoteIdent(c)}`;
+    };
+    const assignments = set.map((c) => `${this.quoteIdent(c)} = EXCLUDED.${this.quoteIdent(c)}`).join(', ');
+    const old = set.map((c) => cmp(c, t)).join(', ');
+    const now = set.map((c) => cmp(c, 'EXCLUDED')).join(', ');
+    return `${key} DO UPDATE SET ${assignments} WHERE (${old}) IS DISTINCT FROM (${now})`;
+  }
+
+  /** A staging table with the table's column types and no constraints; WITH NO DATA reads no rows. */
+  override createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
+    return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${this.columnNames(columns)}, 0::integer AS ${this.quoteIdent('sluice_generation')} FROM ${this.table(ref)} WITH NO DATA`;
+  }
+
+  /** Autovacuum never visits temporary tables: without this the merge plans for an empty table. */
+  override analyzeStaging(staging: string): string {
+    return `ANALYZE ${this.quoteIdent(staging)}`;
+  }
+
   /** COPY of encoded rows: text format, tab-separated, NULL as \N (the defaults, spelled out). */
   copyText(ref: TableRef, columns: readonly string[]): string {
     return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT text)`;
@@ -57,6 +87,8 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
     return columns.map((c) => this.quoteIdent(c)).join(', ');
   }
 }
+
+const NO_EQUALITY = /^(json|xml|point|line|lseg|box|path|polygon|circle)(\[\])?$/;
 
 /** A one-character delimiter as a string literal; a tab as E'\t' so the statement stays printable. */
 function delimiterLiteral(delimiter: string): string {

@@ -28,5 +28,28 @@ export function describeSqliteTable(db: Database, ref: TableRef): TableInfo | un
       hasDefault:
         r.dflt_value !== null || (r.pk > 0 && pkColumns === 1 && r.type.toUpperCase() === 'INTEGER'),
     }));
-  return { ref, columns };
+  return { ref, columns, uniqueKeys: sqliteUniqueKeys(db, ref, rows) };
+}
+
+/**
+ * The primary key, then each unique index on plain columns (not partial, no expressions): the
+ * column sets an ON CONFLICT target can name.
+ */
+function sqliteUniqueKeys(db: Database, ref: TableRef, rows: readonly PragmaColumn[]): string[][] {
+  const schema = ref.schema ?? 'main';
+  const keys: string[][] = [];
+  const pk = rows.filter((r) => r.pk > 0).sort((a, b) => a.pk - b.pk);
+  if (pk.length > 0) keys.push(pk.map((r) => r.name));
+  const indexes = db
+    .prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?, ?)')
+    .all(ref.name, schema) as { name: string; unique: number; origin: string; partial: number }[];
+  for (const index of indexes) {
+    if (index.unique !== 1 || index.partial !== 0 || index.origin === 'pk') continue;
+    const cols = db
+      .prepare('SELECT name FROM pragma_index_info(?, ?) ORDER BY seqno')
+      .all(index.name, schema) as { name: string | null }[];
+    if (cols.some((c) => c.name === null)) continue;
+    keys.push(cols.map((c) => c.name!));
+  }
+  return keys;
 }

@@ -67,6 +67,11 @@ export class SqliteSession implements Session {
     return this.db.prepare(sql).raw(true).all(params) as unknown[][];
   }
 
+  async count(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const row = this.prepare(sql).get(params) as Record<string, unknown> | undefined;
+    return Number(row === undefined ? 0 : Object.values(row)[0]);
+  }
+
   async executeMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number> {
     const statement = this.prepare(sql);
     let changes = 0;

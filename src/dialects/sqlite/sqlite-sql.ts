@@ -1,4 +1,4 @@
-import type { LogicalType } from '../dialect.js';
+import type { Conflict, LogicalType, TableRef } from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 
 const TYPES: Record<LogicalType, string> = {
@@ -26,5 +26,20 @@ export class SqliteSqlBuilder extends SharedSqlBuilder {
   }
   typeName(type: LogicalType): string {
     return TYPES[type];
+  }
+  /**
+   * ON CONFLICT on exactly the key; DO UPDATE only where a value differs (IS NOT: NULLs equal),
+   * so an unchanged row is not rewritten. sluice never inserts from a SELECT here (SQLite has no
+   * bulk path to stage through), so the `WHERE true` parsing rule for upserts does not arise.
+   */
+  protected conflictClause(_ref: TableRef, columns: readonly string[], conflict: Conflict): string {
+    const key = `ON CONFLICT (${this.columnNames(conflict.key)})`;
+    const set = this.updated(columns, conflict);
+    if (set.length === 0) return `${key} DO NOTHING`;
+    const t = this.quoteIdent(this.target);
+    const q = (c: string): string => this.quoteIdent(c);
+    const assignments = set.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ');
+    const changed = set.map((c) => `${t}.${q(c)} IS NOT excluded.${q(c)}`).join(' OR ');
+    return `${key} DO UPDATE SET ${assignments} WHERE ${changed}`;
   }
 }

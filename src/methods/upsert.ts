@@ -1,0 +1,267 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  GENERATION_COLUMN,
+  type RowChunk,
+  type RowCounts,
+  type Session,
+  type TableRef,
+} from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
+import { addCounts, inserted, type MethodContext } from './method.js';
+import type { Run } from './runs.js';
+import { rowBytes, statementEnd } from './statement-size.js';
+
+/**
+ * Upsert writes shared by every method. A batch is written in generations: the first occurrence
+ * of each key in the batch, then the second ones, and so on, so no statement carries a key twice
+ * (PostgreSQL refuses "ON CONFLICT DO UPDATE command cannot affect row a second time") and the
+ * last occurrence in input order is the one the table keeps; batches go in input order, so that
+ * holds across batch and commit boundaries too. Each row counts as if written alone.
+ */
+
+/** The rows of `run` split into generations (one run when no key repeats: the common case). */
+export function generations(run: Run, key: readonly string[]): Run[] {
+  const gens = generationNumbers(run, key);
+  if (gens === undefined) return [run];
+  const runs: Run[] = [];
+  for (let g = 1; ; g++) {
+    const picked: number[] = [];
+    for (let i = 0; i < gens.length; i++) if (gens[i] === g) picked.push(i);
+    if (picked.length === 0) return runs;
+    runs.push(pick(run, picked));
+  }
+}
+
+/**
+ * Each row's generation (1 for a key's first occurrence in the run), or undefined when every
+ * row is generation 1. A row lacking a key column, or with a NULL in it, never conflicts: 1.
+ */
+export function generationNumbers(run: Run, key: readonly string[]): number[] | undefined {
+  const at = key.map((k) => run.columns.indexOf(k));
+  if (at.some((i) => i < 0)) return undefined;
+  const seen = new Map<string, number>();
+  let gens: number[] | undefined;
+  for (let r = 0; r < run.rows.length; r++) {
+    const id = keyOf(run.rows[r]!, at);
+    if (id === undefined) continue;
+    const g = (seen.get(id) ?? 0) + 1;
+    seen.set(id, g);
+    if (g > 1) {
+      gens ??= new Array<number>(run.rows.length).fill(1);
+      gens[r] = g;
+    }
+  }
+  return gens;
+}
+
+function keyOf(row: readonly unknown[], at: readonly number[]): string | undefined {
+  let id = '';
+  for (const i of at) {
+    const v = row[i];
+    if (v === null || v === undefined) return undefined;
+    const text =
+      v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('hex') : String(v as string);
+    id += `${typeof v}:${text.length}:${text}`;
+  }
+  return id;
+}
+
+function pick(run: Run, indexes: readonly number[]): Run {
+  return {
+    key: run.key,
+    columns: run.columns,
+    rows: indexes.map((i) => run.rows[i]!),
+    lines: indexes.map((i) => run.lines[i]!),
+    ordinals: indexes.map((i) => run.ordinals[i]!),
+    ends: indexes.map((i) => run.ends[i]!),
+  };
+}
+
+/** Counts of a statement of `rows` rows with distinct keys, `existing` of them already in the table. */
+export function countsOf(session: Session, rows: number, existing: number, affected: number): RowCounts {
+  if (session.upsertCounts !== undefined) return session.upsertCounts(rows, existing, affected);
+  const updated = affected - (rows - existing);
+  return { inserted: rows - existing, updated, unchanged: existing - updated };
+}
+
+/** How many of `rows` (distinct keys) are already in the table, asked in statements within the bind limit. */
+async function existing(session: Session, ref: TableRef, run: Run, key: readonly string[]): Promise<number> {
+  const at = key.map((k) => run.columns.indexOf(k));
+  if (at.some((i) => i < 0)) return 0;
+  const per = Math.max(1, Math.floor(session.capabilities.maxBindParams / key.length));
+  let found = 0;
+  for (let start = 0; start < run.rows.length; start += per) {
+    const end = Math.min(run.rows.length, start + per);
+    const params: unknown[] = [];
+    for (let r = start; r < end; r++) for (const i of at) params.push(run.rows[r]![i]);
+    found += await session.count(session.sql.countExisting(ref, key, end - start), params);
+  }
+  return found;
+}
+
+/** values: multi-row upserts of at most `rowsPerStatement` rows, one generation at a time. */
+export async function upsertValues(context: MethodContext, run: Run): Promise<RowCounts> {
+  const { session, ref, plan } = context;
+  const conflict = plan.conflict!;
+  const maxBytes = session.capabilities.maxStatementBytes;
+  let counts = inserted(0);
+  for (const gen of generations(run, conflict.key)) {
+    const width = gen.columns.length;
+    for (let start = 0; start < gen.rows.length;) {
+      const end = statementEnd(gen.rows, start, plan.rowsPerStatement, maxBytes);
+      if (maxBytes !== undefined && end === start + 1 && rowBytes(gen.rows[start]!) > maxBytes)
+        throw new Error(
+          `the row takes ${rowBytes(gen.rows[start]!)} bytes; the server accepts statements of at most ${maxBytes}`,
+        );
+      const piece = pick(gen, range(start, end));
+      const params: unknown[] = [];
+      for (const row of piece.rows) for (let c = 0; c < width; c++) params.push(row[c]);
+      const sql = session.sql.upsert(ref, gen.columns, piece.rows.length, conflict);
+      counts = addCounts(
+        counts,
+        await retrying(context, async () => {
+          const found = await existing(session, ref, piece, conflict.key);
+          return countsOf(session, piece.rows.length, found, await session.execute(sql, params));
+        }),
+      );
+      start = end;
+    }
+  }
+  return counts;
+}
+
+/** pipeline: one prepared single-row upsert executed for every row of a generation. */
+export async function upsertPipeline(context: MethodContext, run: Run): Promise<RowCounts> {
+  const { session, ref, plan } = context;
+  const conflict = plan.conflict!;
+  let counts = inserted(0);
+  for (const gen of generations(run, conflict.key)) {
+    const sql = session.sql.upsert(ref, gen.columns, 1, conflict);
+    counts = addCounts(
+      counts,
+      await retrying(context, async () => {
+        const found = await existing(session, ref, gen, conflict.key);
+        return countsOf(session, gen.rows.length, found, await session.executeMany(sql, gen.rows, true));
+      }),
+    );
+  }
+  return counts;
+}
+
+/** row: one upsert statement for one row (in autocommit, so no savepoint to retry in). */
+export async function upsertRow(context: MethodContext, run: Run, index: number): Promise<RowCounts> {
+  const { session, ref, plan } = context;
+  const conflict = plan.conflict!;
+  const one = pick(run, [index]);
+  const sql = session.sql.upsert(ref, run.columns, 1, conflict);
+  return retrying(
+    context,
+    async () => {
+      const found = await existing(session, ref, one, conflict.key);
+      return countsOf(session, 1, found, await session.execute(sql, one.rows[0]));
+    },
+    false,
+  );
+}
+
+/**
+ * copy: each batch goes through the bulk path into a temporary staging table (with each row's
+ * generation), which is analyzed, then merged into the table by one INSERT ... SELECT per
+ * generation, on the same connection and in the load's transaction. `staging` was created by
+ * `createStagingTable` before the first batch, outside any savepoint.
+ */
+export function stagedUpsert(context: MethodContext, staging: string): (run: Run) => Promise<RowCounts> {
+  const { session, ref, plan } = context;
+  const conflict = plan.conflict!;
+  const stagingRef: TableRef = { name: staging };
+  return async (run) => {
+    const gens = generationNumbers(run, conflict.key);
+    const top = gens === undefined ? 1 : Math.max(...gens);
+    const rows = run.rows.map((row, i) => [...row, gens?.[i] ?? 1]);
+    const chunk: RowChunk = { rows, lines: run.lines, ordinals: run.ordinals, ends: run.ends };
+    return retrying(context, async () => {
+      await session.execute(`DELETE FROM ${session.sql.quoteIdent(staging)}`);
+      await session.bulk!.copyRows(stagingRef, [...run.columns, GENERATION_COLUMN], once(chunk));
+      const analyze = session.sql.analyzeStaging(staging);
+      if (analyze !== undefined) await session.execute(analyze);
+      const merge = session.sql.mergeStaged(ref, staging, run.columns, conflict);
+      const probe = session.sql.countStagedExisting(ref, staging, conflict.key);
+      let counts = inserted(0);
+      for (let g = 1; g <= top; g++) {
+        const size = gens === undefined ? rows.length : gens.filter((x) => x === g).length;
+        const found = await session.count(probe, [g]);
+        counts = addCounts(counts, countsOf(session, size, found, await session.execute(merge, [g])));
+      }
+      return counts;
+    });
+  };
+}
+
+let stagingTables = 0;
+
+/** Creates the load's staging table with every loaded column; returns its name. */
+export async function createStagingTable(context: MethodContext): Promise<string> {
+  const name = `sluice_staging_${process.pid}_${++stagingTables}`;
+  await context.session.execute(context.session.sql.createStaging(name, context.ref, context.columns));
+  return name;
+}
+
+// SQLSTATEs and errnos of a transaction that lost a lock race: deadlock, serialization failure.
+const TRANSIENT = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
+const ATTEMPTS = 5;
+
+/**
+ * Runs one upsert statement, retried in a savepoint a bounded number of times when the database
+ * chose it as a deadlock victim or refused it for a serialization failure (another writer on the
+ * same keys), with a growing pause; then the load fails naming what happened.
+ */
+async function retrying(
+  context: MethodContext,
+  work: () => Promise<RowCounts>,
+  inSavepoint = true,
+): Promise<RowCounts> {
+  for (let attempt = 1; ; attempt++) {
+    let inner: unknown;
+    const tracked = async (): Promise<RowCounts> => {
+      try {
+        return await work();
+      } catch (error) {
+        inner = error;
+        throw error;
+      }
+    };
+    try {
+      return inSavepoint ? await context.tx.savepoint(tracked) : await tracked();
+    } catch (thrown) {
+      // InnoDB rolls the whole transaction back on a deadlock, savepoints included: the savepoint's
+      // rollback then fails, and the deadlock is what to name.
+      const error = inner ?? thrown;
+      const { message, code } = context.session.describeError(error);
+      if (thrown !== inner && inner !== undefined && TRANSIENT.test(`${code ?? ''} ${message}`))
+        throw new SluiceError(
+          'LOAD_FAILED',
+          `the upsert lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back: ${message}${code === undefined ? '' : ` (${code})`}`,
+          { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
+        );
+      if (thrown !== inner) throw thrown;
+      if (!TRANSIENT.test(`${code ?? ''} ${message}`)) throw error;
+      if (attempt >= ATTEMPTS)
+        throw new SluiceError(
+          'LOAD_FAILED',
+          `the upsert lost a lock race ${ATTEMPTS} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
+          { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
+        );
+      await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+    }
+  }
+}
+
+function range(start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(i);
+  return out;
+}
+
+async function* once(chunk: RowChunk): AsyncGenerator<RowChunk> {
+  yield chunk;
+}
