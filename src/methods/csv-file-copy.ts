@@ -10,7 +10,7 @@ import {
   type MethodResult,
   type RawCsvInput,
 } from './method.js';
-import type { Run } from './runs.js';
+import { Pending, type Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 
 /** Rows per bulk operation while searching: the search re-sends the file up to the bad batch. */
@@ -102,10 +102,10 @@ async function locateInCsvFile(
 ): Promise<SluiceError | undefined> {
   const { ref, columns, tx } = context;
   const write = (run: Run): Promise<RowCounts> => bulk.copyRows(ref, run.columns, once(run));
-  let batch = new Batch();
+  let batch = new Pending();
   const probe = async (): Promise<SluiceError | undefined> => {
-    const run: Run = { key: '', columns, ...batch };
-    batch = new Batch();
+    const run: Run = { key: '', columns, ...batch.chunk() };
+    batch = new Pending();
     if ((await tx.attempt(() => write(run))) === undefined) return undefined;
     const failure = await locateFailure(tx, run, write);
     return failure === undefined
@@ -122,19 +122,6 @@ async function locateInCsvFile(
     }
   }
   return batch.rows.length > 0 ? await probe() : undefined;
-}
-
-class Batch {
-  readonly rows: (readonly unknown[])[] = [];
-  readonly lines: number[] = [];
-  readonly ordinals: number[] = [];
-  readonly ends: number[] = [];
-  push(chunk: RowChunk, i: number): void {
-    this.rows.push(chunk.rows[i]!);
-    this.lines.push(chunk.lines[i]!);
-    this.ordinals.push(chunk.ordinals[i]!);
-    this.ends.push(chunk.ends[i]!);
-  }
 }
 
 async function* once(run: Run): AsyncGenerator<RowChunk> {

@@ -74,15 +74,15 @@ export async function* rechunk(
   if (pending.rows.length > 0) yield pending.chunk();
 }
 
-/** Rows being gathered into a chunk by rechunk. */
-class Pending {
+/** Rows gathered one by one into a chunk, with their positions (and shapes, when rows lack fields). */
+export class Pending {
   readonly rows: (readonly unknown[])[] = [];
   readonly lines: number[] = [];
   readonly ordinals: number[] = [];
   readonly ends: number[] = [];
   shapes: string[] | undefined;
 
-  push(chunk: MappedChunk, i: number): void {
+  push(chunk: RowChunk & { readonly shapes?: readonly string[] | undefined }, i: number): void {
     if (chunk.shapes !== undefined && this.shapes === undefined)
       this.shapes = new Array<string>(this.rows.length).fill('');
     this.rows.push(chunk.rows[i]!);

@@ -22,7 +22,8 @@ export interface Checkpoint {
   readonly checkpoints: number;
 }
 
-const COLUMNS = [
+/** The columns that say which load a row is for. */
+const IDENTITY_COLUMNS = [
   'target_key',
   'target_table',
   'source_path',
@@ -30,6 +31,9 @@ const COLUMNS = [
   'source_mtime_ns',
   'source_head_sha256',
   'load_options',
+] as const;
+/** The columns each checkpoint rewrites: where the load stands. */
+const PROGRESS_COLUMNS = [
   'byte_offset',
   'record_ordinal',
   'rows_loaded',
@@ -37,6 +41,7 @@ const COLUMNS = [
   'checkpoints',
   'updated_at',
 ] as const;
+const COLUMNS = [...IDENTITY_COLUMNS, ...PROGRESS_COLUMNS] as const;
 
 /**
  * The checkpoint table on one session. Its row for a load is created before the load's first
@@ -168,14 +173,7 @@ export class CheckpointTable {
   ): Promise<void> {
     const q = (name: string) => this.session.sql.quoteIdent(name);
     const p = (i: number) => this.session.sql.placeholder(i);
-    const set = [
-      'byte_offset',
-      'record_ordinal',
-      'rows_loaded',
-      'rows_rejected',
-      'checkpoints',
-      'updated_at',
-    ];
+    const set = PROGRESS_COLUMNS;
     const changed = await this.session.execute(
       `UPDATE ${q(CHECKPOINT_TABLE)} SET ${set.map((c, i) => `${q(c)} = ${p(i + 1)}`).join(', ')} WHERE ${q('target_key')} = ${p(set.length + 1)}`,
       [
