@@ -1,6 +1,7 @@
 import { SluiceError } from './errors.js';
 import type { DialectName, TableRef } from './dialects/dialect.js';
 import { dialectFor } from './dialects/registry.js';
+import { clusterLoad } from './cluster-options.js';
 import { explain } from './load.js';
 import { resumableLoad, type SessionSlot } from './resume/resumable-load.js';
 import type { LoadOptions } from './options.js';
@@ -35,7 +36,10 @@ export async function open(target: string | object, options: OpenOptions = {}): 
   // A URL can be connected to again after a transient failure; a client passed in cannot.
   const slot: SessionSlot = {
     session: await dialect.connect(target, options),
-    reconnect: typeof target === 'string' ? () => dialect.connect(target, options) : undefined,
+    reconnect:
+      typeof target === 'string'
+        ? () => dialect.connect(target, { ...options, failedNode: slot.session.node })
+        : undefined,
   };
   let busy = false;
   // One load at a time per handle: two loads interleaving on one connection would share a
@@ -55,8 +59,23 @@ export async function open(target: string | object, options: OpenOptions = {}): 
   };
   return {
     dialect: slot.session.dialect,
-    load: (table, input, options) => exclusive(() => resumableLoad(slot, table, input, options ?? {})),
-    explain: (table, input, options) => exclusive(() => explain(slot.session, table, input, options)),
+    load: (table, input, options) =>
+      exclusive(async () => {
+        const run = clusterLoad(slot.session, input, options ?? {});
+        if (run.fragments) await slot.session.replicateInFragments?.(true);
+        try {
+          const report = await resumableLoad(slot, table, input, run.options);
+          return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
+        } finally {
+          if (run.fragments) await slot.session.replicateInFragments?.(false).catch(() => undefined);
+        }
+      }),
+    explain: (table, input, options) =>
+      exclusive(async () => {
+        const run = clusterLoad(slot.session, input, options ?? {});
+        const report = await explain(slot.session, table, input, run.options);
+        return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
+      }),
     close: () => slot.session.close(),
   };
 }

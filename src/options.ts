@@ -44,7 +44,10 @@ export interface LoadOptions {
   readonly create?: boolean;
   /** Client-side defaults for fields a row lacks: values or functions called per row. */
   readonly defaults?: Defaults;
-  /** Commit every N rows instead of once at the end. */
+  /**
+   * Commit every N rows instead of once at the end. 0: one transaction, as without it (on a Galera
+   * cluster, where files are committed in chunks by default, one transaction replicated in fragments).
+   */
   readonly commitEvery?: number;
   /**
    * Go on from the checkpoint an earlier, interrupted load of this file into this table left
@@ -120,7 +123,7 @@ export function validateOptions(options: LoadOptions): void {
   }
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
-  positive('commitEvery', options.commitEvery);
+  if (options.commitEvery !== 0) positive('commitEvery', options.commitEvery);
   positive('sampleSize', options.sampleSize);
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0))
     throw new SluiceError(

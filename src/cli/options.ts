@@ -43,7 +43,7 @@ export const LOAD_OPTIONS = {
   },
   'commit-every': {
     type: 'string',
-    help: 'commit every N rows, each chunk with a checkpoint in the sluice_checkpoints table',
+    help: 'commit every N rows, each chunk with a checkpoint in the sluice_checkpoints table (0: one transaction)',
     arg: 'N',
   },
   resume: {
@@ -118,7 +118,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     batchSize: integer('--batch-size', values['batch-size']),
     columns: (values.columns as string[] | undefined)?.join(','),
     create: values.create === true ? true : undefined,
-    commitEvery: integer('--commit-every', values['commit-every']),
+    commitEvery: count('--commit-every', values['commit-every']),
     onError: values['on-error'] as 'abort' | 'skip' | undefined,
     rejects: values.rejects as string | undefined,
     maxErrors: integer('--max-errors', values['max-errors']),

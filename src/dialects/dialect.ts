@@ -98,6 +98,30 @@ export interface Capabilities {
   readonly bulkVerdictAtEnd?: boolean;
 }
 
+/**
+ * A node of a multi-primary cluster (MariaDB Galera): what a load must respect there (write-set
+ * limits, read on the node) and where it can go when this node is lost.
+ */
+export interface ClusterInfo {
+  readonly kind: 'galera';
+  readonly size: number;
+  /** wsrep_local_state_comment: Synced, Donor/Desynced, Joining, ... */
+  readonly state: string;
+  /** Part of the Primary component (a node cut off from the majority is not). */
+  readonly primary: boolean;
+  /** wsrep_ready: the node takes queries. */
+  readonly ready: boolean;
+  /** wsrep_reject_queries is set: the node answers 1047 to every query on a table. */
+  readonly rejectsQueries: boolean;
+  /** Every node's client address (host:port), from wsrep_incoming_addresses. */
+  readonly nodes: readonly string[];
+  /** wsrep_max_ws_rows (0: no limit) and wsrep_max_ws_size in bytes: global, read only. */
+  readonly maxWsRows: number;
+  readonly maxWsSize: number;
+  /** auto_increment_increment: generated ids step by this (the cluster size by default). */
+  readonly autoIncrementStep: number;
+}
+
 /** Rows a write stored: new rows, rows it changed, and rows it found already as given (upsert). */
 export interface RowCounts {
   readonly inserted: number;
@@ -207,6 +231,23 @@ export interface Session {
   close(): Promise<void>;
   /** The bulk path (COPY, LOAD DATA), when the database has one. */
   readonly bulk?: BulkCopy;
+  /** The cluster this session's server belongs to (Galera), when it is a cluster node. */
+  readonly cluster?: ClusterInfo;
+  /** The node (`host:port`) this session is connected to, when sluice chose it among several. */
+  readonly node?: string;
+  /** Rows per committed chunk that stay under the cluster's write-set limits (cluster only). */
+  clusterChunkRows?(): number;
+  /**
+   * The error says one transaction's changes were too many for the cluster to replicate as one
+   * write set (Galera's wsrep_max_ws_rows / wsrep_max_ws_size): smaller chunks would pass.
+   */
+  isWriteSetTooBig?(error: unknown): boolean;
+  /**
+   * Makes the session's transactions replicate in fragments as they go (Galera streaming
+   * replication) instead of as one write set at COMMIT (`on`), or back as they were: one atomic
+   * load of any size on a cluster.
+   */
+  replicateInFragments?(on: boolean): Promise<void>;
 }
 
 export interface CreatedColumnConverter {
@@ -272,4 +313,9 @@ export interface ConnectOptions {
    * sluice opens from a URL runs read-only transactions, so not even a bug could write.
    */
   readonly readOnly?: boolean;
+  /**
+   * A reconnection after a failure on this node (`host:port`, Session.node): on a cluster the
+   * other nodes are tried first.
+   */
+  readonly failedNode?: string;
 }

@@ -69,7 +69,7 @@ export class CheckpointRun {
         const rowsLoaded = this.base.rowsLoaded + point.total - dbRejected();
         await flushRejects();
         pending = { offset: point.last.end, ordinal: point.last.ordinal, rowsLoaded };
-        await this.table.advance(this.target, {
+        await this.table.advance(this.target, this.identity.path, {
           offset: point.last.end,
           ordinal: point.last.ordinal,
           rowsLoaded,
@@ -88,6 +88,6 @@ export class CheckpointRun {
 
   /** After the final COMMIT: the load is whole and its checkpoint goes. */
   async finish(): Promise<void> {
-    await this.table.remove(this.target);
+    await this.table.remove(this.target, this.identity.path);
   }
 }

@@ -119,12 +119,13 @@ export class CheckpointTable {
     }
   }
 
-  async read(target: string): Promise<Checkpoint | undefined> {
+  /** The checkpoint of the load of `path` (resolved) into `target`. */
+  async read(target: string, path: string): Promise<Checkpoint | undefined> {
     const q = (name: string) => this.session.sql.quoteIdent(name);
     const p = (i: number) => this.session.sql.placeholder(i);
     const rows = await this.session.select(
       `SELECT ${COLUMNS.map(q).join(', ')} FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_key')} = ${p(1)}`,
-      [keyOf(target)],
+      [keyOf(target, path)],
     );
     const row = rows[0];
     if (row === undefined) return undefined;
@@ -141,15 +142,25 @@ export class CheckpointTable {
     };
   }
 
+  /** The files whose loads into `target` left a checkpoint. */
+  async sourcesOf(target: string): Promise<string[]> {
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    const rows = await this.session.select(
+      `SELECT ${q('source_path')} FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_table')} = ${this.session.sql.placeholder(1)}`,
+      [target],
+    );
+    return rows.map((r) => String(r[0]));
+  }
+
   /** Writes the load's row outside any transaction, replacing what an earlier load left. */
   async start(checkpoint: Checkpoint): Promise<void> {
-    await this.remove(checkpoint.target);
+    await this.remove(checkpoint.target, checkpoint.source.path);
     const q = (name: string) => this.session.sql.quoteIdent(name);
     const c = checkpoint;
     await this.session.execute(
       `INSERT INTO ${q(CHECKPOINT_TABLE)} (${COLUMNS.map(q).join(', ')}) VALUES (${COLUMNS.map((_, i) => this.session.sql.placeholder(i + 1)).join(', ')})`,
       [
-        keyOf(c.target),
+        keyOf(c.target, c.source.path),
         c.target,
         c.source.path,
         c.source.size,
@@ -169,6 +180,7 @@ export class CheckpointTable {
   /** Moves the load's row on; runs inside the transaction about to commit. */
   async advance(
     target: string,
+    path: string,
     at: Pick<Checkpoint, 'offset' | 'ordinal' | 'rowsLoaded' | 'rowsRejected' | 'checkpoints'>,
   ): Promise<void> {
     const q = (name: string) => this.session.sql.quoteIdent(name);
@@ -183,7 +195,7 @@ export class CheckpointTable {
         at.rowsRejected,
         at.checkpoints,
         new Date().toISOString(),
-        keyOf(target),
+        keyOf(target, path),
       ],
     );
     if (changed !== 1)
@@ -194,15 +206,19 @@ export class CheckpointTable {
   }
 
   /** Removes the load's row: a finished load leaves none behind. */
-  async remove(target: string): Promise<void> {
+  async remove(target: string, path: string): Promise<void> {
     const q = (name: string) => this.session.sql.quoteIdent(name);
     await this.session.execute(
       `DELETE FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_key')} = ${this.session.sql.placeholder(1)}`,
-      [keyOf(target)],
+      [keyOf(target, path)],
     );
   }
 }
 
-function keyOf(target: string): string {
-  return createHash('sha256').update(target).digest('hex');
+/**
+ * One checkpoint per target table and source file: two loads of two files into one table (at once,
+ * through two connections or two cluster nodes) keep a row each.
+ */
+function keyOf(target: string, path: string): string {
+  return createHash('sha256').update(target).update('\0').update(path).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
@@ -71,16 +72,20 @@ export async function resumableLoad(
 
   let checkpoint: Checkpoint | undefined;
   if (options.resume === true) {
-    checkpoint = await readCheckpoint(slot.session, target);
-    if (checkpoint === undefined)
+    checkpoint = await readCheckpoint(slot.session, target, path);
+    if (checkpoint === undefined) {
+      await refuseOtherSources(slot.session, target, path);
       notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
-    else check(checkpoint, identity, optionsKey, path, target);
-  } else if (resumable && (await readCheckpoint(slot.session, target)) !== undefined) {
+    } else check(checkpoint, identity, optionsKey, path, target);
+  } else if (resumable && (await readCheckpoint(slot.session, target, path)) !== undefined) {
     notice(
       `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
     );
   }
   let reconnects = 0;
+  // A cluster may refuse a chunk as too big a write set (Galera's limits are global and may be
+  // lowered while a load runs): the rest goes in smaller chunks, halved until one passes.
+  let chunk = options.commitEvery;
   for (let attempt = 0; ; attempt++) {
     const run = await runFrom(
       slot.session,
@@ -97,9 +102,24 @@ export async function resumableLoad(
         `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
       );
     try {
-      const report = await load(slot.session, table, input, { ...options }, resumable ? run : undefined);
+      const report = await load(
+        slot.session,
+        table,
+        input,
+        { ...options, commitEvery: chunk },
+        resumable ? run : undefined,
+      );
       return { ...report, reconnects };
     } catch (error) {
+      if (chunk !== undefined && chunk > 1 && slot.session.isWriteSetTooBig?.(error) === true) {
+        chunk = Math.ceil(chunk / 2);
+        notice(
+          `${slot.session.describeError(error).message}: going on from the last checkpoint with a commit every ${chunk} rows`,
+        );
+        attempt--;
+        checkpoint = await readCheckpoint(slot.session, target, path);
+        continue;
+      }
       const transient =
         !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
       if (!transient || attempt >= retries || slot.reconnect === undefined)
@@ -112,8 +132,9 @@ export async function resumableLoad(
       await slot.session.close().catch(() => undefined);
       await sleep(delay);
       slot.session = await reconnectWithin(slot, retries - attempt, notice);
+      if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
       reconnects++;
-      checkpoint = await readCheckpoint(slot.session, target);
+      checkpoint = await readCheckpoint(slot.session, target, path);
       if (checkpoint !== undefined) check(checkpoint, await identityOf(path), optionsKey, path, target);
     }
   }
@@ -163,9 +184,31 @@ async function reconnectWithin(
   }
 }
 
-async function readCheckpoint(session: Session, target: string): Promise<Checkpoint | undefined> {
+async function readCheckpoint(
+  session: Session,
+  target: string,
+  path: string,
+): Promise<Checkpoint | undefined> {
   if ((await session.describeTable({ name: CHECKPOINT_TABLE })) === undefined) return undefined;
-  return new CheckpointTable(session).read(target);
+  return new CheckpointTable(session).read(target, resolve(path));
+}
+
+/**
+ * --resume found no checkpoint for this file: one for another file into the same table means the
+ * file was renamed or moved, or the wrong one named; starting from the beginning would load rows
+ * twice, so that is refused.
+ */
+async function refuseOtherSources(session: Session, target: string, path: string): Promise<void> {
+  if ((await session.describeTable({ name: CHECKPOINT_TABLE })) === undefined) return;
+  const others = await new CheckpointTable(session).sourcesOf(target);
+  if (others.length === 0) return;
+  throw new SluiceError(
+    'BAD_USAGE',
+    `cannot resume the load into ${target} from ${path}: the interrupted load${others.length > 1 ? 's' : ''} into ${target} read ${others.join(', ')}`,
+    {
+      hint: 'resume with the file the checkpoint was written for, or run the load without --resume to start again from the beginning',
+    },
+  );
 }
 
 function check(

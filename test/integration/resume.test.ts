@@ -162,6 +162,54 @@ for (const dialect of DIALECTS) {
       }
       assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
     });
+
+    test('two files loaded into one table at the same time each keep their own checkpoint', async () => {
+      if (dialect === 'sqlite') return; // one writer at a time in one file
+      await target.query('CREATE TABLE shared_items (id INTEGER NOT NULL UNIQUE, name VARCHAR(50))');
+      const low = csv('low.csv', 10_000);
+      const high = join(dir, 'high.csv');
+      let text = 'id,name\n';
+      for (let i = 10_001; i <= 20_000; i++) text += `${i},name${i}\n`;
+      writeFileSync(high, text);
+      const [a, b] = [await open(target.url), await open(target.url)];
+      try {
+        const [ra, rb] = await Promise.all([
+          a.load('shared_items', low, { commitEvery: 500 }),
+          b.load('shared_items', high, { commitEvery: 700 }),
+        ]);
+        assert.equal(ra.checkpoints, 20);
+        assert.equal(rb.checkpoints, 15);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM shared_items');
+      assert.equal(Number(row!.n), 20_000);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+
+    test('--resume naming another file than the interrupted load read is refused, naming that file', async () => {
+      await target.query('DELETE FROM items');
+      const first = csv('first.csv', 30, 22);
+      const db = await open(target.url);
+      try {
+        await assert.rejects(db.load('items', first, { commitEvery: 10 }));
+        const other = csv('renamed.csv', 30);
+        await assert.rejects(db.load('items', other, { commitEvery: 10, resume: true }), (error: unknown) => {
+          assert.ok(error instanceof SluiceError);
+          assert.equal(error.code, 'BAD_USAGE');
+          assert.match(
+            error.message,
+            /cannot resume the load into items from .*renamed\.csv: the interrupted load into items read .*first\.csv/,
+          );
+          return true;
+        });
+        const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
+        assert.equal(Number(row!.n), 20, 'the refused resume wrote nothing');
+      } finally {
+        await db.close();
+      }
+    });
   });
 }
 

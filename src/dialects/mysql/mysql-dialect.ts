@@ -5,6 +5,7 @@ import { scrubError } from '../../util/scrub-error.js';
 import { readServerUrl } from '../server-url.js';
 import type { ConnectOptions, Dialect, Session } from '../dialect.js';
 import { endConnection, mysqlClientOf, poolConnection, query, type CoreConnection } from './mysql-client.js';
+import { canTakeWrites } from './galera.js';
 import { MysqlSession } from './mysql-session.js';
 
 /**
@@ -20,16 +21,7 @@ export const mysqlDialect: Dialect = {
     return mysqlClientOf(client) !== undefined;
   },
   async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
-    if (typeof target === 'string') {
-      const connection = await connectUrl(target);
-      try {
-        if (options.readOnly) await query(connection, 'SET SESSION TRANSACTION READ ONLY');
-        return await MysqlSession.open(connection, 'end');
-      } catch (error) {
-        await endConnection(connection);
-        throw error;
-      }
-    }
+    if (typeof target === 'string') return connectToNode(target, options);
     const client = mysqlClientOf(target);
     if (client === undefined) throw new SluiceError('BAD_USAGE', 'not a mysql2 connection or pool');
     if ('connection' in client) return MysqlSession.open(client.connection, 'keep');
@@ -47,8 +39,80 @@ export const mysqlDialect: Dialect = {
   },
 };
 
-async function connectUrl(url: string): Promise<CoreConnection> {
-  const options = connectionOptions(url);
+/**
+ * Every node a URL can reach, in the order to try: the URL's hosts (`h1:4406,h2:4407`), then the
+ * other nodes of a cluster that an earlier connection through this URL reported
+ * (wsrep_incoming_addresses), so that a one-host URL can fail over too.
+ */
+const knownNodes = new Map<string, readonly string[]>();
+
+function candidates(url: string, failedNode: string | undefined): string[] {
+  const hosts = readServerUrl(url).hosts.map((h) => hostPort(h.host || 'localhost', h.port ?? 3306));
+  const nodes = [...new Set([...hosts, ...(knownNodes.get(url) ?? [])])];
+  // The node a load just failed on goes last: it may be dying, joining or refusing queries.
+  return failedNode === undefined || nodes.length < 2
+    ? nodes
+    : [...nodes.filter((n) => n !== failedNode), ...nodes.filter((n) => n === failedNode)];
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A session on the first node that takes writes. A standalone server is taken as it is; a Galera
+ * node that is joining, donating or cut off from the Primary component is passed over for the
+ * next one, and each node's refusal is named if none will do.
+ */
+async function connectToNode(url: string, options: ConnectOptions): Promise<Session> {
+  const nodes = candidates(url, options.failedNode);
+  const refusals: string[] = [];
+  let lastError: unknown;
+  // A cluster node that will not take writes names the others (wsrep_incoming_addresses): they
+  // join the end of the list, so a one-host URL fails over too.
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    let connection: CoreConnection;
+    try {
+      connection = await connectUrl(url, nodes.length > 1 ? node : undefined);
+    } catch (error) {
+      lastError = error;
+      refusals.push(message(error).replace(/^cannot connect to /, ''));
+      continue;
+    }
+    try {
+      if (options.readOnly) await query(connection, 'SET SESSION TRANSACTION READ ONLY');
+      const session = await MysqlSession.open(connection, 'end', node);
+      if (session.cluster === undefined) return session;
+      knownNodes.set(url, session.cluster.nodes);
+      if (canTakeWrites(session.cluster)) return session;
+      for (const other of session.cluster.nodes) if (!nodes.includes(other)) nodes.push(other);
+      const c = session.cluster;
+      refusals.push(
+        `${node}: ${c.state}${c.primary ? '' : ', not Primary'}${c.ready ? '' : ', not ready'}${c.rejectsQueries ? ', rejecting queries' : ''}`,
+      );
+      await session.close();
+    } catch (error) {
+      await endConnection(connection);
+      // 1047: "WSREP has not yet prepared node for application use" (a node still joining).
+      if ((error as { errno?: unknown }).errno !== 1047 || nodes.length === 1) throw error;
+      lastError = error;
+      refusals.push(`${node}: not ready (joining)`);
+    }
+  }
+  if (nodes.length === 1 && lastError !== undefined) throw lastError;
+  throw new SluiceError(
+    'CONNECTION_FAILED',
+    `no node of ${redactUrl(url)} takes writes now (${refusals.join('; ')})`,
+    {
+      cause: lastError,
+      hint: 'a Galera node takes writes when it is Synced and part of the Primary component',
+    },
+  );
+}
+
+async function connectUrl(url: string, node?: string): Promise<CoreConnection> {
+  const options = connectionOptions(url, node);
   const { default: mysql } = await import('mysql2');
   const connection = mysql.createConnection(options) as unknown as CoreConnection & {
     connect(callback: (error: Error | null) => void): void;
@@ -67,7 +131,8 @@ async function connectUrl(url: string): Promise<CoreConnection> {
     // The driver's error stays the cause, with any trace of the password removed from it (a host
     // name or a message can carry what was handed to the driver).
     const cause = scrubError(error, url);
-    throw new SluiceError('CONNECTION_FAILED', `cannot connect to ${redactUrl(url)}: ${message(cause)}`, {
+    const where = node === undefined ? redactUrl(url) : node;
+    throw new SluiceError('CONNECTION_FAILED', `cannot connect to ${where}: ${message(cause)}`, {
       cause,
       hint: 'check the host, port, user and password in --db',
     });
@@ -79,13 +144,8 @@ async function connectUrl(url: string): Promise<CoreConnection> {
  * mysql2 options from the URL (read by util/db-url.ts, so a password may be pasted unencoded);
  * query parameters are parsed as JSON where they can be.
  */
-export function connectionOptions(url: string): Record<string, unknown> {
+export function connectionOptions(url: string, node?: string): Record<string, unknown> {
   const parsed = readServerUrl(url);
-  if (parsed.hosts.length > 1) {
-    throw new SluiceError('BAD_USAGE', `a MySQL URL takes one host: ${redactUrl(url)}`, {
-      hint: 'name one server of the cluster',
-    });
-  }
   const options: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(parsed.query)) {
     try {
@@ -94,7 +154,7 @@ export function connectionOptions(url: string): Record<string, unknown> {
       options[key] = value;
     }
   }
-  const host = parsed.hosts[0];
+  const host = node === undefined ? parsed.hosts[0] : parseNode(node);
   return {
     ...options,
     host: host?.host || 'localhost',
@@ -106,6 +166,12 @@ export function connectionOptions(url: string): Record<string, unknown> {
     // Dates are written by sluice as UTC text (mysql-values.ts); this keeps mysql2's own reads in UTC.
     timezone: 'Z',
   };
+}
+
+/** `host:port` or `[v6]:port`, as candidates() writes them. */
+function parseNode(node: string): { host: string; port: number } {
+  const match = /^\[?(.*?)\]?:(\d+)$/.exec(node);
+  return match === null ? { host: node, port: 3306 } : { host: match[1]!, port: Number(match[2]) };
 }
 
 function message(error: unknown): string {

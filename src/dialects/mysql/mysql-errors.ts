@@ -1,5 +1,8 @@
 import { errorChain, SOCKET_ERRORS } from '../../util/error-chain.js';
+import { isWriteSetTooBig } from './galera.js';
 import { ServerWarning } from './mysql-warnings.js';
+
+const ER_ERROR_DURING_COMMIT = 1180;
 
 interface DriverError {
   message?: unknown;
@@ -42,6 +45,10 @@ const TRANSIENT_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILL
 export function isTransientMysqlError(error: unknown): boolean {
   for (const e of errorChain(error)) {
     if (typeof e.errno === 'number' && TRANSIENT_ERRNOS.has(e.errno)) return true;
+    // Galera: a commit that failed while the cluster lost a node ("Not connected to Primary
+    // Component") was rolled back and passes once a Primary view forms again; a write set over the
+    // cluster's limits fails the same way at any retry (isWriteSetTooBig: split instead).
+    if (e.errno === ER_ERROR_DURING_COMMIT && !isWriteSetTooBig(error)) return true;
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code !== undefined && (TRANSIENT_CODES.has(code) || SOCKET_ERRORS.has(code))) return true;
     // mysql2 refuses commands on a connection that a fatal error closed.

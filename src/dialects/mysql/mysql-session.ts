@@ -3,6 +3,7 @@ import type {
   RowCounts,
   BulkCopy,
   Capabilities,
+  ClusterInfo,
   ColumnInfo,
   CreatedColumnConverter,
   LogicalType,
@@ -10,6 +11,15 @@ import type {
   TableInfo,
   TableRef,
 } from '../dialect.js';
+import {
+  galeraChunkRows,
+  isWriteSetTooBig,
+  prepareGaleraSession,
+  readGalera,
+  restoreGaleraSession,
+  type GaleraSessionSettings,
+  streamReplication,
+} from './galera.js';
 import { LoadDataBulk } from './load-data-bulk.js';
 import {
   CLIENT_LOCAL_FILES,
@@ -95,6 +105,9 @@ export class MysqlSession implements Session {
     private readonly connection: CoreConnection,
     private readonly ownership: Ownership,
     private readonly saved: ServerSettings,
+    readonly cluster: ClusterInfo | undefined,
+    private readonly savedGalera: GaleraSessionSettings | undefined,
+    readonly node: string | undefined,
   ) {
     this.statements = new PreparedStatements(connection);
     this.mariadb = /mariadb/i.test(String(saved.version));
@@ -120,7 +133,7 @@ export class MysqlSession implements Session {
     this.bulk = localInfile ? new LoadDataBulk(connection, this.sql, packetBytes) : undefined;
   }
 
-  static async open(connection: CoreConnection, ownership: Ownership): Promise<MysqlSession> {
+  static async open(connection: CoreConnection, ownership: Ownership, node?: string): Promise<MysqlSession> {
     if (connection.clientEncoding !== undefined && connection.clientEncoding !== 'utf8') {
       throw new SluiceError(
         'BAD_USAGE',
@@ -137,7 +150,9 @@ export class MysqlSession implements Session {
         @@local_infile AS localInfile, @@lower_case_table_names AS lowerCaseTableNames,
         @@version AS version`,
     );
-    const session = new MysqlSession(connection, ownership, saved!);
+    const cluster = await readGalera(connection);
+    const savedGalera = cluster === undefined ? undefined : await prepareGaleraSession(connection);
+    const session = new MysqlSession(connection, ownership, saved!, cluster, savedGalera, node);
     const modes = saved!.sqlMode
       .split(',')
       .filter((m) => m !== '' && !LOSSY_MODES.has(m) && !STRICT_MODES.includes(m));
@@ -267,6 +282,19 @@ export class MysqlSession implements Session {
     return isTransientMysqlError(error);
   }
 
+  clusterChunkRows(): number {
+    if (this.cluster === undefined) throw new Error('not a cluster node');
+    return galeraChunkRows(this.cluster);
+  }
+
+  isWriteSetTooBig(error: unknown): boolean {
+    return this.cluster !== undefined && isWriteSetTooBig(error);
+  }
+
+  async replicateInFragments(on: boolean): Promise<void> {
+    if (this.cluster !== undefined) await streamReplication(this.connection, on);
+  }
+
   describeError(error: unknown): { message: string; code?: string } {
     return describeMysqlError(error);
   }
@@ -287,6 +315,7 @@ export class MysqlSession implements Session {
           SESSION collation_connection = ?, SESSION character_set_results = ?`,
         [s.sqlMode, s.timeZone, s.csClient, s.csConnection, s.collation, s.csResults],
       );
+      if (this.savedGalera !== undefined) await restoreGaleraSession(this.connection, this.savedGalera);
     } finally {
       this.statements.closeAll();
       if (this.ownership === 'release') this.connection.release?.();
