@@ -1,0 +1,109 @@
+/**
+ * Issue 19's speed figure: 1M rows of the guide's users table into the 3-node Galera cluster of
+ * scripts/galera.sh (ports 4406-4408), sluice's default load (chunks under the write-set limits,
+ * a checkpoint in each chunk's transaction) against the `mariadb` client's one LOAD DATA LOCAL
+ * INFILE into one node, in interleaved pairs after a warm-up pair. Each load is checked on another
+ * node (wsrep_sync_wait = 1) to have left exactly the rows of the file.
+ *
+ *   scripts/galera.sh start && npm run bench:galera -- [--rows 1000000] [--runs 3]
+ */
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { csvFile, CSV_COLUMNS } from './data/generate.js';
+import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
+import { median } from './stats.js';
+
+const PORTS = [4406, 4407, 4408];
+const URL = `mysql://root@127.0.0.1:${PORTS[0]}/sluice_bench`;
+const USERS =
+  'CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(100) NOT NULL UNIQUE, email VARCHAR(255) NOT NULL, created_at DATETIME NOT NULL, role_id INT NOT NULL)';
+
+async function connect(port: number): Promise<mysql.Connection> {
+  const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+  await c.query('SET SESSION wsrep_sync_wait = 1');
+  return c;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string' } } });
+  const rows = Number(values.rows ?? 1_000_000);
+  const runs = Number(values.runs ?? 3);
+  ensureBuilt((text) => process.stderr.write(text + '\n'));
+  const file = await csvFile(rows);
+  const admin = await connect(PORTS[0]!);
+  const [status] = await admin.query(
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_provider_version')",
+  );
+  const [version] = await admin.query('SELECT VERSION() AS v');
+  const shape = (status as { Variable_name: string; Value: string }[])
+    .map((r) => `${r.Variable_name}=${r.Value}`)
+    .join(', ');
+  await admin.query('CREATE DATABASE IF NOT EXISTS sluice_bench');
+  const checker = await connect(PORTS[2]!);
+  const reset = async () => {
+    await admin.query('DROP TABLE IF EXISTS sluice_bench.users, sluice_bench.sluice_checkpoints');
+    await admin.query(`CREATE TABLE sluice_bench.${USERS.slice('CREATE TABLE '.length)}`);
+  };
+  const check = async (who: string) => {
+    const [r] = await checker.query('SELECT COUNT(*) AS n FROM sluice_bench.users');
+    const n = Number((r as { n: unknown }[])[0]!.n);
+    if (n !== rows) throw new Error(`${who}: ${n} rows on node 3, expected ${rows}`);
+  };
+  const client = [
+    'mariadb',
+    '--no-defaults',
+    '--local-infile=1',
+    '-h127.0.0.1',
+    `-P${PORTS[0]}`,
+    '-uroot',
+    'sluice_bench',
+    '-e',
+    `LOAD DATA LOCAL INFILE '${file}' INTO TABLE users FIELDS TERMINATED BY ',' IGNORE 1 LINES (${CSV_COLUMNS.join(',')})`,
+  ];
+  const trials: Record<string, () => Promise<number>> = {
+    'mariadb client, one LOAD DATA LOCAL': async () => {
+      await reset();
+      const outcome = await runCommand(client);
+      if (!outcome.ok) throw new Error(outcome.message);
+      await check('mariadb');
+      return outcome.seconds;
+    },
+    'sluice load (default: chunks + checkpoints)': async () => {
+      await reset();
+      const outcome = await runCommand(sluiceLoadArgv(file, URL));
+      if (!outcome.ok) throw new Error(outcome.message);
+      await check('sluice');
+      return outcome.seconds;
+    },
+  };
+  const names = Object.keys(trials);
+  for (const name of names) await trials[name]!(); // warm-up
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t: number[] = [];
+    for (const name of names) t.push(await trials[name]!());
+    names.forEach((n, j) => times[n]!.push(t[j]!));
+    ratios.push(t[0]! / t[1]!);
+    process.stderr.write(`run ${i + 1}: ${names.map((n, j) => `${n} ${t[j]!.toFixed(2)} s`).join(', ')}\n`);
+  }
+  await admin.end();
+  await checker.end();
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+  const rowsOf = (name: string) =>
+    `| ${name} | ${median(times[name]!).toFixed(2)} s (${range(times[name]!)}) | ${Math.round(rows / median(times[name]!))} |`;
+  process.stdout.write(
+    [
+      `${rows} rows into a Galera cluster on loopback (${shape}; ${(version as { v: string }[])[0]!.v}), ${runs} interleaved pairs:`,
+      '',
+      '| trial | seconds, median (range) | rows/s |',
+      '|---|---|---|',
+      ...names.map(rowsOf),
+      '',
+      `sluice against the mariadb client: **${median(ratios).toFixed(2)}x** (${range(ratios)}), above 1 is faster`,
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
