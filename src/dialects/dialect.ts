@@ -96,6 +96,12 @@ export interface Capabilities {
    * each in a savepoint, so a failure can be traced to its row by bisection.
    */
   readonly bulkVerdictAtEnd?: boolean;
+  /**
+   * SAVEPOINT with the name of an existing savepoint replaces it (MySQL, MariaDB: the standard's
+   * rule; PostgreSQL and SQLite keep both). The transaction owner then leaves a savepoint that
+   * served for the next one of its name to replace, one round trip less per batch.
+   */
+  readonly savepointReplacesSameName?: boolean;
 }
 
 /** Rows a write stored: new rows, rows it changed, and rows it found already as given (upsert). */
@@ -230,6 +236,12 @@ export interface BulkCopy {
    * server acknowledged the end of the data; on error the server-side copy is aborted.
    */
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<RowCounts>;
+  /**
+   * Encodes `rows` ahead of their copyRows, while another statement is on the wire; a copyRows
+   * given the same array then sends the bytes ready made. Pure and never throws: a value that
+   * cannot be encoded fails that copyRows, as it would have unprepared.
+   */
+  prepareRows?(rows: readonly (readonly unknown[])[]): void;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad

@@ -42,7 +42,8 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
       const row = copyRowOf(error);
       return row !== undefined && row >= 1 && row <= run.rows.length ? row - 1 : undefined;
     };
-    return driveStatements(context, chunks, copyRun, blame);
+    const prepare = bulk.prepareRows && ((run: Run): void => bulk.prepareRows!(run.rows));
+    return driveStatements(context, chunks, copyRun, blame, undefined, prepare);
   }
 
   if (plan.rawCopy && bulk.copyCsv && context.raw !== undefined) {
