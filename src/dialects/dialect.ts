@@ -237,11 +237,14 @@ export interface BulkCopy {
    */
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<RowCounts>;
   /**
-   * Encodes `rows` ahead of their copyRows, while another statement is on the wire; a copyRows
-   * given the same array then sends the bytes ready made. Pure and never throws: a value that
-   * cannot be encoded fails that copyRows, as it would have unprepared.
+   * Rows as the bytes copyEncoded sends, one line per row, so that the lines start..end of them
+   * are rows start..end (a batch held for the database's verdict is held as these bytes, not as
+   * JS rows). Pure. A value the bulk path cannot write throws an error whose `copyRow` is its
+   * 1-based row. Present together with copyEncoded.
    */
-  prepareRows?(rows: readonly (readonly unknown[])[]): void;
+  encodeRows?(rows: readonly (readonly unknown[])[]): Buffer;
+  /** One bulk statement of `rows` rows already encoded by encodeRows; as copyRows otherwise. */
+  copyEncoded?(ref: TableRef, columns: readonly string[], bytes: Buffer, rows: number): Promise<RowCounts>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad

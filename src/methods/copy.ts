@@ -3,6 +3,7 @@ import { SluiceError } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { copyColumnOf, copyRowOf } from './bulk-errors.js';
 import { copyCsvFile } from './csv-file-copy.js';
+import { copyEncodedBatches } from './encoded-batches.js';
 import {
   addCounts,
   inserted,
@@ -36,14 +37,20 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
     return result;
   }
 
+  if (plan.copyPerBatch && context.onError === 'abort' && bulk.encodeRows && bulk.copyEncoded) {
+    return copyEncodedBatches(context, chunks, {
+      encodeRows: (rows) => bulk.encodeRows!(rows),
+      copyEncoded: (ref, columns, bytes, rows) => bulk.copyEncoded!(ref, columns, bytes, rows),
+    });
+  }
+
   if (plan.copyPerBatch) {
     const copyRun = (run: Run): Promise<RowCounts> => bulk.copyRows(ref, run.columns, once(run));
     const blame = (run: Run, error: unknown): number | undefined => {
       const row = copyRowOf(error);
       return row !== undefined && row >= 1 && row <= run.rows.length ? row - 1 : undefined;
     };
-    const prepare = bulk.prepareRows && ((run: Run): void => bulk.prepareRows!(run.rows));
-    return driveStatements(context, chunks, copyRun, blame, undefined, prepare);
+    return driveStatements(context, chunks, copyRun, blame);
   }
 
   if (plan.rawCopy && bulk.copyCsv && context.raw !== undefined) {

@@ -17,7 +17,9 @@ export async function* readAhead<T, U>(items: AsyncIterable<T>, prepare: (item: 
   const pull = async (): Promise<IteratorResult<U, undefined>> => {
     await nextTurn();
     const next = await iterator.next();
-    return next.done === true ? { done: true, value: undefined } : { done: false, value: prepare(next.value) };
+    return next.done === true
+      ? { done: true, value: undefined }
+      : { done: false, value: prepare(next.value) };
   };
   let next = pull();
   // Held until asked for; no unhandled rejection meanwhile.

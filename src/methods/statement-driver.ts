@@ -10,7 +10,6 @@ import {
   type MethodContext,
   type MethodResult,
 } from './method.js';
-import { readAhead, yieldingToIo } from './read-ahead.js';
 import { rechunk, sliceRun, splitRuns, type Run } from './runs.js';
 
 /**
@@ -33,35 +32,12 @@ export async function driveStatements(
   blame?: (run: Run, error: unknown) => number | undefined,
   /** Rows per statement of `write` (each call with at most this many rows is one statement). */
   statementRows?: number,
-  /**
-   * Work on a run that may be done before its turn, while the previous batch is on the wire (the
-   * bulk path's encoding). Given it, abort mode reads one batch ahead (read-ahead.ts): the next
-   * batch is pulled, mapped and prepared while the database applies the current one.
-   */
-  prepare?: (run: Run) => void,
 ): Promise<MethodResult> {
   const { session, plan, tx } = context;
   const unguarded = statementRows !== undefined && session.capabilities.survivesStatementError === true;
-  // Skip mode does not read ahead: a bad record of the next batch would reach the rejects file
-  // (and the --max-errors count) before the bad rows of the current one.
-  const ahead = prepare !== undefined && context.onError === 'abort';
-  // Rows of batches cut but not yet counted by tx.wrote: a batch read ahead is cut knowing that
-  // the one before it will be written first.
-  let unwritten = 0;
-  async function* batches(): AsyncGenerator<MappedChunk> {
-    const cut = () => Math.min(plan.batchSize, tx.roomAfter(unwritten));
-    for await (const chunk of rechunk(ahead ? yieldingToIo(chunks) : chunks, cut)) {
-      unwritten += chunk.rows.length;
-      yield chunk;
-    }
-  }
-  const split = (chunk: MappedChunk): { chunk: MappedChunk; runs: Run[] } => {
-    const runs = splitRuns(chunk, context.columns);
-    if (ahead) for (const run of runs) prepare!(run);
-    return { chunk, runs };
-  };
   let counts = inserted(0);
-  for await (const { chunk, runs } of ahead ? readAhead(batches(), split) : mapped(batches(), split)) {
+  for await (const chunk of rechunk(chunks, () => Math.min(plan.batchSize, tx.room()))) {
+    const runs = splitRuns(chunk, context.columns);
     if (context.onError === 'skip') {
       for (const run of runs) {
         counts = addCounts(
@@ -84,16 +60,10 @@ export async function driveStatements(
       counts = addCounts(counts, written);
     }
     context.onRows(chunk.rows.length, lastPosition(chunk));
-    // Rejected rows count towards the commit point too: it is a place in the source. In the same
-    // tick as tx.wrote counts them, so a batch cut meanwhile sees them exactly once.
-    unwritten -= chunk.rows.length;
+    // Rejected rows count towards the commit point too: it is a place in the source.
     await tx.wrote(chunk.rows.length, lastPosition(chunk));
   }
   return { counts };
-}
-
-async function* mapped<T, U>(items: AsyncIterable<T>, map: (item: T) => U): AsyncGenerator<U> {
-  for await (const item of items) yield map(item);
 }
 
 /**

@@ -25,9 +25,6 @@ type Located = Error & { copyRow?: number; copyRecord?: number };
  * the transaction.
  */
 export class LoadDataBulk implements BulkCopy {
-  /** Rows encoded ahead by prepareRows, until their copyRows takes them. */
-  private readonly prepared = new WeakMap<readonly (readonly unknown[])[], Buffer | LoadDataEncodeError>();
-
   constructor(
     private readonly connection: CoreConnection,
     private readonly sql: MysqlSqlBuilder,
@@ -40,23 +37,21 @@ export class LoadDataBulk implements BulkCopy {
     return this.sql.loadData(ref, columns, rawCsv ? (delimiter ?? ',') : '\t');
   }
 
-  prepareRows(rows: readonly (readonly unknown[])[]): void {
-    this.prepared.set(rows, encoded(rows));
-  }
-
   async copyRows(
     ref: TableRef,
     columns: readonly string[],
     chunks: AsyncIterable<RowChunk>,
   ): Promise<RowCounts> {
     let sent = 0;
-    const prepared = this.prepared;
     async function* payload(): AsyncGenerator<Buffer> {
       for await (const chunk of chunks) {
-        const bytes = prepared.get(chunk.rows) ?? encoded(chunk.rows);
-        prepared.delete(chunk.rows);
-        if (bytes instanceof LoadDataEncodeError)
-          throw Object.assign(new Error(bytes.message), { copyRow: sent + bytes.row + 1 });
+        let bytes: Buffer;
+        try {
+          bytes = encodeLoadDataRows(chunk.rows);
+        } catch (error) {
+          if (!(error instanceof LoadDataEncodeError)) throw error;
+          throw Object.assign(new Error(error.message), { copyRow: sent + error.row + 1 });
+        }
         sent += chunk.rows.length;
         yield bytes;
       }
@@ -69,6 +64,34 @@ export class LoadDataBulk implements BulkCopy {
     );
     await this.verify(header, sent, (row) => ({ copyRow: row }));
     return { inserted: sent, updated: 0, unchanged: 0 };
+  }
+
+  encodeRows(this: void, rows: readonly (readonly unknown[])[]): Buffer {
+    try {
+      return encodeLoadDataRows(rows);
+    } catch (error) {
+      if (!(error instanceof LoadDataEncodeError)) throw error;
+      throw Object.assign(new Error(error.message), { copyRow: error.row + 1 });
+    }
+  }
+
+  async copyEncoded(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: Buffer,
+    rows: number,
+  ): Promise<RowCounts> {
+    async function* payload(): AsyncGenerator<Buffer> {
+      yield bytes;
+    }
+    const header = await loadDataLocal(
+      this.connection,
+      this.sql.loadData(ref, columns, '\t'),
+      payload(),
+      this.packetBytes,
+    );
+    await this.verify(header, rows, (row) => ({ copyRow: row }));
+    return { inserted: rows, updated: 0, unchanged: 0 };
   }
 
   async copyCsv(
@@ -137,15 +160,5 @@ export class LoadDataBulk implements BulkCopy {
     if (header.affectedRows !== sent || (counts !== undefined && counts.records !== sent)) {
       throw new RowsNotStored(`the server stored ${header.affectedRows} of the ${sent} rows sent`);
     }
-  }
-}
-
-/** The rows' LOAD DATA bytes, or the error naming the first value that has none. */
-function encoded(rows: readonly (readonly unknown[])[]): Buffer | LoadDataEncodeError {
-  try {
-    return encodeLoadDataRows(rows);
-  } catch (error) {
-    if (error instanceof LoadDataEncodeError) return error;
-    throw error;
   }
 }
