@@ -96,6 +96,12 @@ export interface Capabilities {
    * each in a savepoint, so a failure can be traced to its row by bisection.
    */
   readonly bulkVerdictAtEnd?: boolean;
+  /**
+   * SAVEPOINT with the name of an existing savepoint replaces it (MySQL, MariaDB: the standard's
+   * rule; PostgreSQL and SQLite keep both). The transaction owner then leaves a savepoint that
+   * served for the next one of its name to replace, one round trip less per batch.
+   */
+  readonly savepointReplacesSameName?: boolean;
 }
 
 /**
@@ -271,6 +277,15 @@ export interface BulkCopy {
    * server acknowledged the end of the data; on error the server-side copy is aborted.
    */
   copyRows(ref: TableRef, columns: readonly string[], chunks: AsyncIterable<RowChunk>): Promise<RowCounts>;
+  /**
+   * Rows as the bytes copyEncoded sends, one line per row, so that the lines start..end of them
+   * are rows start..end (a batch held for the database's verdict is held as these bytes, not as
+   * JS rows). Pure. A value the bulk path cannot write throws an error whose `copyRow` is its
+   * 1-based row. Present together with copyEncoded.
+   */
+  encodeRows?(rows: readonly (readonly unknown[])[]): Buffer;
+  /** One bulk statement of `rows` rows already encoded by encodeRows; as copyRows otherwise. */
+  copyEncoded?(ref: TableRef, columns: readonly string[], bytes: Buffer, rows: number): Promise<RowCounts>;
   /**
    * Streams a CSV file's bytes untouched (its header line included, skipped by the database) into
    * `columns`; same backpressure and acknowledgement rules as copyRows. An error names the bad

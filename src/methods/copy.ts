@@ -3,6 +3,7 @@ import { SluiceError } from '../errors.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import { copyColumnOf, copyRowOf } from './bulk-errors.js';
 import { copyCsvFile } from './csv-file-copy.js';
+import { copyEncodedBatches } from './encoded-batches.js';
 import {
   addCounts,
   inserted,
@@ -34,6 +35,13 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
     const result = await driveStatements(context, chunks, stagedUpsert(context, staging));
     await session.execute(session.sql.dropStaging(staging));
     return result;
+  }
+
+  if (plan.copyPerBatch && context.onError === 'abort' && bulk.encodeRows && bulk.copyEncoded) {
+    return copyEncodedBatches(context, chunks, {
+      encodeRows: (rows) => bulk.encodeRows!(rows),
+      copyEncoded: (ref, columns, bytes, rows) => bulk.copyEncoded!(ref, columns, bytes, rows),
+    });
   }
 
   if (plan.copyPerBatch) {

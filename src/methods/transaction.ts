@@ -66,6 +66,17 @@ export class LoadTransaction {
   }
 
   /**
+   * Rows that may be written before the next commit point once `rows` more have been written (a
+   * batch read ahead while the one before it is still on the wire). When they end exactly at a
+   * commit point, the next one is a whole `commitEvery` away.
+   */
+  roomAfter(rows: number): number {
+    if (this.commitEvery === undefined) return Infinity;
+    const left = (this.commitEvery - this.pending - rows) % this.commitEvery;
+    return left <= 0 ? left + this.commitEvery : left;
+  }
+
+  /**
    * Counts rows written inside the transaction (not durable yet), with the position after the
    * last of them; at a commit point, commits and opens the next transaction. A write that passes
    * a commit point is a method's bug, refused rather than committed at the wrong place.
@@ -116,7 +127,8 @@ export class LoadTransaction {
 
   /**
    * Runs `work` inside a savepoint: released when it resolves, rolled back to (and released) when
-   * it throws, and the error rethrown. Savepoints nest.
+   * it throws, and the error rethrown. Savepoints nest. (Released: or left for the next savepoint
+   * of its name to replace, where the database does so, see `savepointReplacesSameName`.)
    */
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     const outcome = await this.inSavepoint(work);
@@ -136,6 +148,9 @@ export class LoadTransaction {
 
   private async inSavepoint<T>(work: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
     const name = `sluice_sp_${++this.depth}`;
+    // Where the next SAVEPOINT of this name replaces this one, it is left to it (and to COMMIT):
+    // a rollback always goes to the latest savepoint of its name, set just before the work.
+    const release = this.session.capabilities.savepointReplacesSameName !== true;
     try {
       await this.session.savepoint(name);
       let value: T;
@@ -143,10 +158,10 @@ export class LoadTransaction {
         value = await work();
       } catch (error) {
         await this.session.rollbackToSavepoint(name);
-        await this.session.releaseSavepoint(name);
+        if (release) await this.session.releaseSavepoint(name);
         return { error };
       }
-      await this.session.releaseSavepoint(name);
+      if (release) await this.session.releaseSavepoint(name);
       return { value };
     } finally {
       this.depth--;

@@ -67,8 +67,10 @@ export function batchSizeFor(
     return requested;
   }
   // In skip mode a refused copy batch is sent again without its bad row: smaller batches bound
-  // what one bad row costs. Where each batch is a bulk statement of its own, held until the
-  // database's verdict (LOAD DATA), it is held in memory too: 50,000 JS rows peaked at 421 MB.
-  if (method === 'copy') return skipping || capabilities.bulkVerdictAtEnd === true ? 10_000 : 50_000;
+  // what one bad row costs, and it is held as JS rows (50,000 of them peaked at 421 MB). Where
+  // each batch is a bulk statement held until the database's verdict (LOAD DATA) in abort mode,
+  // it is held as its encoded bytes (methods/encoded-batches.ts): 50,000 rows are ~3 MB, and
+  // fewer statements mean fewer round trips the server waits through.
+  if (method === 'copy') return skipping ? 10_000 : 50_000;
   return capabilities.inProcess ? 10_000 : 5_000;
 }

@@ -136,10 +136,11 @@ describe('the bulk path across several LOAD DATA statements', { skip }, () => {
 
   async function failure(
     input: Parameters<Awaited<ReturnType<typeof open>>['load']>[1],
+    options: { batchSize?: number; commitEvery?: number } = {},
   ): Promise<SluiceError> {
     const db = await open(target.url);
     try {
-      await db.load('u', input, { method: 'copy' });
+      await db.load('u', input, { method: 'copy', ...options });
     } catch (error) {
       assert.ok(error instanceof SluiceError);
       return error;
@@ -158,6 +159,68 @@ describe('the bulk path across several LOAD DATA statements', { skip }, () => {
     assert.equal(error.rowsCommitted, 0);
     const [row] = await target.query<{ n: number }>('SELECT COUNT(*) AS n FROM u');
     assert.equal(row!.n, 0);
+  });
+
+  /** `n` objects (id, name); `edit` may change or replace the one at 1-based row r. */
+  function objects(
+    n: number,
+    edit: (r: number, row: Record<string, unknown>) => unknown,
+  ): Record<string, unknown>[] {
+    return Array.from({ length: n }, (_, i) => edit(i + 1, { id: i + 1, name: `n${i + 1}` })) as Record<
+      string,
+      unknown
+    >[];
+  }
+  async function count(): Promise<number> {
+    const [row] = await target.query<{ n: number }>('SELECT COUNT(*) AS n FROM u');
+    return Number(row!.n);
+  }
+
+  it('objects: the first bad row in input order is named while later batches, read ahead, fail to encode or to be read', async () => {
+    // 1000-row statements: while the one holding the duplicate (row 1500) is on the wire, the next
+    // batch is encoded (a lone surrogate at row 2500 has no UTF-8 form) and the one after read (row
+    // 3500 is not an object).
+    const input = objects(4_000, (r, row) =>
+      r === 1500
+        ? { ...row, name: 'n12' }
+        : r === 2500
+          ? { ...row, name: 'x\uD800' }
+          : r === 3500
+            ? 'text'
+            : row,
+    );
+    const error = await failure(input, { batchSize: 1000 });
+    assert.match(error.message, /^input row 1500: Duplicate entry 'n12'/);
+    assert.equal(await count(), 0);
+  });
+
+  it('objects: a row that cannot be encoded ends its statement, so a bad row before it in the same batch is the one named', async () => {
+    const duplicateFirst = objects(3_000, (r, row) =>
+      r === 1100 ? { ...row, name: 'n12' } : r === 1200 ? { ...row, name: 'x\uD800' } : row,
+    );
+    assert.match(
+      (await failure(duplicateFirst, { batchSize: 1000 })).message,
+      /^input row 1100: Duplicate entry 'n12'/,
+    );
+
+    const unencodableFirst = objects(3_000, (r, row) =>
+      r === 1200 ? { ...row, name: 'x\uD800' } : r === 1800 ? { ...row, name: 'n12' } : row,
+    );
+    const error = await failure(unencodableFirst, { batchSize: 1000, commitEvery: 1000 });
+    assert.match(error.message, /^input row 1200: field 2: the text holds a lone UTF-16 surrogate/);
+    assert.equal(error.rowsCommitted, 1000);
+    assert.equal(await count(), 1000);
+  });
+
+  it('objects: --commit-every falls after exactly N rows when batches are read ahead', async () => {
+    // Batches of 1000 cut at every 2500th row (1000, 1000, 500, ...); row 7600 duplicates row 12.
+    const input = objects(9_000, (r, row) => (r === 7600 ? { ...row, name: 'n12' } : row));
+    const error = await failure(input, { batchSize: 1000, commitEvery: 2500 });
+    assert.match(error.message, /^input row 7600: Duplicate entry 'n12'/);
+    assert.equal(error.rowsCommitted, 7500);
+    assert.equal(await count(), 7500);
+    const [max] = await target.query<{ m: number }>('SELECT MAX(id) AS m FROM u');
+    assert.equal(Number(max!.m), 7500);
   });
 
   it('raw CSV: rows past the first 8 MB statement are named by their line', async () => {

@@ -66,6 +66,34 @@ export class LoadDataBulk implements BulkCopy {
     return { inserted: sent, updated: 0, unchanged: 0 };
   }
 
+  encodeRows(this: void, rows: readonly (readonly unknown[])[]): Buffer {
+    try {
+      return encodeLoadDataRows(rows);
+    } catch (error) {
+      if (!(error instanceof LoadDataEncodeError)) throw error;
+      throw Object.assign(new Error(error.message), { copyRow: error.row + 1 });
+    }
+  }
+
+  async copyEncoded(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: Buffer,
+    rows: number,
+  ): Promise<RowCounts> {
+    async function* payload(): AsyncGenerator<Buffer> {
+      yield bytes;
+    }
+    const header = await loadDataLocal(
+      this.connection,
+      this.sql.loadData(ref, columns, '\t'),
+      payload(),
+      this.packetBytes,
+    );
+    await this.verify(header, rows, (row) => ({ copyRow: row }));
+    return { inserted: rows, updated: 0, unchanged: 0 };
+  }
+
   async copyCsv(
     ref: TableRef,
     columns: readonly string[],

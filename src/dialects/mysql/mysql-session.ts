@@ -128,6 +128,7 @@ export class MysqlSession implements Session {
       transactionalDdl: false,
       vetsBeforeCommit: true,
       bulkVerdictAtEnd: true,
+      savepointReplacesSameName: true,
     };
     const packetBytes = Math.max(512, Math.min(MAX_PACKET_BYTES, maxPacket - PACKET_OVERHEAD));
     this.bulk = localInfile ? new LoadDataBulk(connection, this.sql, packetBytes) : undefined;
