@@ -73,9 +73,7 @@ export function benchTable(result: BenchResult): string {
     'seconds: the load alone (rows in to COMMIT acknowledged); peak RSS: the client process of each rung (each runs in its own)',
   );
   if (result.upsert !== undefined)
-    lines.push(
-      `upsert on ${result.upsert.key?.join(', ') ?? 'the primary key'}: ${result.upsert.prefilled}`,
-    );
+    lines.push(`upsert on ${result.upsert.key?.join(', ') ?? 'the primary key'}: ${result.upsert.prefilled}`);
   if (result.auto !== undefined) {
     lines.push('', `auto chose ${result.auto.method}:`, ...result.auto.reasons.map((r) => `  - ${r}`));
   }

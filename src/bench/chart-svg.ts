@@ -18,15 +18,14 @@ const BAR_COLOR = '#4c78a8';
 const AUTO_COLOR = '#f58518';
 
 function xml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }
 
-function text(
-  x: number,
-  y: number,
-  content: string,
-  attrs: Record<string, string | number> = {},
-): string {
+function text(x: number, y: number, content: string, attrs: Record<string, string | number> = {}): string {
   const extra = Object.entries(attrs)
     .map(([k, v]) => ` ${k}="${xml(String(v))}"`)
     .join('');
@@ -78,7 +77,11 @@ export function benchChart(result: BenchResult): string {
     const gx = LEFT + ((p - lo) / (hi - lo)) * PLOT;
     parts.push(
       `<line x1="${gx}" y1="${TOP - 6}" x2="${gx}" y2="${TOP + plotHeight}" stroke="#dddddd" stroke-width="1"/>`,
-      text(gx, TOP + plotHeight + 18, decade(p), { 'font-size': 12, fill: '#666666', 'text-anchor': 'middle' }),
+      text(gx, TOP + plotHeight + 18, decade(p), {
+        'font-size': 12,
+        fill: '#666666',
+        'text-anchor': 'middle',
+      }),
     );
   }
   parts.push(
@@ -146,7 +149,10 @@ function footnotesOf(result: BenchResult): string[] {
       notes.push(
         `* ${rung.method}: measured on ${count(rung.rowsRun)} rows (one INSERT and one commit each), scaled to ${count(rung.rows)}`,
       );
-  if (result.auto !== undefined) notes.push(`auto chose ${result.auto.method}: ${result.auto.reasons[0] ?? ''}`);
-  notes.push('Nx: rows per second against the slowest rung. Each rung ran in its own process, on an empty table.');
+  if (result.auto !== undefined)
+    notes.push(`auto chose ${result.auto.method}: ${result.auto.reasons[0] ?? ''}`);
+  notes.push(
+    'Nx: rows per second against the slowest rung. Each rung ran in its own process, on an empty table.',
+  );
   return notes;
 }

@@ -39,7 +39,13 @@ export interface BenchSetup {
   readonly childArgv: readonly string[];
   readonly sluiceVersion: string;
   readonly signal: AbortSignal;
-  readonly onRung?: (event: { method: MethodChoice; run: number; index: number; total: number; rows: number }) => void;
+  readonly onRung?: (event: {
+    method: MethodChoice;
+    run: number;
+    index: number;
+    total: number;
+    rows: number;
+  }) => void;
   /** Receives the scratch tables, so a signal handler can say which are left. */
   readonly onScratch?: (scratch: ScratchTables) => void;
 }
@@ -86,7 +92,10 @@ export async function runBench(setup: BenchSetup): Promise<BenchResult> {
           });
           const stored = await session.count(`SELECT count(*) FROM ${session.sql.table(table)}`);
           if (stored !== rows)
-            throw new SluiceError('LOAD_FAILED', `the ${method} rung left ${stored} rows of ${rows} in its table`);
+            throw new SluiceError(
+              'LOAD_FAILED',
+              `the ${method} rung left ${stored} rows of ${rows} in its table`,
+            );
           measured.set(method, [...(measured.get(method) ?? []), outcome]);
         } finally {
           await scratch.drop(table);
@@ -109,7 +118,8 @@ export async function runBench(setup: BenchSetup): Promise<BenchResult> {
           ? undefined
           : {
               key: conflictWithKey(setup.onConflict, target.key)?.key,
-              prefilled: 'each run starts with the first half of its rows in the table; it loads all of them with other values',
+              prefilled:
+                'each run starts with the first half of its rows in the table; it loads all of them with other values',
             },
       rungs: results(setup, measured, session.capabilities.copy === undefined ? session.dialect : undefined),
       auto: autoChoice(measured),
@@ -256,11 +266,15 @@ function runChild(setup: BenchSetup, spec: RungSpec): Promise<RungOutcome> {
         reply = JSON.parse(last) as typeof reply;
       } catch {
         const why = signal === null ? `exit ${code}` : `killed by ${signal}`;
-        return reject(new SluiceError('LOAD_FAILED', `the ${spec.method} rung failed (${why}): ${stderr.trim()}`));
+        return reject(
+          new SluiceError('LOAD_FAILED', `the ${spec.method} rung failed (${why}): ${stderr.trim()}`),
+        );
       }
       if (reply.error !== undefined)
         return reject(
-          new SluiceError('LOAD_FAILED', `the ${spec.method} rung failed: ${reply.error}`, { hint: reply.hint }),
+          new SluiceError('LOAD_FAILED', `the ${spec.method} rung failed: ${reply.error}`, {
+            hint: reply.hint,
+          }),
         );
       resolve(reply as RungOutcome);
     });
@@ -317,5 +331,7 @@ function autoChoice(measured: ReadonlyMap<MethodChoice, readonly RungOutcome[]>)
 function cleanError(error: unknown, url: string): unknown {
   if (!(error instanceof SluiceError)) return error;
   const message = redactSecret(error.detail, url);
-  return message === error.detail ? error : new SluiceError(error.code, message, { hint: error.hint, cause: error.cause });
+  return message === error.detail
+    ? error
+    : new SluiceError(error.code, message, { hint: error.hint, cause: error.cause });
 }

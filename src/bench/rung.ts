@@ -70,7 +70,10 @@ export async function runRung(spec: RungSpec): Promise<RungOutcome> {
 }
 
 /** The child's side: read the spec from stdin, run it, print one JSON line. Returns the exit code. */
-export async function rungChild(stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream): Promise<number> {
+export async function rungChild(
+  stdin: NodeJS.ReadableStream,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
   let text = '';
   for await (const chunk of stdin) text += String(chunk);
   try {
@@ -80,7 +83,9 @@ export async function rungChild(stdin: NodeJS.ReadableStream, stdout: NodeJS.Wri
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = (error as { hint?: unknown }).hint;
-    stdout.write(JSON.stringify({ error: message, hint: typeof hint === 'string' ? hint : undefined }) + '\n');
+    stdout.write(
+      JSON.stringify({ error: message, hint: typeof hint === 'string' ? hint : undefined }) + '\n',
+    );
     return 1;
   }
 }

@@ -77,10 +77,10 @@ export const sqliteScratch: ScratchSql = {
       // REFERENCES parent with no columns names the parent's primary key.
       let parentColumns = key.parentColumns as string[];
       if (key.parentColumns.some((c) => c === null)) {
-        const pk = await session.select(
-          'SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk',
-          [key.parent.name, schemaOf(key.parent)],
-        );
+        const pk = await session.select('SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk', [
+          key.parent.name,
+          schemaOf(key.parent),
+        ]);
         parentColumns = pk.map(([name]) => String(name));
       }
       out.push({ columns: key.columns, parent: key.parent, parentColumns });

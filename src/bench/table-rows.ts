@@ -77,7 +77,11 @@ export function makerForType(type: string, column: string): ValueMaker | undefin
   if (/^jsonb?$/.test(t)) return { kind: 'json' };
   if (/bytea|blob|binary/.test(t)) return { kind: 'bytes', max };
   if (t === '' || /char|text|clob|string/.test(t)) {
-    const prefix = column.replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase() || 'v';
+    const prefix =
+      column
+        .replace(/[^a-z0-9]/gi, '')
+        .slice(0, 8)
+        .toLowerCase() || 'v';
     return { kind: 'text', max, prefix };
   }
   return undefined;
@@ -119,7 +123,8 @@ function foreignMaker(
   const key = foreignKeys.findIndex((fk) => fk.columns.includes(column.name));
   if (key === -1) return undefined;
   const fk = foreignKeys[key]!;
-  if ((parentKeys[key] ?? []).length > 0) return { kind: 'foreign', key, part: fk.columns.indexOf(column.name) };
+  if ((parentKeys[key] ?? []).length > 0)
+    return { kind: 'foreign', key, part: fk.columns.indexOf(column.name) };
   const parent = [fk.parent.schema, fk.parent.name].filter((p) => p !== undefined).join('.');
   if (column.nullable) {
     notes.push(`${column.name}: NULL (its parent table ${parent} has no rows to point at)`);

@@ -116,4 +116,3 @@ export function formatTimestamp(date: Date): string {
 export function csvLine(row: UserRow): string {
   return `${row.username},${row.email},${formatTimestamp(row.created_at)},${row.role_id}\n`;
 }
-

@@ -18,21 +18,44 @@ import { packageVersion } from './version.js';
 const BENCH_OPTIONS = {
   db: { type: 'string', help: 'database URL (default: $DATABASE_URL, else sqlite:sluice.db)', arg: 'URL' },
   rows: { type: 'string', help: 'rows each rung loads (default 100000)', arg: 'N' },
-  methods: { type: 'string', help: 'the rungs, in order (default row,values,pipeline,copy,auto)', arg: 'LIST' },
+  methods: {
+    type: 'string',
+    help: 'the rungs, in order (default row,values,pipeline,copy,auto)',
+    arg: 'LIST',
+  },
   table: {
     type: 'string',
     help: "bench scratch copies of this table's structure (default: the guide's users/roles)",
     arg: 'T',
   },
-  chart: { type: 'string', help: 'write a bar chart of rows/s per method (log scale) to this SVG file', arg: 'FILE' },
+  chart: {
+    type: 'string',
+    help: 'write a bar chart of rows/s per method (log scale) to this SVG file',
+    arg: 'FILE',
+  },
   json: { type: 'boolean', help: 'print the results as one JSON object on stdout' },
-  runs: { type: 'string', help: 'run every rung K times, interleaved; report medians and ranges (default 1)', arg: 'K' },
-  sample: { type: 'string', help: 'rows the row rung loads, its time scaled to --rows (default 1000)', arg: 'N' },
-  'on-conflict': { type: 'string', help: 'update or ignore: bench the upsert ladder (half the keys exist)', arg: 'MODE' },
+  runs: {
+    type: 'string',
+    help: 'run every rung K times, interleaved; report medians and ranges (default 1)',
+    arg: 'K',
+  },
+  sample: {
+    type: 'string',
+    help: 'rows the row rung loads, its time scaled to --rows (default 1000)',
+    arg: 'N',
+  },
+  'on-conflict': {
+    type: 'string',
+    help: 'update or ignore: bench the upsert ladder (half the keys exist)',
+    arg: 'MODE',
+  },
   key: { type: 'string', help: 'with --on-conflict: the key columns (users: username)', arg: 'COLS' },
   update: { type: 'string', help: 'with --on-conflict update: the columns to rewrite', arg: 'COLS' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
-} as const satisfies Record<string, { type: 'string' | 'boolean'; help: string; arg?: string; short?: string }>;
+} as const satisfies Record<
+  string,
+  { type: 'string' | 'boolean'; help: string; arg?: string; short?: string }
+>;
 
 const DEFAULT_METHODS: readonly MethodChoice[] = ['row', 'values', 'pipeline', 'copy', 'auto'];
 
@@ -77,7 +100,8 @@ function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): BenchA
     options[name] = { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) };
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+      .values as typeof values;
   } catch (error) {
     throw new SluiceError('BAD_USAGE', (error as Error).message, { hint: 'see sluice bench --help' });
   }
@@ -105,7 +129,10 @@ function whole(flag: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^\d+$/.test(String(value)) || !Number.isSafeInteger(n) || n < 1)
-    throw new SluiceError('BAD_USAGE', `${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}`);
+    throw new SluiceError(
+      'BAD_USAGE',
+      `${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}`,
+    );
   return n;
 }
 
@@ -127,8 +154,10 @@ export async function benchCommand(context: CommandContext): Promise<number> {
   const controller = new AbortController();
   let scratch: ScratchTables | undefined;
   let signals = 0;
+  let caught: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
     signals++;
+    caught ??= name;
     progress.clear();
     const left = scratch?.remaining() ?? [];
     if (signals === 1) {
@@ -179,7 +208,7 @@ export async function benchCommand(context: CommandContext): Promise<number> {
     const interrupted = controller.signal.aborted;
     const sluice = isSluiceError(error) ? error : undefined;
     const message = interrupted
-      ? `interrupted by ${signals > 0 ? 'a signal' : 'the user'}`
+      ? `interrupted by ${caught ?? 'a signal'}`
       : (sluice?.message ?? (error instanceof Error ? error.message : String(error)));
     const lines = [`sluice: bench: ${message}`];
     if (!interrupted && sluice?.hint) lines.push(`hint: ${sluice.hint}`);
