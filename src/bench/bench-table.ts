@@ -98,10 +98,13 @@ function aligned(rows: readonly (readonly string[])[], right: readonly boolean[]
   );
 }
 
-/** Decades that hold every measured rate: [lo, hi] in log10. */
+/**
+ * The log10 span the bars are drawn over: from the decade below the slowest rate to a little past
+ * the fastest, at least one decade wide.
+ */
 export function logRange(rates: readonly number[]): [number, number] {
   const lo = Math.floor(Math.log10(Math.min(...rates)));
-  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...rates))));
+  const hi = Math.max(lo + 1, Math.log10(Math.max(...rates)) + 0.12);
   return [lo, hi];
 }
 

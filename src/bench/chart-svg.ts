@@ -32,6 +32,11 @@ function text(x: number, y: number, content: string, attrs: Record<string, strin
   return `<text x="${x}" y="${y}"${extra}>${xml(content)}</text>`;
 }
 
+/** A version string cut to fit the subtitle (Debian's and MariaDB's run long). */
+function short(version: string): string {
+  return version.length > 40 ? version.slice(0, 39) + '…' : version;
+}
+
 /** 1000 → "1k", 1000000 → "1M": the axis's decade labels. */
 function decade(power: number): string {
   const value = 10 ** power;
@@ -42,7 +47,9 @@ function decade(power: number): string {
 
 export function benchChart(result: BenchResult): string {
   const ran = result.rungs.filter((r) => r.unavailable === undefined && r.rowsPerSecond.median > 0);
-  const rates = ran.flatMap((r) => [r.rowsPerSecond.min, r.rowsPerSecond.max]);
+  const rates = ran
+    .flatMap((r) => [r.rowsPerSecond.min, r.rowsPerSecond.max])
+    .filter((r) => r > 0 && Number.isFinite(r));
   const [lo, hi] = rates.length > 0 ? logRange(rates) : [0, 1];
   const x = (rate: number): number => LEFT + ((Math.log10(rate) - lo) / (hi - lo)) * PLOT;
   const plotHeight = result.rungs.length * ROW;
@@ -62,18 +69,18 @@ export function benchChart(result: BenchResult): string {
     text(
       20,
       56,
-      `${database.product} ${database.version} · ${count(result.rows)} rows into ${describeSchema(result)}`,
-      { 'font-size': 13, fill: '#444444' },
+      `${database.product} ${short(database.version)} · ${count(result.rows)} rows · ${date} · sluice ${result.sluiceVersion}`,
+      { 'font-size': 14, fill: '#333333' },
     ),
     text(
       20,
       76,
-      `${date} · sluice ${result.sluiceVersion} · sluice bench · ${result.runs === 1 ? '1 run' : `median of ${result.runs} runs, whiskers: range`} · log scale`,
-      { 'font-size': 13, fill: '#666666' },
+      `into ${describeSchema(result)} · ${result.runs === 1 ? '1 run' : `median of ${result.runs} runs, whiskers: range`} · log scale`,
+      { 'font-size': 12, fill: '#666666' },
     ),
   ];
   // Decade grid lines and their labels.
-  for (let p = lo; p <= hi; p++) {
+  for (let p = lo; p <= Math.floor(hi); p++) {
     const gx = LEFT + ((p - lo) / (hi - lo)) * PLOT;
     parts.push(
       `<line x1="${gx}" y1="${TOP - 6}" x2="${gx}" y2="${TOP + plotHeight}" stroke="#dddddd" stroke-width="1"/>`,

@@ -64,81 +64,95 @@ export async function runBench(setup: BenchSetup): Promise<BenchResult> {
   const scratch = new ScratchTables(session, ddl, setup.table?.schema);
   setup.onScratch?.(scratch);
   const created = new Set<string>();
+  let result: BenchResult | undefined;
+  let failure: unknown;
   try {
-    const [[version]] = (await session.select(ddl.versionQuery)) as [[unknown]];
-    const target =
-      setup.table === undefined
-        ? await usersTarget(session, ddl, scratch, created)
-        : await tableTarget(session, ddl, setup.table, created);
-    const measured = new Map<MethodChoice, RungOutcome[]>();
-    const plan = setup.methods.filter((m) => m !== 'copy' || session.capabilities.copy !== undefined);
-    let index = 0;
-    for (let run = 1; run <= setup.runs; run++) {
-      for (const method of plan) {
-        setup.signal.throwIfAborted();
-        const rows = method === 'row' ? Math.min(setup.sample, setup.rows) : setup.rows;
-        setup.onRung?.({ method, run, index: index++, total: plan.length * setup.runs, rows });
-        const table = await target.create(scratch);
-        created.add(session.sql.table(table));
-        try {
-          await prefill(setup, table, target.data, rows);
-          const outcome = await runChild(setup, {
-            url: setup.url,
-            table,
-            method,
-            rows,
-            data: target.data,
-            onConflict: conflictWithKey(setup.onConflict, target.key),
-          });
-          const stored = await session.count(`SELECT count(*) FROM ${session.sql.table(table)}`);
-          if (stored !== rows)
-            throw new SluiceError(
-              'LOAD_FAILED',
-              `the ${method} rung left ${stored} rows of ${rows} in its table`,
-            );
-          measured.set(method, [...(measured.get(method) ?? []), outcome]);
-        } finally {
-          await scratch.drop(table);
-        }
+    result = await measure(setup, session, ddl, scratch, created);
+  } catch (error) {
+    failure = cleanError(error, setup.url);
+  }
+  const left = await scratch.dropAll();
+  await session.close().catch(() => undefined);
+  if (left.length > 0) {
+    const names = left.map((l) => session.sql.table(l.table)).join(', ');
+    const why = failure instanceof Error ? ` after: ${failure.message}` : '';
+    throw new SluiceError('LOAD_FAILED', `could not drop the scratch tables ${names}${why}`, {
+      hint: `drop them by hand: DROP TABLE ${names}`,
+      cause: left[0]!.error,
+    });
+  }
+  if (result === undefined) throw failure;
+  return result;
+}
+
+async function measure(
+  setup: BenchSetup,
+  session: Session,
+  ddl: ScratchSql,
+  scratch: ScratchTables,
+  created: Set<string>,
+): Promise<BenchResult> {
+  const [[version]] = (await session.select(ddl.versionQuery)) as [[unknown]];
+  const target =
+    setup.table === undefined
+      ? await usersTarget(session, ddl, scratch, created)
+      : await tableTarget(session, ddl, setup.table, created);
+  const measured = new Map<MethodChoice, RungOutcome[]>();
+  const plan = setup.methods.filter((m) => m !== 'copy' || session.capabilities.copy !== undefined);
+  let index = 0;
+  for (let run = 1; run <= setup.runs; run++) {
+    for (const method of plan) {
+      setup.signal.throwIfAborted();
+      const rows = method === 'row' ? Math.min(setup.sample, setup.rows) : setup.rows;
+      setup.onRung?.({ method, run, index: index++, total: plan.length * setup.runs, rows });
+      const table = await target.create(scratch);
+      created.add(session.sql.table(table));
+      try {
+        await prefill(setup, table, target.data, rows);
+        const outcome = await runChild(setup, {
+          url: setup.url,
+          table,
+          method,
+          rows,
+          data: target.data,
+          onConflict: conflictWithKey(setup.onConflict, target.key),
+        });
+        const stored = await session.count(`SELECT count(*) FROM ${session.sql.table(table)}`);
+        if (stored !== rows)
+          throw new SluiceError(
+            'LOAD_FAILED',
+            `the ${method} rung left ${stored} rows of ${rows} in its table`,
+          );
+        measured.set(method, [...(measured.get(method) ?? []), outcome]);
+      } finally {
+        await scratch.drop(table);
       }
     }
-    const product = /mariadb/i.test(String(version)) ? 'MariaDB' : PRODUCT[session.dialect];
-    return {
-      sluiceVersion: setup.sluiceVersion,
-      date: new Date().toISOString(),
-      database: { dialect: session.dialect, product, version: String(version), url: redactUrl(setup.url) },
-      rows: setup.rows,
-      runs: setup.runs,
-      schema:
-        setup.table === undefined
-          ? { kind: 'users' }
-          : { kind: 'table', table: session.sql.table(setup.table) },
-      upsert:
-        setup.onConflict === undefined
-          ? undefined
-          : {
-              key: conflictWithKey(setup.onConflict, target.key)?.key,
-              prefilled:
-                'each run starts with the first half of its rows in the table; it loads all of them with other values',
-            },
-      rungs: results(setup, measured, session.capabilities.copy === undefined ? session.dialect : undefined),
-      auto: autoChoice(measured),
-      scratchTables: [...created],
-      notes: target.notes,
-    };
-  } catch (error) {
-    throw cleanError(error, setup.url);
-  } finally {
-    const left = await scratch.dropAll();
-    await session.close().catch(() => undefined);
-    if (left.length > 0) {
-      const names = left.map((l) => session.sql.table(l.table)).join(', ');
-      throw new SluiceError('LOAD_FAILED', `could not drop the scratch tables ${names}`, {
-        hint: `drop them by hand: DROP TABLE ${names}`,
-        cause: left[0]!.error,
-      });
-    }
   }
+  const product = /mariadb/i.test(String(version)) ? 'MariaDB' : PRODUCT[session.dialect];
+  return {
+    sluiceVersion: setup.sluiceVersion,
+    date: new Date().toISOString(),
+    database: { dialect: session.dialect, product, version: String(version), url: redactUrl(setup.url) },
+    rows: setup.rows,
+    runs: setup.runs,
+    schema:
+      setup.table === undefined
+        ? { kind: 'users' }
+        : { kind: 'table', table: session.sql.table(setup.table) },
+    upsert:
+      setup.onConflict === undefined
+        ? undefined
+        : {
+            key: conflictWithKey(setup.onConflict, target.key)?.key,
+            prefilled:
+              'each run starts with the first half of its rows in the table; it loads all of them with other values',
+          },
+    rungs: results(setup, measured, session.capabilities.copy === undefined ? session.dialect : undefined),
+    auto: autoChoice(measured),
+    scratchTables: [...created],
+    notes: target.notes,
+  };
 }
 
 /** The guide's schema: roles with its five rows (once), and an empty users table per run. */

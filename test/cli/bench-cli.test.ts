@@ -176,27 +176,39 @@ for (const dialect of DIALECTS) {
       }
       for (const rung of ran) {
         assert.equal(rung.runs.length, 2, `${rung.method}: two runs`);
-        assert.ok(rung.seconds.min <= rung.seconds.median && rung.seconds.median <= rung.seconds.max);
-        assert.ok(rung.rowsPerSecond.median > 0);
+        assert.ok(
+          rung.seconds.min <= rung.seconds.median && rung.seconds.median <= rung.seconds.max,
+          'rung.seconds.min <= rung.seconds.median && rung.seconds.median <= rung',
+        );
+        assert.ok(rung.rowsPerSecond.median > 0, 'rung.rowsPerSecond.median > 0');
         assert.ok(rung.peakRssMB.median > 10, `${rung.method}: a child's peak RSS`);
         for (const r of rung.runs) assert.equal(r.rowsInserted, rung.rowsRun);
       }
       const row = result.rungs[0]!;
       assert.equal(row.rowsRun, 20);
       assert.equal(row.scaled, true);
-      assert.ok(Math.abs(row.seconds.median - (row.runs[0]!.seconds + row.runs[1]!.seconds) * 10) < 1e-6);
+      assert.ok(
+        Math.abs(row.seconds.median - (row.runs[0]!.seconds + row.runs[1]!.seconds) * 10) < 1e-6,
+        'Math.abs(row.seconds.median - (row.runs[0]!.seconds + row.runs[1]!.sec',
+      );
       const slowest = Math.min(...ran.map((r) => r.rowsPerSecond.median));
       for (const rung of ran)
-        assert.ok(Math.abs(rung.relative! - rung.rowsPerSecond.median / slowest) < 1e-9);
+        assert.ok(
+          Math.abs(rung.relative! - rung.rowsPerSecond.median / slowest) < 1e-9,
+          'Math.abs(rung.relative! - rung.rowsPerSecond.median / slowest) < 1e-9',
+        );
       assert.equal(result.auto?.method, dialect === 'sqlite' ? 'values' : 'copy');
-      assert.ok(result.auto!.reasons.some((r) => r.startsWith('auto: ')));
+      assert.ok(
+        result.auto!.reasons.some((r) => r.startsWith('auto: ')),
+        'result.auto!.reasons.some((r) => r.startsWith("auto: "))',
+      );
       assert.equal(result.scratchTables.length, 2);
       assert.deepEqual(await scratchTables(target), []);
       const svg = readFileSync(chart, 'utf8');
       assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       assert.ok(svg.includes(result.database.version.replaceAll('&', '&amp;')), 'the server version');
-      assert.ok(svg.includes('400 rows'));
-      assert.ok(svg.includes('sluice 0.1.0'));
+      assert.ok(svg.includes('400 rows'), 'svg.includes("400 rows")');
+      assert.ok(svg.includes('sluice 0.1.0'), 'svg.includes("sluice 0.1.0")');
     });
 
     it('prints the guide table with a bar per method on stdout, and nothing but the table', async () => {
@@ -237,7 +249,10 @@ for (const dialect of DIALECTS) {
       assert.equal(run.code, 0, run.stderr);
       const result = JSON.parse(run.stdout) as BenchJson & { notes: string[]; schema: { table: string } };
       assert.match(result.schema.table, /players/);
-      assert.ok(result.notes.some((n) => /left to their defaults: id/.test(n)));
+      assert.ok(
+        result.notes.some((n) => /left to their defaults: id/.test(n)),
+        'result.notes.some((n) => /left to their defaults: id/.test(n))',
+      );
       for (const rung of result.rungs.filter((r) => r.unavailable === undefined))
         assert.equal(rung.runs[0]!.rowsInserted, rung.rowsRun);
       assert.equal(await fingerprint(target), before, 'the user tables are unchanged');
