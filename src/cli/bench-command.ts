@@ -9,6 +9,7 @@ import { SluiceError, isSluiceError } from '../errors.js';
 import { tableRef } from '../options.js';
 import { METHOD_CHOICES, type MethodChoice } from '../plan/plan.js';
 import { redactSecret } from '../util/redact-url.js';
+import { interrupts } from './bench-signals.js';
 import { onConflictFrom } from './conflict-args.js';
 import type { CommandContext } from './load-command.js';
 import { DEFAULT_DB } from './options.js';
@@ -153,31 +154,16 @@ export async function benchCommand(context: CommandContext): Promise<number> {
   const progress = progressLine(context);
   const controller = new AbortController();
   let scratch: ScratchTables | undefined;
-  let signals = 0;
-  let caught: NodeJS.Signals | undefined;
-  const onSignal = (name: NodeJS.Signals): void => {
-    signals++;
-    caught ??= name;
-    progress.clear();
-    const left = scratch?.remaining() ?? [];
-    if (signals === 1) {
-      context.stderr.write(`sluice: ${name}: stopping the bench and removing its scratch tables …\n`);
-      controller.abort(new SluiceError('LOAD_FAILED', `interrupted by ${name}`));
-    } else if (signals === 2) {
-      context.stderr.write(
-        left.length === 0
-          ? 'sluice: nothing is left to remove; finishing\n'
-          : `sluice: still removing ${left.join(', ')}; press Ctrl-C once more to leave ${left.length === 1 ? 'it' : 'them'} behind\n`,
-      );
-    } else {
-      context.stderr.write(
-        left.length === 0
-          ? 'sluice: stopped; no scratch table is left\n'
-          : `sluice: stopped; left behind: ${left.join(', ')}\nhint: drop ${left.length === 1 ? 'it' : 'them'} with: DROP TABLE ${left.join(', ')};\n`,
-      );
-      process.exit(130);
-    }
-  };
+  const signals = interrupts({
+    stop: (name) => controller.abort(new SluiceError('LOAD_FAILED', `interrupted by ${name}`)),
+    remaining: () => scratch?.remaining() ?? [],
+    write: (text) => {
+      progress.clear();
+      context.stderr.write(text);
+    },
+    exit: (code) => process.exit(code),
+  });
+  const onSignal = (name: NodeJS.Signals): void => signals.onSignal(name);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -208,7 +194,7 @@ export async function benchCommand(context: CommandContext): Promise<number> {
     const interrupted = controller.signal.aborted;
     const sluice = isSluiceError(error) ? error : undefined;
     const message = interrupted
-      ? `interrupted by ${caught ?? 'a signal'}`
+      ? `interrupted by ${signals.caught ?? 'a signal'}`
       : (sluice?.message ?? (error instanceof Error ? error.message : String(error)));
     const lines = [`sluice: bench: ${message}`];
     if (!interrupted && sluice?.hint) lines.push(`hint: ${sluice.hint}`);
