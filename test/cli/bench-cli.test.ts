@@ -235,6 +235,29 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await scratchTables(target), []);
     });
 
+    it('benchmarks the upsert ladder: half the keys exist, every rung updates them and inserts the rest', async () => {
+      const run = await sluice(
+        ['bench', '--db', target.url, '--rows', '300', '--sample', '20', '--on-conflict', 'update', '--json'],
+        { cwd: dir },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as BenchJson & { upsert: { key: string[] } };
+      assert.deepEqual(result.upsert.key, ['username']);
+      for (const rung of result.rungs.filter((r) => r.unavailable === undefined)) {
+        const half = Math.floor(rung.rowsRun / 2);
+        assert.deepEqual(
+          rung.runs.map((r) => [r.rowsInserted, r.rowsUpdated]),
+          [[rung.rowsRun - half, half]],
+          `${rung.method}: inserted and updated`,
+        );
+      }
+      assert.ok(
+        result.auto!.reasons.some((r) => r.startsWith('upsert: ')),
+        'the plan explains the upsert',
+      );
+      assert.deepEqual(await scratchTables(target), []);
+    });
+
     it("copies a user's --table (structure, foreign keys to the real parent) and leaves it as it was", async () => {
       for (const statement of USER_TABLES[dialect]) await target.query(statement);
       await target.query("INSERT INTO teams (name) VALUES ('red'), ('blue'), ('green')");
