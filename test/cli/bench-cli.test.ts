@@ -382,6 +382,41 @@ for (const dialect of DIALECTS) {
   });
 }
 
+describe('sluice bench progress line', () => {
+  it('shows which rung runs on a terminal (stderr), and the table after it', async () => {
+    const log = join(dir, 'pty.log');
+    const url = `sqlite:${join(dir, 'pty.db')}`;
+    const command = [
+      process.execPath,
+      BIN,
+      'bench',
+      '--db',
+      url,
+      '--rows',
+      '200',
+      '--sample',
+      '10',
+      '--methods',
+      'row,values',
+    ]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm', COLUMNS: '120' };
+    delete env.CI;
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', command, log], { cwd: dir, env, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    assert.equal(code, 0);
+    const screen = readFileSync(log, 'utf8');
+    const row = screen.indexOf('[1/2] row: 10 rows · ');
+    const values = screen.indexOf('[2/2] values: 200 rows · ');
+    const table = screen.indexOf('sluice bench: SQLite');
+    assert.ok(row !== -1 && values > row && table > values, screen);
+  });
+});
+
 if (DIALECTS.includes('postgres')) {
   describe('sluice bench for a user who may not create tables', () => {
     it('says so plainly, and needs no other privilege', async () => {
