@@ -70,6 +70,8 @@ export async function runBench(setup: BenchSetup): Promise<BenchResult> {
     result = await measure(setup, session, ddl, scratch, created);
   } catch (error) {
     failure = cleanError(error, setup.url);
+    // The rung's child is gone, but the server may still be running its statement.
+    await scratch.cancelOthers();
   }
   const left = await scratch.dropAll();
   await session.close().catch(() => undefined);

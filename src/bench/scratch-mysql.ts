@@ -59,5 +59,13 @@ export const mysqlScratch: ScratchSql = {
     return statements;
   },
   foreignKeys,
+  async cancelOthers(session, tag) {
+    const rows = await session.select(
+      'SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE ?',
+      [`%sluice_bench_${tag}_%`],
+    );
+    // KILL takes no parameter; the id is a number the server just gave.
+    for (const [id] of rows) await session.execute(`KILL QUERY ${Number(id)}`).catch(() => undefined);
+  },
   dropTable: ({ sql }, table) => `DROP TABLE IF EXISTS ${sql.table(table)}`,
 };

@@ -71,5 +71,12 @@ export const postgresScratch: ScratchSql = {
       parentColumns: parentColumns as string[],
     }));
   },
+  async cancelOthers(session, tag) {
+    await session.select(
+      `SELECT pg_catalog.pg_cancel_backend(pid) FROM pg_catalog.pg_stat_activity
+        WHERE pid <> pg_catalog.pg_backend_pid() AND usename = current_user AND query LIKE $1`,
+      [`%sluice_bench_${tag}_%`],
+    );
+  },
   dropTable: ({ sql }, table) => `DROP TABLE IF EXISTS ${sql.table(table)}`,
 };

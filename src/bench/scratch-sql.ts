@@ -31,6 +31,12 @@ export interface ScratchSql {
   copyStructure(session: Session, source: TableRef, scratch: TableRef): Promise<string[]>;
   /** The table's foreign keys. */
   foreignKeys(session: Session, table: TableRef): Promise<ForeignKey[]>;
+  /**
+   * Cancels what other sessions of this user are running on tables whose names contain `tag`:
+   * a killed rung's statement can go on in the server after its client is gone (MySQL runs a
+   * multi-row INSERT it has received to the end), holding the locks DROP TABLE waits for.
+   */
+  cancelOthers?(session: Session, tag: string): Promise<void>;
   /** How to drop a table if it exists. */
   dropTable(session: Session, table: TableRef): string;
 }

@@ -38,6 +38,11 @@ export class ScratchTables {
     if (i !== -1) this.live.splice(i, 1);
   }
 
+  /** Cancels other sessions' statements on the scratch tables (a killed rung's, still running). */
+  async cancelOthers(): Promise<void> {
+    await this.ddl.cancelOthers?.(this.session, this.tag).catch(() => undefined);
+  }
+
   /** Drops every live table, children before parents; resolves to the ones that could not be dropped. */
   async dropAll(): Promise<{ table: TableRef; error: unknown }[]> {
     const failed: { table: TableRef; error: unknown }[] = [];
