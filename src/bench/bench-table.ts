@@ -99,11 +99,11 @@ function aligned(rows: readonly (readonly string[])[], right: readonly boolean[]
 }
 
 /**
- * The log10 span the bars are drawn over: from the decade below the slowest rate to a little past
- * the fastest, at least one decade wide.
+ * The log10 span the bars are drawn over: from a decade line at least 0.3 decades below the
+ * slowest rate (so its bar is never a sliver) to a little past the fastest.
  */
 export function logRange(rates: readonly number[]): [number, number] {
-  const lo = Math.floor(Math.log10(Math.min(...rates)));
+  const lo = Math.floor(Math.log10(Math.min(...rates)) - 0.3);
   const hi = Math.max(lo + 1, Math.log10(Math.max(...rates)) + 0.12);
   return [lo, hi];
 }
