@@ -50,7 +50,11 @@ const BENCH_OPTIONS = {
     help: 'update or ignore: bench the upsert ladder (half the keys exist)',
     arg: 'MODE',
   },
-  key: { type: 'string', help: 'with --on-conflict: the key columns (users: username)', arg: 'COLS' },
+  key: {
+    type: 'string',
+    help: 'with --on-conflict: the key columns (default: username; with --table, its primary key)',
+    arg: 'COLS',
+  },
   update: { type: 'string', help: 'with --on-conflict update: the columns to rewrite', arg: 'COLS' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 } as const satisfies Record<
