@@ -109,26 +109,25 @@ async function measure(
       setup.onRung?.({ method, run, index: index++, total: plan.length * setup.runs, rows });
       const table = await target.create(scratch);
       created.add(session.sql.table(table));
-      try {
-        await prefill(setup, table, target.data, rows);
-        const outcome = await runChild(setup, {
-          url: setup.url,
-          table,
-          method,
-          rows,
-          data: target.data,
-          onConflict: conflictWithKey(setup.onConflict, target.key),
-        });
-        const stored = await session.count(`SELECT count(*) FROM ${session.sql.table(table)}`);
-        if (stored !== rows)
-          throw new SluiceError(
-            'LOAD_FAILED',
-            `the ${method} rung left ${stored} rows of ${rows} in its table`,
-          );
-        measured.set(method, [...(measured.get(method) ?? []), outcome]);
-      } finally {
-        await scratch.drop(table);
-      }
+      // On failure the table stays live: runBench cancels what the server still runs for the
+      // killed rung first, then drops it (a DROP here would wait for that statement's locks).
+      await prefill(setup, table, target.data, rows);
+      const outcome = await runChild(setup, {
+        url: setup.url,
+        table,
+        method,
+        rows,
+        data: target.data,
+        onConflict: conflictWithKey(setup.onConflict, target.key),
+      });
+      const stored = await session.count(`SELECT count(*) FROM ${session.sql.table(table)}`);
+      if (stored !== rows)
+        throw new SluiceError(
+          'LOAD_FAILED',
+          `the ${method} rung left ${stored} rows of ${rows} in its table`,
+        );
+      measured.set(method, [...(measured.get(method) ?? []), outcome]);
+      await scratch.drop(table);
     }
   }
   const product = /mariadb/i.test(String(version)) ? 'MariaDB' : PRODUCT[session.dialect];

@@ -373,7 +373,7 @@ for (const dialect of DIALECTS) {
             .map((n) => n.replace(/^["`]|["`]$/g, ''))
             .sort(),
           [...left].sort(),
-          'the message names exactly the tables left',
+          `the message names exactly the tables left: ${third.stderr}`,
         );
         for (const table of [...left].sort((a) => (a.endsWith('_users') ? -1 : 1)))
           await target.query(`DROP TABLE ${table}`);
