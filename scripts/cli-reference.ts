@@ -1,5 +1,6 @@
 // Prints docs/cli-reference.md from the CLI's own help text; test/docs.test.ts checks they agree.
 // Regenerate with: node --import tsx scripts/cli-reference.ts > docs/cli-reference.md
+import { BENCH_HELP } from '../src/cli/bench-command.js';
 import { EXPLAIN_HELP, LOAD_HELP } from '../src/cli/load-command.js';
 
 export function cliReference(): string {
@@ -18,6 +19,12 @@ export function cliReference(): string {
     '',
     '```',
     EXPLAIN_HELP.trimEnd(),
+    '```',
+    '',
+    '## sluice bench',
+    '',
+    '```',
+    BENCH_HELP.trimEnd(),
     '```',
     '',
   ].join('\n');

@@ -1,4 +1,5 @@
 import { isSluiceError } from '../errors.js';
+import { benchCommand } from './bench-command.js';
 import { explainCommand, loadCommand, type CommandContext } from './load-command.js';
 import { debugText, errorText } from './output.js';
 import { parseLoadArgs } from './options.js';
@@ -8,6 +9,7 @@ const HELP = `sluice: move large amounts of data into SQL databases, as fast as 
 
   sluice load <file|-> [options]     load a CSV, TSV, NDJSON or JSON file into a table
   sluice explain <file|-> [options]  print the plan for a load; nothing is written
+  sluice bench [options]             measure every insert method on your database (scratch tables)
   sluice --version                   print the version
 
 Run sluice <command> --help for the options. Databases: --db sqlite:FILE (default ./sluice.db),
@@ -17,6 +19,7 @@ postgres://…, mysql://…; or DATABASE_URL.
 const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
   load: loadCommand,
   explain: explainCommand,
+  bench: benchCommand,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -39,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = COMMANDS[command];
   if (run === undefined) {
     process.stderr.write(
-      `sluice: unknown command ${JSON.stringify(command)}\nhint: sluice load, sluice explain\n`,
+      `sluice: unknown command ${JSON.stringify(command)}\nhint: sluice load, sluice explain, sluice bench\n`,
     );
     return 2;
   }
