@@ -1,11 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GENERATION_COLUMN,
-  type RowChunk,
-  type RowCounts,
-  type Session,
-  type TableRef,
-} from '../dialects/dialect.js';
+import type { RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import { addCounts, inserted, type MethodContext } from './method.js';
 import type { Run } from './runs.js';
@@ -164,48 +158,6 @@ export async function upsertRow(context: MethodContext, run: Run, index: number)
   );
 }
 
-/**
- * copy: each batch goes through the bulk path into a temporary staging table (with each row's
- * generation), which is analyzed, then merged into the table by one INSERT ... SELECT per
- * generation, on the same connection and in the load's transaction. `staging` was created by
- * `createStagingTable` before the first batch, outside any savepoint.
- */
-export function stagedUpsert(context: MethodContext, staging: string): (run: Run) => Promise<RowCounts> {
-  const { session, ref, plan } = context;
-  const conflict = plan.conflict!;
-  const stagingRef: TableRef = { name: staging };
-  return async (run) => {
-    const gens = generationNumbers(run, conflict.key);
-    const top = gens === undefined ? 1 : Math.max(...gens);
-    const rows = run.rows.map((row, i) => [...row, gens?.[i] ?? 1]);
-    const chunk: RowChunk = { rows, lines: run.lines, ordinals: run.ordinals, ends: run.ends };
-    return retrying(context, async () => {
-      await session.execute(`DELETE FROM ${session.sql.quoteIdent(staging)}`);
-      await session.bulk!.copyRows(stagingRef, [...run.columns, GENERATION_COLUMN], once(chunk));
-      const analyze = session.sql.analyzeStaging(staging);
-      if (analyze !== undefined) await session.execute(analyze);
-      const merge = session.sql.mergeStaged(ref, staging, run.columns, conflict);
-      const probe = session.sql.countStagedExisting(ref, staging, conflict.key);
-      let counts = inserted(0);
-      for (let g = 1; g <= top; g++) {
-        const size = gens === undefined ? rows.length : gens.filter((x) => x === g).length;
-        const found = await session.count(probe, [g]);
-        counts = addCounts(counts, countsOf(session, size, found, await session.execute(merge, [g])));
-      }
-      return counts;
-    });
-  };
-}
-
-let stagingTables = 0;
-
-/** Creates the load's staging table with every loaded column; returns its name. */
-export async function createStagingTable(context: MethodContext): Promise<string> {
-  const name = `sluice_staging_${process.pid}_${++stagingTables}`;
-  await context.session.execute(context.session.sql.createStaging(name, context.ref, context.columns));
-  return name;
-}
-
 // SQLSTATEs and errnos of a transaction that lost a lock race: deadlock, serialization failure.
 const TRANSIENT = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
 const ATTEMPTS = 5;
@@ -215,7 +167,7 @@ const ATTEMPTS = 5;
  * chose it as a deadlock victim or refused it for a serialization failure (another writer on the
  * same keys), with a growing pause; then the load fails naming what happened.
  */
-async function retrying(
+export async function retrying(
   context: MethodContext,
   work: () => Promise<RowCounts>,
   inSavepoint = true,
@@ -239,7 +191,7 @@ async function retrying(
       const { message, code } = context.session.describeError(error);
       if (thrown !== inner && inner !== undefined && TRANSIENT.test(`${code ?? ''} ${message}`))
         throw new SluiceError(
-          'LOAD_FAILED',
+          'DEADLOCK',
           `the upsert lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back: ${message}${code === undefined ? '' : ` (${code})`}`,
           { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
         );
@@ -247,7 +199,7 @@ async function retrying(
       if (!TRANSIENT.test(`${code ?? ''} ${message}`)) throw error;
       if (attempt >= ATTEMPTS)
         throw new SluiceError(
-          'LOAD_FAILED',
+          'DEADLOCK',
           `the upsert lost a lock race ${ATTEMPTS} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
           { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
         );
@@ -260,8 +212,4 @@ function range(start: number, end: number): number[] {
   const out: number[] = [];
   for (let i = start; i < end; i++) out.push(i);
   return out;
-}
-
-async function* once(chunk: RowChunk): AsyncGenerator<RowChunk> {
-  yield chunk;
 }

@@ -21,7 +21,7 @@ import {
 } from './mysql-client.js';
 import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
 import { describeMysqlTable } from './mysql-introspect.js';
-import { MysqlSqlBuilder } from './mysql-sql.js';
+import { MysqlSqlBuilder, usesRowAlias } from './mysql-sql.js';
 import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
 import { utcDatetime } from './utc-datetime.js';
@@ -83,7 +83,7 @@ const CLIENT_FOUND_ROWS = 2;
 
 export class MysqlSession implements Session {
   readonly dialect = 'mysql' as const;
-  readonly sql = new MysqlSqlBuilder();
+  readonly sql: MysqlSqlBuilder;
   readonly capabilities: Capabilities;
   readonly bulk: BulkCopy | undefined;
   private readonly statements: PreparedStatements;
@@ -98,6 +98,7 @@ export class MysqlSession implements Session {
   ) {
     this.statements = new PreparedStatements(connection);
     this.mariadb = /mariadb/i.test(String(saved.version));
+    this.sql = new MysqlSqlBuilder(usesRowAlias(String(saved.version)));
     const maxPacket = Number(saved.maxPacket);
     const localInfile =
       Number(saved.localInfile) === 1 && (connection.config.clientFlags & CLIENT_LOCAL_FILES) !== 0;
