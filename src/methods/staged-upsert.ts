@@ -69,11 +69,14 @@ export async function upsertCsvFile(
   const { session, tx } = context;
   let counts: RowCounts;
   try {
-    counts = await tx.savepoint(async () => {
-      const copied = await bulk.copyCsv!({ name: staging }, context.columns, raw.bytes(), raw.delimiter);
-      const rows = countRows(copied);
-      return retrying(context, () => mergeStaging(context, staging, context.columns, rows));
-    });
+    // The file is read again from its start when a lost race rolled the transaction back.
+    counts = await tx.replaying(() =>
+      tx.savepoint(async () => {
+        const copied = await bulk.copyCsv!({ name: staging }, context.columns, raw.bytes(), raw.delimiter);
+        const rows = countRows(copied);
+        return retrying(context, () => mergeStaging(context, staging, context.columns, rows));
+      }),
+    );
   } catch (error) {
     // A lost race retried to its bound, or a lost connection: the parsed path would fare no better.
     if ((error instanceof SluiceError && error.code === 'DEADLOCK') || session.isTransient(error))

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import { addCounts, inserted, type MethodContext } from './method.js';
 import type { Run } from './runs.js';
 import { rowBytes, statementEnd } from './statement-size.js';
+import { LOCK_RACE_ATTEMPTS, lockRacePause, lostLockRace, TransactionLost } from './transaction.js';
 
 /**
  * Upsert writes shared by every method. A batch is written in generations: the first occurrence
@@ -27,8 +27,8 @@ export function generations(run: Run, key: readonly string[]): Run[] {
 }
 
 /**
- * Each row's generation (1 for a key's first occurrence in the run), or undefined when every
- * row is generation 1. A row lacking a key column, or with a NULL in it, never conflicts: 1.
+ * Each row's generation (1 for a key's first occurrence in the run, keys compared as `keyOf` says),
+ * or undefined when every row is generation 1. A row lacking a key column, or with a NULL in it, never conflicts: 1.
  */
 export function generationNumbers(run: Run, key: readonly string[]): number[] | undefined {
   const at = key.map((k) => run.columns.indexOf(k));
@@ -48,16 +48,34 @@ export function generationNumbers(run: Run, key: readonly string[]): number[] | 
   return gens;
 }
 
+/**
+ * A row's key in a form that two keys the database may hold equal share: text trimmed, without
+ * accents and case-folded (case- and accent-insensitive collations, PAD SPACE), numbers and
+ * numeric text by their value ('01', '1.0' and 1 into an integer key). It is coarser than any
+ * database's equality on purpose: two keys that share it but are distinct to the database land in
+ * different generations, which costs a statement and changes no result; two keys the database
+ * holds equal must never land in one statement (PostgreSQL refuses it, and the counts would be off).
+ */
 function keyOf(row: readonly unknown[], at: readonly number[]): string | undefined {
   let id = '';
   for (const i of at) {
     const v = row[i];
     if (v === null || v === undefined) return undefined;
-    const text =
-      v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('hex') : String(v as string);
-    id += `${typeof v}:${text.length}:${text}`;
+    const text = looseKey(v);
+    id += `${text.length}:${text}`;
   }
   return id;
+}
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function looseKey(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return `n${Number(v)}`;
+  if (v instanceof Date) return `d${v.toISOString()}`;
+  if (Buffer.isBuffer(v)) return `b${v.toString('hex')}`;
+  const text = String(v as string).trim();
+  if (NUMERIC.test(text)) return `n${Number(text)}`;
+  return `s${text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().toLowerCase()}`;
 }
 
 function pick(run: Run, indexes: readonly number[]): Run {
@@ -158,52 +176,33 @@ export async function upsertRow(context: MethodContext, run: Run, index: number)
   );
 }
 
-// SQLSTATEs and errnos of a transaction that lost a lock race: deadlock, serialization failure.
-const TRANSIENT = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
-const ATTEMPTS = 5;
-
 /**
  * Runs one upsert statement, retried in a savepoint a bounded number of times when the database
  * chose it as a deadlock victim or refused it for a serialization failure (another writer on the
- * same keys), with a growing pause; then the load fails naming what happened.
+ * same keys), with a growing pause; then the load fails naming what happened. Where the database
+ * ended the whole transaction instead (InnoDB), the savepoint is gone: `TransactionLost` goes up to
+ * the one who holds the transaction's rows (LoadTransaction.replaying).
  */
 export async function retrying(
   context: MethodContext,
   work: () => Promise<RowCounts>,
   inSavepoint = true,
 ): Promise<RowCounts> {
+  const { session, tx } = context;
   for (let attempt = 1; ; attempt++) {
-    let inner: unknown;
-    const tracked = async (): Promise<RowCounts> => {
-      try {
-        return await work();
-      } catch (error) {
-        inner = error;
-        throw error;
-      }
-    };
     try {
-      return inSavepoint ? await context.tx.savepoint(tracked) : await tracked();
-    } catch (thrown) {
-      // InnoDB rolls the whole transaction back on a deadlock, savepoints included: the savepoint's
-      // rollback then fails, and the deadlock is what to name.
-      const error = inner ?? thrown;
-      const { message, code } = context.session.describeError(error);
-      if (thrown !== inner && inner !== undefined && TRANSIENT.test(`${code ?? ''} ${message}`))
+      return inSavepoint ? await tx.savepoint(work) : await work();
+    } catch (error) {
+      if (error instanceof TransactionLost || !lostLockRace(session, error)) throw error;
+      if (attempt >= LOCK_RACE_ATTEMPTS) {
+        const { message, code } = session.describeError(error);
         throw new SluiceError(
           'DEADLOCK',
-          `the upsert lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back: ${message}${code === undefined ? '' : ` (${code})`}`,
+          `the upsert lost a lock race ${attempt} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
           { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
         );
-      if (thrown !== inner) throw thrown;
-      if (!TRANSIENT.test(`${code ?? ''} ${message}`)) throw error;
-      if (attempt >= ATTEMPTS)
-        throw new SluiceError(
-          'DEADLOCK',
-          `the upsert lost a lock race ${ATTEMPTS} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
-          { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
-        );
-      await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+      }
+      await lockRacePause(attempt);
     }
   }
 }

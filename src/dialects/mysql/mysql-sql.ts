@@ -63,7 +63,11 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
     return `${this.insertInto(ref)} ${this.valuesList(columns, rows)} AS ${this.quoteIdent(NEW_ROW)} ${this.conflictClause(ref, columns, conflict)}`;
   }
 
-  /** With the row alias form, the staged rows are a derived table named as the incoming row. */
+  /**
+   * The staged rows in key order: two loads merging the same keys then take the rows' locks in the
+   * same order, which makes deadlocks rare (InnoDB rolls a victim's whole transaction back). With
+   * the row alias form, the staged rows are a derived table named as the incoming row.
+   */
   override mergeStaged(
     ref: TableRef,
     staging: string,
@@ -71,13 +75,14 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
     conflict: Conflict,
     generations: boolean,
   ): string {
-    if (!this.rowAlias) return super.mergeStaged(ref, staging, columns, conflict, generations);
     const list = this.columnNames(columns);
     const { from, where } = this.stagedRows(staging, columns, conflict.key, generations);
-    return (
-      `${this.insertInto(ref)} (${list}) SELECT * FROM (SELECT ${list} FROM ${from}${where}) AS ${this.quoteIdent(NEW_ROW)} ` +
-      this.conflictClause(ref, columns, conflict)
-    );
+    const order = (alias: string): string =>
+      `ORDER BY ${conflict.key.map((k) => `${alias}.${this.quoteIdent(k)}`).join(', ')}`;
+    const rows = this.rowAlias
+      ? `SELECT * FROM (SELECT ${list} FROM ${from}${where}) AS ${this.quoteIdent(NEW_ROW)} ${order(this.quoteIdent(NEW_ROW))}`
+      : `SELECT ${list} FROM ${from}${where} ${order('s')}`;
+    return `${this.insertInto(ref)} (${list}) ${rows} ${this.conflictClause(ref, columns, conflict)}`;
   }
 
   /**
