@@ -7,7 +7,7 @@ import type { Plan } from '../plan/plan.js';
 // failure, lock wait timeout, SQLite's busy database.
 const LOCK_RACE = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
 /** Attempts at a unit that keeps losing lock races, before the load fails with DEADLOCK. */
-export const LOCK_RACE_ATTEMPTS = 5;
+export const LOCK_RACE_ATTEMPTS = 8;
 
 /** The database chose this statement as a deadlock victim, or refused it for a serialization failure. */
 export function lostLockRace(session: Session, error: unknown): boolean {
@@ -17,7 +17,7 @@ export function lostLockRace(session: Session, error: unknown): boolean {
 
 /** A pause before another attempt, growing with `attempt`, randomized so two racers part. */
 export function lockRacePause(attempt: number): Promise<void> {
-  return sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+  return sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random()));
 }
 
 /**

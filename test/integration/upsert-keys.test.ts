@@ -25,14 +25,21 @@ function csv(name: string, lines: readonly string[]): string {
 }
 
 for (const dialect of DIALECTS) {
-  const methods: MethodName[] = [...(dialect === 'sqlite' ? [] : ['copy' as const]), 'values', 'pipeline', 'row'];
+  const methods: MethodName[] = [
+    ...(dialect === 'sqlite' ? [] : ['copy' as const]),
+    'values',
+    'pipeline',
+    'row',
+  ];
   describe(`upsert keys on ${dialect} (issue 13)`, () => {
     let target: TestTarget;
     let db: Handle;
     useTarget(dialect, (opened) => ({ target, db } = opened));
 
     async function pairs(table: string, order = 'k'): Promise<unknown[][]> {
-      const got = await target.query<{ k: unknown; v: string }>(`SELECT k, v FROM ${table} ORDER BY ${order}`);
+      const got = await target.query<{ k: unknown; v: string }>(
+        `SELECT k, v FROM ${table} ORDER BY ${order}`,
+      );
       return got.map((r) => [typeof r.k === 'string' && /^\d+$/.test(r.k) ? Number(r.k) : r.k, r.v]);
     }
 
@@ -44,7 +51,9 @@ for (const dialect of DIALECTS) {
         );
         await target.query(`INSERT INTO raw_users (k, v, n) VALUES ('a', 'old', 1), ('b', 'same', 2)`);
         const xmin = async (): Promise<unknown[]> =>
-          dialect === 'postgres' ? await target.query(`SELECT xmin::text AS x FROM raw_users WHERE k = 'b'`) : [];
+          dialect === 'postgres'
+            ? await target.query(`SELECT xmin::text AS x FROM raw_users WHERE k = 'b'`)
+            : [];
         const before = await xmin();
         const file = csv('raw.csv', ['k,v,n', 'a,new,1', 'b,same,2', 'c,first,3', 'd,d,4', 'c,second,3']);
         const report = await db.load('raw_users', file, { onConflict: { key: ['k'], action: 'update' } });
@@ -68,7 +77,9 @@ for (const dialect of DIALECTS) {
 
       it('copy: a row the merge refuses is named by its line, and nothing is written', async () => {
         await target.query('DROP TABLE IF EXISTS raw_bad');
-        await target.query('CREATE TABLE raw_bad (k VARCHAR(20) PRIMARY KEY, v VARCHAR(20), n INTEGER CHECK (n >= 0))');
+        await target.query(
+          'CREATE TABLE raw_bad (k VARCHAR(20) PRIMARY KEY, v VARCHAR(20), n INTEGER CHECK (n >= 0))',
+        );
         await target.query(`INSERT INTO raw_bad (k, v, n) VALUES ('a', 'old', 1)`);
         const file = csv('raw-bad.csv', ['k,v,n', 'a,new,1', 'b,b,2', 'c,c,-3', 'd,d,4']);
         await assert.rejects(
@@ -92,7 +103,10 @@ for (const dialect of DIALECTS) {
             ? [{ name: method }]
             : [{ name: `${method} (batches of 2)`, batchSize: 2 }, { name: method }];
       for (const variant of variants) {
-        const options = { method, ...(variant.batchSize === undefined ? {} : { batchSize: variant.batchSize }) };
+        const options = {
+          method,
+          ...(variant.batchSize === undefined ? {} : { batchSize: variant.batchSize }),
+        };
 
         it(`${variant.name}: '01' and '1' are one integer key; the last occurrence wins`, async () => {
           const t = 'int_keys';
@@ -131,13 +145,10 @@ for (const dialect of DIALECTS) {
           const file = csv('ci.csv', ['k,v', 'A,x', 'b,y', `${padded},z`, 'B,w']);
           const report = await db.load(t, file, { ...options, onConflict: { key: ['k'], action: 'update' } });
           const got = await target.query<{ k: string; v: string }>(`SELECT k, v FROM ${t}`);
-          assert.deepEqual(
-            got.map((r) => [r.k.toLowerCase().trim(), r.v]).sort(),
-            [
-              ['a', 'z'],
-              ['b', 'w'],
-            ],
-          );
+          assert.deepEqual(got.map((r) => [r.k.toLowerCase().trim(), r.v]).sort(), [
+            ['a', 'z'],
+            ['b', 'w'],
+          ]);
           assert.deepEqual([report.rowsInserted, report.rowsUpdated, report.rowsUnchanged], [1, 3, 0]);
         });
       }
@@ -173,7 +184,10 @@ for (const dialect of DIALECTS) {
       it('two processes upserting the same keys into one file both finish (the second waits for the lock)', async () => {
         await target.query('DROP TABLE IF EXISTS conc_s');
         await target.query('CREATE TABLE conc_s (k TEXT PRIMARY KEY, v TEXT)');
-        const lines = (tag: string) => ['k,v', ...Array.from({ length: 20000 }, (_, i) => `key${i},${tag}${i}`)];
+        const lines = (tag: string) => [
+          'k,v',
+          ...Array.from({ length: 20000 }, (_, i) => `key${i},${tag}${i}`),
+        ];
         const a = csv('conc-a.csv', lines('a'));
         const b = csv('conc-b.csv', lines('b'));
         const args = (file: string) => [
