@@ -57,6 +57,10 @@ export function generationNumbers(run: Run, key: readonly string[]): number[] | 
  * holds equal must never land in one statement (PostgreSQL refuses it, and the counts would be off).
  */
 function keyOf(row: readonly unknown[], at: readonly number[]): string | undefined {
+  if (at.length === 1) {
+    const v = row[at[0]!];
+    return v === null || v === undefined ? undefined : looseKey(v);
+  }
   let id = '';
   for (const i of at) {
     const v = row[i];
@@ -68,13 +72,20 @@ function keyOf(row: readonly unknown[], at: readonly number[]): string | undefin
 }
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
 
 function looseKey(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'bigint') return `n${Number(v)}`;
   if (v instanceof Date) return `d${v.toISOString()}`;
   if (Buffer.isBuffer(v)) return `b${v.toString('hex')}`;
   const text = String(v as string).trim();
-  if (NUMERIC.test(text)) return `n${Number(text)}`;
+  const first = text.charCodeAt(0);
+  // Numeric text starts with a digit, a sign or a point: the regex runs on those only.
+  if (((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) && NUMERIC.test(text))
+    return `n${Number(text)}`;
+  // ASCII has no accents and folds case one to one.
+  if (ASCII.test(text)) return `s${text.toLowerCase()}`;
   return `s${text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().toLowerCase()}`;
 }
 
