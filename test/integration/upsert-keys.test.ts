@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { open, SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
+import mysql from 'mysql2/promise';
 import { sluice } from '../support/cli.js';
 import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
 
@@ -177,6 +178,86 @@ for (const dialect of DIALECTS) {
         } finally {
           await other.close();
         }
+      });
+    }
+
+    if (dialect === 'mysql') {
+      /**
+       * A deadlock made on purpose: another transaction, larger (so InnoDB rolls sluice's back, not
+       * its own), holds key2 while sluice's upsert waits for it, then asks for key1, which sluice
+       * holds. `batchSize` 2: one batch (one LOAD DATA and merge), replayed from the rows held; 1:
+       * key1 was written by an earlier batch of the lost transaction, no longer held: DEADLOCK.
+       */
+      async function deadlock(batchSize: number): Promise<{ report?: unknown; error?: unknown }> {
+        await target.query('DROP TABLE IF EXISTS dl_lock');
+        await target.query('CREATE TABLE dl_lock (k VARCHAR(20) PRIMARY KEY, v VARCHAR(20)) ENGINE=InnoDB');
+        // After the keys in index order: the range lock on them covers no key sluice writes.
+        const filler = Array.from({ length: 200 }, (_, i) => `('z${i}', 'x')`).join(', ');
+        await target.query(`INSERT INTO dl_lock (k, v) VALUES ('key1', 'old'), ('key2', 'old'), ${filler}`);
+        const other = await mysql.createConnection(target.url);
+        try {
+          await other.query('BEGIN');
+          await other.query(`UPDATE dl_lock SET v = 'other' WHERE k LIKE 'z%'`);
+          await other.query(`UPDATE dl_lock SET v = 'other' WHERE k = 'key2'`);
+          const loading = db
+            .load(
+              'dl_lock',
+              [
+                { k: 'key1', v: 'sluice' },
+                { k: 'key2', v: 'sluice' },
+              ],
+              { method: 'copy', batchSize, onConflict: { key: ['k'], action: 'update' } },
+            )
+            .then(
+              (report) => ({ report }),
+              (error: unknown) => ({ error }),
+            );
+          // Until sluice waits for key2's lock.
+          for (let i = 0; i < 200; i++) {
+            // The server is shared: only a wait of sluice's statement on this table counts.
+            const [waits] = await other.query(
+              'SELECT count(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = ? AND trx_query LIKE ?',
+              ['LOCK WAIT', '%`dl_lock`%'],
+            );
+            if (Number((waits as { n: number }[])[0]!.n) > 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          // Closes the cycle: InnoDB rolls the lighter transaction back, sluice's.
+          await other.query(`UPDATE dl_lock SET v = 'other' WHERE k = 'key1'`);
+          await other.query('COMMIT');
+          return await loading;
+        } finally {
+          await other.end();
+        }
+      }
+
+      it('a deadlock that rolled the whole transaction back is replayed from the batch still held', async () => {
+        const outcome = await deadlock(2);
+        assert.equal(outcome.error, undefined, String(outcome.error));
+        const got = await target.query<{ k: string; v: string }>(
+          `SELECT k, v FROM dl_lock WHERE k LIKE 'key%' ORDER BY k`,
+        );
+        // Replayed after the other transaction committed: sluice's values are the last.
+        assert.deepEqual(
+          got.map((r) => [r.k, r.v]),
+          [
+            ['key1', 'sluice'],
+            ['key2', 'sluice'],
+          ],
+        );
+      });
+
+      it('a deadlock that took rows written before with it fails with DEADLOCK, naming it, not a savepoint', async () => {
+        const outcome = await deadlock(1);
+        assert.ok(outcome.error instanceof SluiceError, String(outcome.error));
+        assert.equal(outcome.error.code, 'DEADLOCK');
+        assert.match(outcome.error.message, /deadlock/i);
+        assert.doesNotMatch(outcome.error.message, /savepoint/i);
+        const got = await target.query<{ v: string }>(`SELECT v FROM dl_lock WHERE k LIKE 'key%'`);
+        assert.deepEqual(
+          got.map((r) => r.v),
+          ['other', 'other'],
+        );
       });
     }
 
