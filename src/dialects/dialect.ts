@@ -213,6 +213,14 @@ export interface Session {
    * their key in the table, from the rows it affected. Absent: affected = inserted + updated.
    */
   upsertCounts?(rows: number, existing: number, affected: number): RowCounts;
+  /**
+   * Runs an INSERT ... SELECT upsert of `rows` staged rows (no parameters) and counts it from the
+   * server's own report, where it makes one that counts each row as if written alone (MySQL:
+   * "Records: N  Duplicates: D", D the rows whose key existed when the row came, earlier rows of
+   * the same statement included, so a key may repeat among the rows). Absent: the merge is counted
+   * by `SqlBuilder.mergeStagedCounted` or by a probe, and a key never repeats in one statement.
+   */
+  upsertSelect?(sql: string, rows: number): Promise<RowCounts>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -115,7 +115,7 @@ export abstract class SharedSqlBuilder implements SqlBuilder {
     if (!generations) return { from: `${s} s`, where: '' };
     const g = this.quoteIdent(GENERATION_COLUMN);
     return {
-      from: `(SELECT ${this.columnNames(columns)}, ${this.generationOf(key)} AS ${g} FROM ${s}) s`,
+      from: `(SELECT ${this.columnNames(columns)}, ${this.quoteIdent(ORDINAL_COLUMN)}, ${this.generationOf(key)} AS ${g} FROM ${s}) s`,
       where: ` WHERE s.${g} = ${this.placeholder(1)}`,
     };
   }

@@ -24,8 +24,10 @@ import { countsOf, retrying } from './upsert.js';
  * table keeps and each row counts as if written alone. Batches are merged in input order, so that
  * holds across batches too. Duplicates are rare, so the common case pays for no dedupe: where the
  * database refuses a statement that meets a key twice (PostgreSQL's ON CONFLICT DO UPDATE), the
- * merge is tried as one statement and split into generations only when refused; elsewhere one
- * GROUP BY over the staged keys says whether there is any.
+ * merge is tried as one statement and split into generations only when refused; where it takes
+ * the rows one after the other in the order given and says how many met an existing key (MySQL's
+ * INSERT ... SELECT ... ON DUPLICATE KEY UPDATE, `Session.upsertSelect`), one statement in ordinal
+ * order does it all; elsewhere one GROUP BY over the staged keys says whether there is any.
  */
 
 let stagingTables = 0;
@@ -124,6 +126,10 @@ async function mergeStaging(
       await session.execute(sql.mergeStaged(ref, staging, columns, conflict, gens), params),
     );
   };
+  if (session.upsertSelect !== undefined) {
+    // The server processes the rows in ordinal order and counts each as if alone: one statement.
+    return session.upsertSelect(sql.mergeStaged(ref, staging, columns, conflict, false), rows);
+  }
   const refusesRepeats =
     sql.mergeStagedCounted !== undefined &&
     conflict.action === 'update' &&

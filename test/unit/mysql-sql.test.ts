@@ -113,7 +113,7 @@ describe('MySQL upsert SQL (MariaDB VALUES(), MySQL 8.0.19+ row alias)', () => {
     );
     assert.equal(
       mariadb.mergeStaged({ name: 't' }, 'st', ['k', 'a', 'b'], conflict, false),
-      'INSERT INTO `t` (`k`, `a`, `b`) SELECT `k`, `a`, `b` FROM `st` s ORDER BY s.`k` ON DUPLICATE KEY UPDATE `a` = VALUES(`a`), `b` = VALUES(`b`)',
+      'INSERT INTO `t` (`k`, `a`, `b`) SELECT `k`, `a`, `b` FROM `st` s ORDER BY s.`k`, s.`sluice_ordinal` ON DUPLICATE KEY UPDATE `a` = VALUES(`a`), `b` = VALUES(`b`)',
     );
   });
 
@@ -123,9 +123,9 @@ describe('MySQL upsert SQL (MariaDB VALUES(), MySQL 8.0.19+ row alias)', () => {
       'INSERT INTO `t` (`k`, `a`, `b`) VALUES (?, ?, ?), (?, ?, ?) AS `sluice_new` ON DUPLICATE KEY UPDATE `a` = `sluice_new`.`a`, `b` = `sluice_new`.`b`',
     );
     assert.equal(
-      mysql8.mergeStaged({ name: 't' }, 'st', ['k', 'a', 'b'], conflict, true),
-      'INSERT INTO `t` (`k`, `a`, `b`) SELECT * FROM (SELECT `k`, `a`, `b` FROM (SELECT `k`, `a`, `b`, row_number() OVER (PARTITION BY `k` ORDER BY `sluice_ordinal`) AS `sluice_generation` FROM `st`) s WHERE s.`sluice_generation` = ?) AS `sluice_new` ORDER BY `sluice_new`.`k` ' +
-        'ON DUPLICATE KEY UPDATE `a` = `sluice_new`.`a`, `b` = `sluice_new`.`b`',
+      mysql8.mergeStaged({ name: 't' }, 'st', ['k', 'a', 'b'], conflict, false),
+      'INSERT INTO `t` (`k`, `a`, `b`) SELECT `k`, `a`, `b` FROM (SELECT `k`, `a`, `b`, s.`sluice_ordinal` FROM `st` s) AS `sluice_new` ' +
+        'ORDER BY `sluice_new`.`k`, `sluice_new`.`sluice_ordinal` ON DUPLICATE KEY UPDATE `a` = `sluice_new`.`a`, `b` = `sluice_new`.`b`',
     );
     assert.doesNotMatch(mysql8.upsert({ name: 't' }, ['k', 'a'], 1, conflict), /VALUES\(/);
   });

@@ -51,7 +51,7 @@ describe('PostgreSQL staged merge SQL (issue 13)', () => {
   it('numbers generations in the database, over the typed staged key, in ordinal order', () => {
     assert.match(
       sql.mergeStaged({ name: 't' }, 'st', ['k', 'v'], conflict, true),
-      /FROM \(SELECT "k", "v", row_number\(\) OVER \(PARTITION BY "k" ORDER BY "sluice_ordinal"\) AS "sluice_generation" FROM "st"\) s WHERE s\."sluice_generation" = \$1 ON CONFLICT/,
+      /FROM \(SELECT "k", "v", "sluice_ordinal", row_number\(\) OVER \(PARTITION BY "k" ORDER BY "sluice_ordinal"\) AS "sluice_generation" FROM "st"\) s WHERE s\."sluice_generation" = \$1 ON CONFLICT/,
     );
     assert.deepEqual(sql.createStaging('st', { name: 't' }, ['k', 'v']), [
       'CREATE TEMPORARY TABLE "st" AS SELECT "k", "v" FROM "t" WITH NO DATA',

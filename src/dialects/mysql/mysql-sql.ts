@@ -64,9 +64,11 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
   }
 
   /**
-   * The staged rows in key order: two loads merging the same keys then take the rows' locks in the
-   * same order, which makes deadlocks rare (InnoDB rolls a victim's whole transaction back). With
-   * the row alias form, the staged rows are a derived table named as the incoming row.
+   * The staged rows in key order, and in arrival order within a key: the server takes them one
+   * after the other, so the last occurrence of a key is the one the table keeps, and two loads
+   * merging the same keys take the rows' locks in the same order, which makes deadlocks rare
+   * (InnoDB rolls a victim's whole transaction back). With the row alias form, the staged rows are
+   * a derived table named as the incoming row.
    */
   override mergeStaged(
     ref: TableRef,
@@ -77,10 +79,12 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
   ): string {
     const list = this.columnNames(columns);
     const { from, where } = this.stagedRows(staging, columns, conflict.key, generations);
+    const ordinal = this.quoteIdent(ORDINAL_COLUMN);
+    const inner = `${list}, s.${ordinal}`;
     const order = (alias: string): string =>
-      `ORDER BY ${conflict.key.map((k) => `${alias}.${this.quoteIdent(k)}`).join(', ')}`;
+      `ORDER BY ${[...conflict.key, ORDINAL_COLUMN].map((k) => `${alias}.${this.quoteIdent(k)}`).join(', ')}`;
     const rows = this.rowAlias
-      ? `SELECT * FROM (SELECT ${list} FROM ${from}${where}) AS ${this.quoteIdent(NEW_ROW)} ${order(this.quoteIdent(NEW_ROW))}`
+      ? `SELECT ${list} FROM (SELECT ${inner} FROM ${from}${where}) AS ${this.quoteIdent(NEW_ROW)} ${order(this.quoteIdent(NEW_ROW))}`
       : `SELECT ${list} FROM ${from}${where} ${order('s')}`;
     return `${this.insertInto(ref)} (${list}) ${rows} ${this.conflictClause(ref, columns, conflict)}`;
   }
