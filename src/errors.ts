@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'CONNECTION_FAILED' // the database could not be reached or refused the login
   | 'METHOD_UNAVAILABLE' // the requested method is not offered by this database
   | 'LOAD_FAILED' // the database refused a row or a statement while loading
+  | 'DEADLOCK' // the load lost a lock race (deadlock, serialization failure) and could not retry it
   | 'TOO_MANY_REJECTS'; // --on-error skip reached --max-errors
 
 /** Where in the input an error was found. `line` is 1-based; for JS inputs it is the row number. */

@@ -149,18 +149,50 @@ export interface SqlBuilder {
   upsert(ref: TableRef, columns: readonly string[], rows: number, conflict: Conflict): string;
   /** SELECT count(*) of the table's rows whose key is one of `rows` rows of key parameters. */
   countExisting(ref: TableRef, key: readonly string[], rows: number): string;
-  /** A temporary staging table with `columns` of `ref` (no rows, no constraints) and a generation. */
-  createStaging(staging: string, ref: TableRef, columns: readonly string[]): string;
-  /** The merge of the staged rows of generation $1 into the table, as `conflict` says. */
-  mergeStaged(ref: TableRef, staging: string, columns: readonly string[], conflict: Conflict): string;
-  /** SELECT count(*) of the staged rows of generation $1 whose key is in the table. */
-  countStagedExisting(ref: TableRef, staging: string, key: readonly string[]): string;
+  /**
+   * A temporary staging table with `columns` of `ref` (their types and collations, so the database
+   * compares staged keys as the table does; no rows, no constraints) and an ordinal the database
+   * fills in arrival order: the statements, run in order.
+   */
+  createStaging(staging: string, ref: TableRef, columns: readonly string[]): readonly string[];
+  /** Empties the staging table between batches. */
+  clearStaging(staging: string): string;
+  /**
+   * The merge of the staged rows into the table, as `conflict` says. `generations`: only the rows
+   * of generation $1 (the k-th occurrence of a key among the staged rows, by the database's own
+   * equality, in ordinal order, is generation k), so no statement meets a key twice.
+   */
+  mergeStaged(
+    ref: TableRef,
+    staging: string,
+    columns: readonly string[],
+    conflict: Conflict,
+    generations: boolean,
+  ): string;
+  /**
+   * The merge as one statement that selects (rows inserted, rows inserted or updated), where the
+   * database can say which (PostgreSQL: RETURNING); absent: the affected count and a probe of the
+   * existing keys (`countStagedExisting`) give the counts.
+   */
+  mergeStagedCounted?(
+    ref: TableRef,
+    staging: string,
+    columns: readonly string[],
+    conflict: Conflict,
+    generations: boolean,
+  ): string;
+  /** SELECT count(*) of the staged rows (of generation $1 with `generations`) whose key is in the table. */
+  countStagedExisting(ref: TableRef, staging: string, key: readonly string[], generations: boolean): string;
+  /** SELECT count(*) of the keys that occur more than once among the staged rows (the database's equality). */
+  countStagedDuplicates(staging: string, key: readonly string[]): string;
+  /** SELECT generation, count(*) of the staged rows, by generation in ascending order. */
+  stagedGenerations(staging: string, key: readonly string[]): string;
   dropStaging(staging: string): string;
-  /** Statistics for the staging table before a merge reads it, where the database keeps none itself. */
-  analyzeStaging(staging: string): string | undefined;
 }
 
-/** The staging table's generation column: the k-th occurrence of a key in a batch is generation k. */
+/** The staging table's ordinal: the database numbers staged rows in the order they arrive. */
+export const ORDINAL_COLUMN = 'sluice_ordinal';
+/** A staged row's generation, computed by the database: the k-th occurrence of its key is k. */
 export const GENERATION_COLUMN = 'sluice_generation';
 
 /**
@@ -211,6 +243,14 @@ export interface Session {
    * their key in the table, from the rows it affected. Absent: affected = inserted + updated.
    */
   upsertCounts?(rows: number, existing: number, affected: number): RowCounts;
+  /**
+   * Runs an INSERT ... SELECT upsert of `rows` staged rows (no parameters) and counts it from the
+   * server's own report, where it makes one that counts each row as if written alone (MySQL:
+   * "Records: N  Duplicates: D", D the rows whose key existed when the row came, earlier rows of
+   * the same statement included, so a key may repeat among the rows). Absent: the merge is counted
+   * by `SqlBuilder.mergeStagedCounted` or by a probe, and a key never repeats in one statement.
+   */
+  upsertSelect?(sql: string, rows: number): Promise<RowCounts>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -1,6 +1,7 @@
 import { SluiceError } from '../errors.js';
 import {
   GENERATION_COLUMN,
+  ORDINAL_COLUMN,
   type ColumnDefinition,
   type Conflict,
   type LogicalType,
@@ -53,31 +54,78 @@ export abstract class SharedSqlBuilder implements SqlBuilder {
     return `SELECT count(*) AS n FROM ${this.table(ref)} WHERE ${left} IN (${tuples.join(', ')})`;
   }
 
-  createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
-    const list = columns.map((c) => this.quoteIdent(c)).join(', ');
-    return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${list}, 0 AS ${this.quoteIdent(GENERATION_COLUMN)} FROM ${this.table(ref)} WHERE 1 = 0`;
+  createStaging(staging: string, ref: TableRef, columns: readonly string[]): readonly string[] {
+    const list = this.columnNames(columns);
+    return [
+      `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${list} FROM ${this.table(ref)} WHERE 1 = 0`,
+      `ALTER TABLE ${this.quoteIdent(staging)} ADD COLUMN ${this.quoteIdent(ORDINAL_COLUMN)} INTEGER PRIMARY KEY`,
+    ];
   }
 
-  mergeStaged(ref: TableRef, staging: string, columns: readonly string[], conflict: Conflict): string {
+  clearStaging(staging: string): string {
+    return `DELETE FROM ${this.quoteIdent(staging)}`;
+  }
+
+  mergeStaged(
+    ref: TableRef,
+    staging: string,
+    columns: readonly string[],
+    conflict: Conflict,
+    generations: boolean,
+  ): string {
     const list = this.columnNames(columns);
+    const { from, where } = this.stagedRows(staging, columns, conflict.key, generations);
+    return `${this.insertInto(ref)} (${list}) SELECT ${list} FROM ${from}${where} ${this.conflictClause(ref, columns, conflict)}`;
+  }
+
+  countStagedExisting(ref: TableRef, staging: string, key: readonly string[], generations: boolean): string {
+    const on = key.map((k) => `s.${this.quoteIdent(k)} = t.${this.quoteIdent(k)}`).join(' AND ');
+    const { from, where } = this.stagedRows(staging, key, key, generations);
+    return `SELECT count(*) AS n FROM ${from} JOIN ${this.table(ref)} t ON ${on}${where}`;
+  }
+
+  countStagedDuplicates(staging: string, key: readonly string[]): string {
+    // A key with a NULL never conflicts (NULLs are distinct in a unique index): not a duplicate.
+    const present = key.map((k) => `${this.quoteIdent(k)} IS NOT NULL`).join(' AND ');
     return (
-      `${this.insertInto(ref)} (${list}) SELECT ${list} FROM ${this.quoteIdent(staging)} ` +
-      `WHERE ${this.quoteIdent(GENERATION_COLUMN)} = ${this.placeholder(1)} ${this.conflictClause(ref, columns, conflict)}`
+      `SELECT count(*) AS n FROM (SELECT 1 AS one FROM ${this.quoteIdent(staging)} WHERE ${present} ` +
+      `GROUP BY ${this.columnNames(key)} HAVING count(*) > 1) d`
     );
   }
 
-  countStagedExisting(ref: TableRef, staging: string, key: readonly string[]): string {
+  stagedGenerations(staging: string, key: readonly string[]): string {
+    const g = this.quoteIdent(GENERATION_COLUMN);
+    return `SELECT ${g}, count(*) AS n FROM (SELECT ${this.generationOf(key)} AS ${g} FROM ${this.quoteIdent(staging)}) s GROUP BY ${g} ORDER BY ${g}`;
+  }
+
+  /**
+   * The staged rows a merge reads, aliased `s`, and the condition that keeps them: all of them,
+   * or those of generation $1. The
+   * generation is numbered by the database over the staged (typed) key columns, so two keys the
+   * database holds equal ('01' and '1' as integers, 'a' and 'A' under a case-insensitive
+   * collation) are two occurrences of one key.
+   */
+  protected stagedRows(
+    staging: string,
+    columns: readonly string[],
+    key: readonly string[],
+    generations: boolean,
+  ): { from: string; where: string } {
     const s = this.quoteIdent(staging);
-    const on = key.map((k) => `${s}.${this.quoteIdent(k)} = t.${this.quoteIdent(k)}`).join(' AND ');
-    return `SELECT count(*) AS n FROM ${s} JOIN ${this.table(ref)} t ON ${on} WHERE ${s}.${this.quoteIdent(GENERATION_COLUMN)} = ${this.placeholder(1)}`;
+    if (!generations) return { from: `${s} s`, where: '' };
+    const g = this.quoteIdent(GENERATION_COLUMN);
+    return {
+      from: `(SELECT ${this.columnNames(columns)}, ${this.quoteIdent(ORDINAL_COLUMN)}, ${this.generationOf(key)} AS ${g} FROM ${s}) s`,
+      where: ` WHERE s.${g} = ${this.placeholder(1)}`,
+    };
+  }
+
+  private generationOf(key: readonly string[]): string {
+    return `row_number() OVER (PARTITION BY ${this.columnNames(key)} ORDER BY ${this.quoteIdent(ORDINAL_COLUMN)})`;
   }
 
   dropStaging(staging: string): string {
     return `DROP TABLE ${this.quoteIdent(staging)}`;
-  }
-
-  analyzeStaging(_staging: string): string | undefined {
-    return undefined;
   }
 
   protected columnNames(columns: readonly string[]): string {
@@ -90,7 +138,7 @@ export abstract class SharedSqlBuilder implements SqlBuilder {
     return conflict.update.filter((c) => columns.includes(c));
   }
 
-  private valuesList(columns: readonly string[], rows: number): string {
+  protected valuesList(columns: readonly string[], rows: number): string {
     const width = columns.length;
     const tuples: string[] = new Array<string>(rows);
     let index = 1;

@@ -15,7 +15,7 @@ import {
 import { splitRuns, type Run } from './runs.js';
 import { SentLines } from './sent-lines.js';
 import { driveStatements } from './statement-driver.js';
-import { createStagingTable, stagedUpsert } from './upsert.js';
+import { createStagingTable, stagedUpsert, upsertCsvFile } from './staged-upsert.js';
 
 /**
  * copy: the database's bulk path (COPY FROM STDIN, LOAD DATA LOCAL INFILE). A CSV needing no
@@ -32,7 +32,10 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
 
   if (plan.conflict !== undefined) {
     const staging = await createStagingTable(context);
-    const result = await driveStatements(context, chunks, stagedUpsert(context, staging));
+    const result =
+      plan.rawCopy && bulk.copyCsv && context.raw !== undefined
+        ? await upsertCsvFile(context, bulk, context.raw, staging)
+        : await driveStatements(context, chunks, stagedUpsert(context, staging));
     await session.execute(session.sql.dropStaging(staging));
     return result;
   }

@@ -11,6 +11,8 @@ import {
   type MethodResult,
 } from './method.js';
 import { rechunk, sliceRun, splitRuns, type Run } from './runs.js';
+import { TransactionLost } from './transaction.js';
+import { SluiceError } from '../errors.js';
 
 /**
  * The loop shared by the batch methods (values, pipeline, and copy when each batch is its own bulk
@@ -38,25 +40,36 @@ export async function driveStatements(
   let counts = inserted(0);
   for await (const chunk of rechunk(chunks, () => Math.min(plan.batchSize, tx.room()))) {
     const runs = splitRuns(chunk, context.columns);
+    // The batch's rows are held until it is written: a transaction the database rolled back whole
+    // is replayed from them (skip mode's rejects are already written out: not replayed).
     if (context.onError === 'skip') {
-      for (const run of runs) {
-        counts = addCounts(
-          counts,
-          await writeSkippingBadRows(tx, run, write, context.reject, blame && ((e) => blame(run, e))),
-        );
-      }
+      const written = await tx.replaying(async () => {
+        let done = inserted(0);
+        for (const run of runs) {
+          done = addCounts(
+            done,
+            await writeSkippingBadRows(tx, run, write, context.reject, blame && ((e) => blame(run, e))),
+          );
+        }
+        return done;
+      }, false);
+      counts = addCounts(counts, written);
     } else if (unguarded) {
       for (const run of runs)
         counts = addCounts(counts, await writeStatements(context, run, write, statementRows!, blame));
     } else {
-      let written = inserted(0);
-      try {
-        await tx.savepoint(async () => {
-          for (const run of runs) written = addCounts(written, await write(run));
-        });
-      } catch (error) {
-        throw await explainFailure(context, runs, write, error, blame);
-      }
+      const written = await tx.replaying(async () => {
+        let done = inserted(0);
+        try {
+          await tx.savepoint(async () => {
+            for (const run of runs) done = addCounts(done, await write(run));
+          });
+        } catch (error) {
+          if (error instanceof TransactionLost) throw error;
+          throw await explainFailure(context, runs, write, error, blame);
+        }
+        return done;
+      });
       counts = addCounts(counts, written);
     }
     context.onRows(chunk.rows.length, lastPosition(chunk));
@@ -99,6 +112,8 @@ async function explainFailure(
   original: unknown,
   blame: ((run: Run, error: unknown) => number | undefined) | undefined,
 ): Promise<Error> {
+  // A lock race retried to its bound is not about a row.
+  if (original instanceof SluiceError && original.code === 'DEADLOCK') return original;
   if (runs.length === 1 && blame !== undefined) {
     const index = blame(runs[0]!, original);
     if (index !== undefined) return rowError(context, original, runs[0]!.lines[index]);

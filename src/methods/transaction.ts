@@ -1,5 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
+
+// SQLSTATEs, errnos and codes of a transaction that lost a lock race: deadlock, serialization
+// failure, lock wait timeout, SQLite's busy database.
+const LOCK_RACE = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
+/** Attempts at a unit that keeps losing lock races, before the load fails with DEADLOCK. */
+export const LOCK_RACE_ATTEMPTS = 8;
+
+/** The database chose this statement as a deadlock victim, or refused it for a serialization failure. */
+export function lostLockRace(session: Session, error: unknown): boolean {
+  const { message, code } = session.describeError(error);
+  return LOCK_RACE.test(`${code ?? ''} ${message}`);
+}
+
+/** A pause before another attempt, growing with `attempt`, randomized so two racers part. */
+export function lockRacePause(attempt: number): Promise<void> {
+  return sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random()));
+}
+
+/**
+ * Thrown when the work of a savepoint failed and rolling back to the savepoint failed too: the
+ * database ended the whole transaction (InnoDB rolls a deadlock victim's transaction back,
+ * savepoints included). `replayable`: nothing was written in that transaction before the work, so
+ * a caller that still holds the work's rows can run it again in a new one (`replaying`).
+ */
+export class TransactionLost extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly replayable: boolean,
+  ) {
+    super('the database rolled the whole transaction back', { cause: error });
+  }
+}
 
 /** What a COMMIT makes durable; the checkpoint of a resumable load is written from it. */
 export interface CommitPoint {
@@ -157,14 +191,64 @@ export class LoadTransaction {
       try {
         value = await work();
       } catch (error) {
-        await this.session.rollbackToSavepoint(name);
-        if (release) await this.session.releaseSavepoint(name);
+        if (error instanceof TransactionLost) throw error;
+        try {
+          await this.session.rollbackToSavepoint(name);
+          if (release) await this.session.releaseSavepoint(name);
+        } catch {
+          // No savepoint left to go back to: the transaction is gone, and with it what it held.
+          const replayable = this.pending === 0;
+          this.open = false;
+          this.pending = 0;
+          throw new TransactionLost(error, replayable);
+        }
         return { error };
       }
       if (release) await this.session.releaseSavepoint(name);
       return { value };
     } finally {
       this.depth--;
+    }
+  }
+
+  /**
+   * Runs `work`, a unit of rows the caller still holds, written inside savepoints. When a lost lock
+   * race ended the whole transaction (`TransactionLost`) and nothing else was written in it, a new
+   * transaction is begun and `work` runs again, up to LOCK_RACE_ATTEMPTS times with a growing
+   * pause. Past that, or when rows written before the unit went with the transaction (or `replay`
+   * is false: the work has effects outside the transaction, such as rejected rows written), the load
+   * fails with DEADLOCK naming the race; that error is transient, so a checkpointed load reconnects
+   * and goes on from its last checkpoint. Any other loss (a dropped connection) is rethrown as it is.
+   */
+  async replaying<T>(work: () => Promise<T>, replay = true): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof TransactionLost)) throw error;
+        if (!lostLockRace(this.session, error.error)) throw error.error;
+        const { message, code } = this.session.describeError(error.error);
+        const said = `${message}${code === undefined ? '' : ` (${code})`}`;
+        const hint =
+          this.commitEvery !== undefined
+            ? 'a checkpointed load goes on from its last checkpoint (--retries); else run concurrent loads of the same keys one after the other'
+            : 'run concurrent loads of the same keys one after the other, or use --commit-every: a transaction the database rolls back is then replayed from its checkpoint';
+        if (!error.replayable || !replay)
+          throw new SluiceError(
+            'DEADLOCK',
+            `the load lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back, with rows written before that this load no longer holds: ${said}`,
+            { cause: error.error, hint },
+          );
+        if (attempt >= LOCK_RACE_ATTEMPTS)
+          throw new SluiceError(
+            'DEADLOCK',
+            `the load lost a lock race ${attempt} times (deadlock or serialization failure: another transaction writes the same keys), and the database rolled the whole transaction back each time: ${said}`,
+            { cause: error.error, hint },
+          );
+        await lockRacePause(attempt);
+        await this.session.begin();
+        this.open = true;
+      }
     }
   }
 

@@ -1,15 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  GENERATION_COLUMN,
-  type RowChunk,
-  type RowCounts,
-  type Session,
-  type TableRef,
-} from '../dialects/dialect.js';
+import type { RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import { addCounts, inserted, type MethodContext } from './method.js';
 import type { Run } from './runs.js';
 import { rowBytes, statementEnd } from './statement-size.js';
+import { LOCK_RACE_ATTEMPTS, lockRacePause, lostLockRace, TransactionLost } from './transaction.js';
 
 /**
  * Upsert writes shared by every method. A batch is written in generations: the first occurrence
@@ -33,8 +27,8 @@ export function generations(run: Run, key: readonly string[]): Run[] {
 }
 
 /**
- * Each row's generation (1 for a key's first occurrence in the run), or undefined when every
- * row is generation 1. A row lacking a key column, or with a NULL in it, never conflicts: 1.
+ * Each row's generation (1 for a key's first occurrence in the run, keys compared as `keyOf` says),
+ * or undefined when every row is generation 1. A row lacking a key column, or with a NULL in it, never conflicts: 1.
  */
 export function generationNumbers(run: Run, key: readonly string[]): number[] | undefined {
   const at = key.map((k) => run.columns.indexOf(k));
@@ -54,16 +48,45 @@ export function generationNumbers(run: Run, key: readonly string[]): number[] | 
   return gens;
 }
 
+/**
+ * A row's key in a form that two keys the database may hold equal share: text trimmed, without
+ * accents and case-folded (case- and accent-insensitive collations, PAD SPACE), numbers and
+ * numeric text by their value ('01', '1.0' and 1 into an integer key). It is coarser than any
+ * database's equality on purpose: two keys that share it but are distinct to the database land in
+ * different generations, which costs a statement and changes no result; two keys the database
+ * holds equal must never land in one statement (PostgreSQL refuses it, and the counts would be off).
+ */
 function keyOf(row: readonly unknown[], at: readonly number[]): string | undefined {
+  if (at.length === 1) {
+    const v = row[at[0]!];
+    return v === null || v === undefined ? undefined : looseKey(v);
+  }
   let id = '';
   for (const i of at) {
     const v = row[i];
     if (v === null || v === undefined) return undefined;
-    const text =
-      v instanceof Date ? v.toISOString() : Buffer.isBuffer(v) ? v.toString('hex') : String(v as string);
-    id += `${typeof v}:${text.length}:${text}`;
+    const text = looseKey(v);
+    id += `${text.length}:${text}`;
   }
   return id;
+}
+
+const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+function looseKey(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return `n${Number(v)}`;
+  if (v instanceof Date) return `d${v.toISOString()}`;
+  if (Buffer.isBuffer(v)) return `b${v.toString('hex')}`;
+  const text = String(v as string).trim();
+  const first = text.charCodeAt(0);
+  // Numeric text starts with a digit, a sign or a point: the regex runs on those only.
+  if (((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) && NUMERIC.test(text))
+    return `n${Number(text)}`;
+  // ASCII has no accents and folds case one to one.
+  if (ASCII.test(text)) return `s${text.toLowerCase()}`;
+  return `s${text.normalize('NFKD').replace(/\p{M}/gu, '').toUpperCase().toLowerCase()}`;
 }
 
 function pick(run: Run, indexes: readonly number[]): Run {
@@ -165,93 +188,32 @@ export async function upsertRow(context: MethodContext, run: Run, index: number)
 }
 
 /**
- * copy: each batch goes through the bulk path into a temporary staging table (with each row's
- * generation), which is analyzed, then merged into the table by one INSERT ... SELECT per
- * generation, on the same connection and in the load's transaction. `staging` was created by
- * `createStagingTable` before the first batch, outside any savepoint.
- */
-export function stagedUpsert(context: MethodContext, staging: string): (run: Run) => Promise<RowCounts> {
-  const { session, ref, plan } = context;
-  const conflict = plan.conflict!;
-  const stagingRef: TableRef = { name: staging };
-  return async (run) => {
-    const gens = generationNumbers(run, conflict.key);
-    const top = gens === undefined ? 1 : Math.max(...gens);
-    const rows = run.rows.map((row, i) => [...row, gens?.[i] ?? 1]);
-    const chunk: RowChunk = { rows, lines: run.lines, ordinals: run.ordinals, ends: run.ends };
-    return retrying(context, async () => {
-      await session.execute(`DELETE FROM ${session.sql.quoteIdent(staging)}`);
-      await session.bulk!.copyRows(stagingRef, [...run.columns, GENERATION_COLUMN], once(chunk));
-      const analyze = session.sql.analyzeStaging(staging);
-      if (analyze !== undefined) await session.execute(analyze);
-      const merge = session.sql.mergeStaged(ref, staging, run.columns, conflict);
-      const probe = session.sql.countStagedExisting(ref, staging, conflict.key);
-      let counts = inserted(0);
-      for (let g = 1; g <= top; g++) {
-        const size = gens === undefined ? rows.length : gens.filter((x) => x === g).length;
-        const found = await session.count(probe, [g]);
-        counts = addCounts(counts, countsOf(session, size, found, await session.execute(merge, [g])));
-      }
-      return counts;
-    });
-  };
-}
-
-let stagingTables = 0;
-
-/** Creates the load's staging table with every loaded column; returns its name. */
-export async function createStagingTable(context: MethodContext): Promise<string> {
-  const name = `sluice_staging_${process.pid}_${++stagingTables}`;
-  await context.session.execute(context.session.sql.createStaging(name, context.ref, context.columns));
-  return name;
-}
-
-// SQLSTATEs and errnos of a transaction that lost a lock race: deadlock, serialization failure.
-const TRANSIENT = /\b(40P01|40001|ER_LOCK_DEADLOCK|1213|ER_LOCK_WAIT_TIMEOUT|1205|SQLITE_BUSY)\b/;
-const ATTEMPTS = 5;
-
-/**
  * Runs one upsert statement, retried in a savepoint a bounded number of times when the database
  * chose it as a deadlock victim or refused it for a serialization failure (another writer on the
- * same keys), with a growing pause; then the load fails naming what happened.
+ * same keys), with a growing pause; then the load fails naming what happened. Where the database
+ * ended the whole transaction instead (InnoDB), the savepoint is gone: `TransactionLost` goes up to
+ * the one who holds the transaction's rows (LoadTransaction.replaying).
  */
-async function retrying(
+export async function retrying(
   context: MethodContext,
   work: () => Promise<RowCounts>,
   inSavepoint = true,
 ): Promise<RowCounts> {
+  const { session, tx } = context;
   for (let attempt = 1; ; attempt++) {
-    let inner: unknown;
-    const tracked = async (): Promise<RowCounts> => {
-      try {
-        return await work();
-      } catch (error) {
-        inner = error;
-        throw error;
-      }
-    };
     try {
-      return inSavepoint ? await context.tx.savepoint(tracked) : await tracked();
-    } catch (thrown) {
-      // InnoDB rolls the whole transaction back on a deadlock, savepoints included: the savepoint's
-      // rollback then fails, and the deadlock is what to name.
-      const error = inner ?? thrown;
-      const { message, code } = context.session.describeError(error);
-      if (thrown !== inner && inner !== undefined && TRANSIENT.test(`${code ?? ''} ${message}`))
+      return inSavepoint ? await tx.savepoint(work) : await work();
+    } catch (error) {
+      if (error instanceof TransactionLost || !lostLockRace(session, error)) throw error;
+      if (attempt >= LOCK_RACE_ATTEMPTS) {
+        const { message, code } = session.describeError(error);
         throw new SluiceError(
-          'LOAD_FAILED',
-          `the upsert lost a lock race (deadlock: another transaction writes the same keys) and the database rolled the whole transaction back: ${message}${code === undefined ? '' : ` (${code})`}`,
+          'DEADLOCK',
+          `the upsert lost a lock race ${attempt} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
           { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
         );
-      if (thrown !== inner) throw thrown;
-      if (!TRANSIENT.test(`${code ?? ''} ${message}`)) throw error;
-      if (attempt >= ATTEMPTS)
-        throw new SluiceError(
-          'LOAD_FAILED',
-          `the upsert lost a lock race ${ATTEMPTS} times (deadlock or serialization failure: another transaction writes the same keys): ${message}${code === undefined ? '' : ` (${code})`}`,
-          { cause: error, hint: 'run concurrent loads of the same keys one after the other' },
-        );
-      await sleep(20 * 2 ** attempt * (0.5 + Math.random()));
+      }
+      await lockRacePause(attempt);
     }
   }
 }
@@ -260,8 +222,4 @@ function range(start: number, end: number): number[] {
   const out: number[] = [];
   for (let i = start; i < end; i++) out.push(i);
   return out;
-}
-
-async function* once(chunk: RowChunk): AsyncGenerator<RowChunk> {
-  yield chunk;
 }

@@ -41,13 +41,13 @@ export function choosePlan(input: PlanInput): Plan {
     input.commitEvery ?? Infinity,
   );
   if (method === 'pipeline') reasons.push(`pipeline here: ${capabilities.pipeline}`);
-  // Raw bytes cannot be re-sent without the refused rows, nor cut at commit points or batches.
+  // Raw bytes cannot be re-sent without the refused rows, nor cut at commit points or batches. An
+  // upsert copies them raw into its staging table.
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
-    input.conflict === undefined &&
     input.commitEvery === undefined &&
     input.batchSize === undefined;
   if (input.onError === 'skip') {
@@ -63,17 +63,20 @@ export function choosePlan(input: PlanInput): Plan {
       input.commitEvery !== undefined ||
       input.batchSize !== undefined ||
       capabilities.bulkVerdictAtEnd === true);
-  if (rawCopy) reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
-  else if (method === 'copy') {
+  if (rawCopy) {
+    reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
+    if (input.conflict !== undefined)
+      reasons.push(
+        `upsert: the whole file goes by one ${capabilities.copy} into a temporary staging table, then one INSERT ... SELECT merges it into the table (a scan of the staging table with index lookups into the table: no statistics needed); a row the database refuses is found by loading the file again parsed, batch by batch`,
+      );
+  } else if (method === 'copy') {
     if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
       const why =
-        input.conflict !== undefined
-          ? 'an upsert'
-          : input.onError === 'skip'
-            ? '--on-error skip'
-            : input.commitEvery !== undefined
-              ? '--commit-every'
-              : '--batch-size';
+        input.onError === 'skip'
+          ? '--on-error skip'
+          : input.commitEvery !== undefined
+            ? '--commit-every'
+            : '--batch-size';
       reasons.push(`the CSV is parsed, not copied raw: ${why} cuts it into batches of whole rows`);
     }
     reasons.push('rows are encoded to the bulk format in this process, batch by batch');
@@ -83,7 +86,7 @@ export function choosePlan(input: PlanInput): Plan {
       );
     else if (copyPerBatch && input.conflict !== undefined)
       reasons.push(
-        `each batch is one ${capabilities.copy} into a temporary staging table (analyzed), then merged into the table by one INSERT ... SELECT per generation of keys`,
+        `each batch is one ${capabilities.copy} into a temporary staging table, then merged into the table by one INSERT ... SELECT`,
       );
     else if (copyPerBatch) reasons.push(`each batch is one ${capabilities.copy} statement in a savepoint`);
     else reasons.push(`every row goes through one ${capabilities.copy} stream`);
@@ -125,7 +128,7 @@ function conflictReasons(conflict: Conflict): string[] {
       : `a row whose key (${key}) exists gets ${conflict.update.join(', ')} from the input, and is left untouched where those are already equal`;
   return [
     `upsert: ${what}`,
-    'duplicates of a key in the input: the last occurrence wins (each batch is written in generations: first occurrences, then second ones, ...)',
+    'duplicates of a key in the input (as the database compares keys): the last occurrence wins (a batch that has any is written in generations: first occurrences, then second ones, ...)',
   ];
 }
 

@@ -1,4 +1,4 @@
-import { GENERATION_COLUMN, type Session, type TableRef } from '../dialects/dialect.js';
+import type { Session, TableRef } from '../dialects/dialect.js';
 import type { Plan } from './plan.js';
 
 const STAGING = 'sluice_staging';
@@ -16,16 +16,21 @@ export function upsertStatements(
   const { sql } = session;
   const conflict = plan.conflict!;
   if (plan.method === 'copy' && session.bulk !== undefined) {
-    const analyze = sql.analyzeStaging(STAGING);
+    const merge = (gens: boolean): string =>
+      sql.mergeStagedCounted?.(ref, STAGING, columns, conflict, gens) ??
+      `${sql.countStagedExisting(ref, STAGING, conflict.key, gens)};\n${sql.mergeStaged(ref, STAGING, columns, conflict, gens)}`;
     return [
-      `${sql.createStaging(STAGING, ref, columns)};`,
-      '-- per batch:',
-      `DELETE FROM ${sql.quoteIdent(STAGING)};`,
-      `${session.bulk.statement({ name: STAGING }, [...columns, GENERATION_COLUMN], false)};`,
-      ...(analyze === undefined ? [] : [`${analyze};`]),
-      '-- per generation of keys in the batch (1: first occurrences, 2: second ones, ...):',
-      `${sql.countStagedExisting(ref, STAGING, conflict.key)};`,
-      `${sql.mergeStaged(ref, STAGING, columns, conflict)};`,
+      ...sql.createStaging(STAGING, ref, columns).map((s) => `${s};`),
+      plan.rawCopy ? '-- the whole file:' : '-- per batch:',
+      ...(plan.rawCopy ? [] : [`${sql.clearStaging(STAGING)};`]),
+      `${session.bulk.statement({ name: STAGING }, columns, plan.rawCopy)};`,
+      ...(sql.mergeStagedCounted !== undefined && conflict.action === 'update'
+        ? ['-- tried as one statement; refused when a key repeats, then per generation (below)']
+        : [`${sql.countStagedDuplicates(STAGING, conflict.key)};`, '-- no key repeats:']),
+      `${merge(false)};`,
+      '-- a key repeats: per generation of keys (1: first occurrences, 2: second ones, ...):',
+      `${sql.stagedGenerations(STAGING, conflict.key)};`,
+      `${merge(true)};`,
       '-- at the end:',
       `${sql.dropStaging(STAGING)};`,
     ].join('\n');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MysqlSqlBuilder } from '../../src/dialects/mysql/mysql-sql.js';
+import { MysqlSqlBuilder, usesRowAlias } from '../../src/dialects/mysql/mysql-sql.js';
 import { connectionOptions } from '../../src/dialects/mysql/mysql-dialect.js';
 import { UnstorableValue, toMysqlValue, utcDateTime } from '../../src/dialects/mysql/mysql-values.js';
 
@@ -83,5 +83,59 @@ describe('mysql URLs', () => {
       () => connectionOptions('mysql://root:s3cret@[bad/x'),
       (error: Error) => !/s3cret/.test(error.message),
     );
+  });
+});
+
+describe('MySQL upsert SQL (MariaDB VALUES(), MySQL 8.0.19+ row alias)', () => {
+  const conflict = {
+    key: ['k'],
+    action: 'update' as const,
+    update: ['a', 'b'],
+    types: new Map<string, string>(),
+  };
+  const mariadb = new MysqlSqlBuilder(false);
+  const mysql8 = new MysqlSqlBuilder(true);
+
+  it('picks the form from the server version', () => {
+    assert.equal(usesRowAlias('10.11.6-MariaDB-0+deb12u1'), false);
+    assert.equal(usesRowAlias('5.5.5-10.11.6-MariaDB'), false);
+    assert.equal(usesRowAlias('8.0.18'), false);
+    assert.equal(usesRowAlias('8.0.19'), true);
+    assert.equal(usesRowAlias('8.4.0'), true);
+    assert.equal(usesRowAlias('9.1.0-commercial'), true);
+    assert.equal(usesRowAlias('5.7.44-log'), false);
+  });
+
+  it('MariaDB: VALUES(c) in the multi-row statement and in the staged merge', () => {
+    assert.equal(
+      mariadb.upsert({ name: 't' }, ['k', 'a', 'b'], 2, conflict),
+      'INSERT INTO `t` (`k`, `a`, `b`) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE `a` = VALUES(`a`), `b` = VALUES(`b`)',
+    );
+    assert.equal(
+      mariadb.mergeStaged({ name: 't' }, 'st', ['k', 'a', 'b'], conflict, false),
+      'INSERT INTO `t` (`k`, `a`, `b`) SELECT `k`, `a`, `b` FROM `st` s ORDER BY s.`k`, s.`sluice_ordinal` ON DUPLICATE KEY UPDATE `a` = VALUES(`a`), `b` = VALUES(`b`)',
+    );
+  });
+
+  it('MySQL 8: the row alias, never VALUES()', () => {
+    assert.equal(
+      mysql8.upsert({ name: 't' }, ['k', 'a', 'b'], 2, conflict),
+      'INSERT INTO `t` (`k`, `a`, `b`) VALUES (?, ?, ?), (?, ?, ?) AS `sluice_new` ON DUPLICATE KEY UPDATE `a` = `sluice_new`.`a`, `b` = `sluice_new`.`b`',
+    );
+    assert.equal(
+      mysql8.mergeStaged({ name: 't' }, 'st', ['k', 'a', 'b'], conflict, false),
+      'INSERT INTO `t` (`k`, `a`, `b`) SELECT `k`, `a`, `b` FROM (SELECT `k`, `a`, `b`, s.`sluice_ordinal` FROM `st` s) AS `sluice_new` ' +
+        'ORDER BY `sluice_new`.`k`, `sluice_new`.`sluice_ordinal` ON DUPLICATE KEY UPDATE `a` = `sluice_new`.`a`, `b` = `sluice_new`.`b`',
+    );
+    assert.doesNotMatch(mysql8.upsert({ name: 't' }, ['k', 'a'], 1, conflict), /VALUES\(/);
+  });
+
+  it('ignore is a no-op update of the key on both', () => {
+    const ignore = { ...conflict, action: 'ignore' as const };
+    for (const sql of [mariadb, mysql8])
+      assert.match(
+        sql.upsert({ name: 't' }, ['k', 'a'], 1, ignore),
+        /ON DUPLICATE KEY UPDATE `t`\.`k` = `t`\.`k`$/,
+      );
   });
 });

@@ -163,6 +163,9 @@ export function connectionOptions(url: string, node?: string): Record<string, un
     password: parsed.password || undefined,
     database: percentDecode(parsed.path) || undefined,
     charset: 'UTF8MB4_BIN',
+    // Affected rows count the rows changed, not those found (mysql2 asks for found rows by default):
+    // an upsert's merge then tells inserted rows from unchanged ones (MysqlSession.upsertSelect).
+    flags: options.flags ?? '-FOUND_ROWS',
     // Dates are written by sluice as UTC text (mysql-values.ts); this keeps mysql2's own reads in UTC.
     timezone: 'Z',
   };

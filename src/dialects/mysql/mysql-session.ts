@@ -31,7 +31,7 @@ import {
 } from './mysql-client.js';
 import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
 import { describeMysqlTable } from './mysql-introspect.js';
-import { MysqlSqlBuilder } from './mysql-sql.js';
+import { MysqlSqlBuilder, usesRowAlias } from './mysql-sql.js';
 import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
 import { utcDatetime } from './utc-datetime.js';
@@ -93,7 +93,7 @@ const CLIENT_FOUND_ROWS = 2;
 
 export class MysqlSession implements Session {
   readonly dialect = 'mysql' as const;
-  readonly sql = new MysqlSqlBuilder();
+  readonly sql: MysqlSqlBuilder;
   readonly capabilities: Capabilities;
   readonly bulk: BulkCopy | undefined;
   private readonly statements: PreparedStatements;
@@ -111,6 +111,8 @@ export class MysqlSession implements Session {
   ) {
     this.statements = new PreparedStatements(connection);
     this.mariadb = /mariadb/i.test(String(saved.version));
+    this.sql = new MysqlSqlBuilder(usesRowAlias(String(saved.version)));
+    this.upsertSelect = this.foundRows ? undefined : (sql, rows) => this.countedUpsert(sql, rows);
     const maxPacket = Number(saved.maxPacket);
     const localInfile =
       Number(saved.localInfile) === 1 && (connection.config.clientFlags & CLIENT_LOCAL_FILES) !== 0;
@@ -216,6 +218,26 @@ export class MysqlSession implements Session {
     const inserted = rows - existing;
     const updated = this.foundRows ? affected - rows : (affected - inserted) / 2;
     return { inserted, updated, unchanged: existing - updated };
+  }
+
+  /**
+   * Only where affected rows count the rows changed (no CLIENT_FOUND_ROWS: sluice's own
+   * connections): "Duplicates" counts the rows updated, so affected = inserted + 2 x updated
+   * splits the rest. With found rows an unchanged row counts as one inserted would: absent.
+   */
+  readonly upsertSelect: ((sql: string, rows: number) => Promise<RowCounts>) | undefined;
+
+  private async countedUpsert(sql: string, rows: number): Promise<RowCounts> {
+    const header = await query<ResultHeader>(this.connection, sql);
+    const affected = await this.checked(header);
+    const duplicates = /Duplicates:\s*(\d+)/.exec(header.info ?? '');
+    if (duplicates === null)
+      throw new Error(
+        `the server did not say how many merged rows it updated (${JSON.stringify(header.info ?? '')})`,
+      );
+    const updated = Number(duplicates[1]);
+    const inserted = affected - 2 * updated;
+    return { inserted, updated, unchanged: rows - inserted - updated };
   }
 
   private get foundRows(): boolean {

@@ -1,4 +1,10 @@
-import type { ColumnDefinition, Conflict, LogicalType, TableRef } from '../dialect.js';
+import {
+  ORDINAL_COLUMN,
+  type ColumnDefinition,
+  type Conflict,
+  type LogicalType,
+  type TableRef,
+} from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 
 const TYPES: Record<LogicalType, string> = {
@@ -19,7 +25,25 @@ const TYPES: Record<LogicalType, string> = {
   bytes: 'LONGBLOB',
 };
 
+/** The alias of the incoming row in MySQL 8's row alias form of ON DUPLICATE KEY UPDATE. */
+const NEW_ROW = 'sluice_new';
+
+/**
+ * MySQL 8.0.19 and later name the incoming row by an alias (`INSERT ... AS new ON DUPLICATE KEY
+ * UPDATE c = new.c`) and deprecate `VALUES(c)` there, with a warning sluice's strict checks would
+ * count; MariaDB has no row alias and keeps `VALUES(c)`. From the server's version string.
+ */
+export function usesRowAlias(version: string): boolean {
+  if (/mariadb/i.test(version)) return false;
+  const [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  return major > 8 || (major === 8 && (minor > 0 || patch >= 19));
+}
+
 export class MysqlSqlBuilder extends SharedSqlBuilder {
+  /** `rowAlias`: the server takes MySQL 8's row alias (see `usesRowAlias`). */
+  constructor(private readonly rowAlias = false) {
+    super();
+  }
   quoteIdent(name: string): string {
     return quoteWith(name, '`');
   }
@@ -29,9 +53,40 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
   typeName(type: LogicalType): string {
     return TYPES[type];
   }
-  /** MySQL's INSERT takes no table alias; the conflict clause names the row by VALUES(). */
+  /** MySQL's INSERT takes no table alias; the conflict clause names the row by VALUES() or its alias. */
   protected override insertInto(ref: TableRef): string {
     return `INSERT INTO ${this.table(ref)}`;
+  }
+
+  override upsert(ref: TableRef, columns: readonly string[], rows: number, conflict: Conflict): string {
+    if (!this.rowAlias) return super.upsert(ref, columns, rows, conflict);
+    return `${this.insertInto(ref)} ${this.valuesList(columns, rows)} AS ${this.quoteIdent(NEW_ROW)} ${this.conflictClause(ref, columns, conflict)}`;
+  }
+
+  /**
+   * The staged rows in key order, and in arrival order within a key: the server takes them one
+   * after the other, so the last occurrence of a key is the one the table keeps, and two loads
+   * merging the same keys take the rows' locks in the same order, which makes deadlocks rare
+   * (InnoDB rolls a victim's whole transaction back). With the row alias form, the staged rows are
+   * a derived table named as the incoming row.
+   */
+  override mergeStaged(
+    ref: TableRef,
+    staging: string,
+    columns: readonly string[],
+    conflict: Conflict,
+    generations: boolean,
+  ): string {
+    const list = this.columnNames(columns);
+    const { from, where } = this.stagedRows(staging, columns, conflict.key, generations);
+    const ordinal = this.quoteIdent(ORDINAL_COLUMN);
+    const inner = `${list}, s.${ordinal}`;
+    const order = (alias: string): string =>
+      `ORDER BY ${[...conflict.key, ORDINAL_COLUMN].map((k) => `${alias}.${this.quoteIdent(k)}`).join(', ')}`;
+    const rows = this.rowAlias
+      ? `SELECT ${list} FROM (SELECT ${inner} FROM ${from}${where}) AS ${this.quoteIdent(NEW_ROW)} ${order(this.quoteIdent(NEW_ROW))}`
+      : `SELECT ${list} FROM ${from}${where} ${order('s')}`;
+    return `${this.insertInto(ref)} (${list}) ${rows} ${this.conflictClause(ref, columns, conflict)}`;
   }
 
   /**
@@ -46,11 +101,16 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
     // Qualified: in INSERT ... SELECT from the staging table a bare name would be ambiguous.
     const k = `${this.table(ref)}.${q(conflict.key[0]!)}`;
     if (set.length === 0) return `ON DUPLICATE KEY UPDATE ${k} = ${k}`;
-    return `ON DUPLICATE KEY UPDATE ${set.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
+    const incoming = (c: string): string => (this.rowAlias ? `${q(NEW_ROW)}.${q(c)}` : `VALUES(${q(c)})`);
+    return `ON DUPLICATE KEY UPDATE ${set.map((c) => `${q(c)} = ${incoming(c)}`).join(', ')}`;
   }
 
-  override createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
-    return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${this.columnNames(columns)}, 0 AS ${this.quoteIdent('sluice_generation')} FROM ${this.table(ref)} LIMIT 0`;
+  /** The ordinal is an AUTO_INCREMENT key, which LOAD DATA fills in the order of the rows. */
+  override createStaging(staging: string, ref: TableRef, columns: readonly string[]): readonly string[] {
+    return [
+      `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} (${this.quoteIdent(ORDINAL_COLUMN)} BIGINT AUTO_INCREMENT PRIMARY KEY) ` +
+        `SELECT ${this.columnNames(columns)} FROM ${this.table(ref)} LIMIT 0`,
+    ];
   }
 
   override dropStaging(staging: string): string {

@@ -86,7 +86,9 @@ export class SqliteSession implements Session {
   }
 
   async begin(): Promise<void> {
-    this.db.exec('BEGIN');
+    // IMMEDIATE: a load writes, so it takes the write lock up front, waiting (busy_timeout) for another
+    // writer to commit; a deferred transaction that read first could only fail with SQLITE_BUSY later.
+    this.db.exec('BEGIN IMMEDIATE');
   }
   async commit(): Promise<void> {
     this.db.exec('COMMIT');
