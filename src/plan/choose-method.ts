@@ -9,6 +9,8 @@ export interface PlanInput {
   readonly columns: number;
   /** A CSV/TSV file whose fields go to the table as written (no defaults added, no conversion). */
   readonly rawCsvEligible: boolean;
+  /** Why the bulk path cannot take this file's bytes as they are (its dialect, --limit), if so. */
+  readonly rawCsvBlocker?: string;
   readonly batchSize: number | undefined;
   readonly commitEvery: number | undefined;
   readonly onError: 'abort' | 'skip';
@@ -45,6 +47,7 @@ export function choosePlan(input: PlanInput): Plan {
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
+    input.rawCsvBlocker === undefined &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
     input.conflict === undefined &&
@@ -65,7 +68,9 @@ export function choosePlan(input: PlanInput): Plan {
       capabilities.bulkVerdictAtEnd === true);
   if (rawCopy) reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
   else if (method === 'copy') {
-    if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
+    if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined && input.rawCsvBlocker !== undefined) {
+      reasons.push(`the CSV is parsed, not copied raw: ${input.rawCsvBlocker}`);
+    } else if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
       const why =
         input.conflict !== undefined
           ? 'an upsert'

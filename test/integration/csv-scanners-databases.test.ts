@@ -26,7 +26,7 @@ import { PostgresSqlBuilder } from '../../src/dialects/postgres/postgres-sql.js'
 import { SluiceError, open } from '../../src/index.js';
 import type { TextField } from '../../src/sources/source.js';
 import { copyCsvModel } from '../support/copy-csv-model.js';
-import { guardCsv, parseCsv, type Scanned } from '../support/csv-scanners.js';
+import { dialectOf, guardCsv, parseCsv, type Scanned } from '../support/csv-scanners.js';
 import { Random, chunksAt, cutSets, randomCsv, type RandomCsv } from '../support/random-csv.js';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
@@ -125,7 +125,7 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       const model = copyCsvModel(input.bytes, input.delimiter, width);
       if (model.kind === 'unmodelled') continue;
       await client.query(`TRUNCATE t${width} RESTART IDENTITY`);
-      const copy = sql.copyCsv({ name: `t${width}` }, columns(width), input.delimiter);
+      const copy = sql.copyCsv({ name: `t${width}` }, columns(width), dialectOf(input.delimiter));
       const outcome = await copyFromStdin(client, copy, input.chunks).then(
         () => undefined,
         (error: Error) => error,
@@ -156,9 +156,12 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       const width = input.parsed.columns;
       const ref = { name: `t${width}` };
       const rawCopy = (): Promise<number> =>
-        session.bulk!.copyCsv!(ref, columns(width), Readable.from(input.chunks), input.delimiter).then(
-          (counts) => counts.inserted,
-        );
+        session.bulk!.copyCsv!(
+          ref,
+          columns(width),
+          Readable.from(input.chunks),
+          dialectOf(input.delimiter),
+        ).then((counts) => counts.inserted);
       await client.query(`TRUNCATE t${width} RESTART IDENTITY`);
       await session.execute(`SET sluice_test.refuse = '0'`);
       const problem = firstProblem(input.parsed);
@@ -168,7 +171,11 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       }
       const lineOf = async (error: { copyLine?: number }): Promise<number | undefined> => {
         assert.equal(typeof error.copyLine, 'number', `no line in ${String(error)}, ${input.what}`);
-        return session.bulk!.recordStartLine!(Readable.from(input.chunks), input.delimiter, error.copyLine!);
+        return session.bulk!.recordStartLine!(
+          Readable.from(input.chunks),
+          dialectOf(input.delimiter),
+          error.copyLine!,
+        );
       };
       if (problem !== undefined) {
         const error = await rawCopy().then(
@@ -278,7 +285,7 @@ describe('MariaDB LOAD DATA on random CSV rewritten', { skip: !DIALECTS.includes
           { name: `m${width}` },
           columns(width),
           Readable.from(input.chunks),
-          input.delimiter,
+          dialectOf(input.delimiter),
         ).then((counts) => counts.inserted);
       // A NUL in the header is no problem here: LOAD DATA never sees the header.
       const problem = input.parsed.bad[0]?.line ?? input.parsed.fatal?.line;

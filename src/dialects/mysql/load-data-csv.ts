@@ -2,10 +2,11 @@ import { isUtf8 } from 'node:buffer';
 import { MAX_RECORD_CHARS } from '../../util/limits.js';
 import { firstInvalidByte } from '../../util/utf8.js';
 import type { BadRecord, BadRecordHandler } from '../../util/bad-record.js';
+import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
+const NO_QUOTE = -1;
 const BACKSLASH = 0x5c;
 const NUL = 0x00;
 const NULL_FIELD = Buffer.from('\\N');
@@ -47,6 +48,11 @@ export class CsvBytesError extends Error {
  *
  * Records the parser would refuse (wrong field count, text after a closing quote, unterminated
  * quote, NUL byte) go to `onBadRecord` with the same reasons; invalid UTF-8 throws CsvBytesError.
+ *
+ * The dialect's quote (or none), header (none: every record is data, `width` fields), preamble
+ * lines and NULL strings (an unquoted field written as one becomes \N; an empty one stays empty
+ * unless '' is among them) are honoured; an escape character and quoted NULL strings are not
+ * (load-data-bulk.ts has the file parsed instead, `rawCsvRefusal`).
  */
 export class LoadDataCsvRewriter {
   private pending: Buffer | undefined;
@@ -55,6 +61,12 @@ export class LoadDataCsvRewriter {
   private width = -1;
   private started = false;
   private readonly delimiter: number;
+  private readonly quote: number;
+  /** An empty unquoted field is NULL ('' is a NULL string). */
+  private readonly emptyIsNull: boolean;
+  /** The other NULL strings, as bytes. */
+  private readonly nulls: readonly Buffer[];
+  private skipLeft: number;
   /**
    * What `onBadRecord` threw (abort mode): the rewriting stopped there, and the records before the
    * bad one were still returned, so the statement can end with them and the database judge them
@@ -63,11 +75,25 @@ export class LoadDataCsvRewriter {
   failure: { error: unknown } | undefined;
 
   constructor(
-    delimiter: string,
+    dialect: string | CsvDialect,
     private readonly onBadRecord: BadRecordHandler,
+    /** A headerless file's width (the load's column count). */
+    width?: number,
   ) {
-    if (Buffer.byteLength(delimiter) !== 1) throw new Error('the delimiter must be one byte');
-    this.delimiter = delimiter.charCodeAt(0);
+    const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
+    if (Buffer.byteLength(d.delimiter) !== 1) throw new Error('the delimiter must be one byte');
+    if (d.quote !== '' && Buffer.byteLength(d.quote) !== 1) throw new Error('the quote must be one byte');
+    if (d.escape !== '' || d.nullQuoted)
+      throw new Error('the rewriter takes no escape or quoted NULL strings');
+    this.delimiter = d.delimiter.charCodeAt(0);
+    this.quote = d.quote === '' ? NO_QUOTE : d.quote.charCodeAt(0);
+    this.emptyIsNull = d.nullStrings.includes('');
+    this.nulls = d.nullStrings.filter((n) => n !== '').map((n) => Buffer.from(n));
+    this.skipLeft = d.skipLines;
+    if (!d.header) {
+      if (width === undefined) throw new Error('a headerless file needs its width');
+      this.width = width;
+    }
   }
 
   /** Header fields seen so far: -1 until the header line is complete. */
@@ -150,6 +176,17 @@ export class LoadDataCsvRewriter {
     const lines: number[] = [];
     const length = buf.length;
     let pos = 0;
+    // Preamble lines (--skip-lines) go, however long: one that the bytes end inside is dropped
+    // and still counts as unfinished.
+    while (this.skipLeft > 0 && pos < length) {
+      const newline = buf.indexOf(LF, pos);
+      const stop = newline === -1 ? length : newline + 1;
+      out.drop(pos, stop);
+      pos = stop;
+      if (newline === -1 && !final) break;
+      this.skipLeft--;
+      if (newline !== -1) this.line++;
+    }
     while (pos < length) {
       const start = pos;
       const mark = out.mark();
@@ -209,6 +246,15 @@ export class LoadDataCsvRewriter {
     }
   }
 
+  /** buf[start, end) is one of the NULL strings other than ''. */
+  private isNullString(buf: Buffer, start: number, end: number): boolean {
+    if (this.nulls.length === 0) return false;
+    for (const text of this.nulls) {
+      if (text.length === end - start && buf.compare(text, 0, text.length, start, end) === 0) return true;
+    }
+    return false;
+  }
+
   /**
    * One record from `pos`: its fields rewritten into `out`, or undefined when the bytes end before
    * the record does (and more may come).
@@ -222,7 +268,7 @@ export class LoadDataCsvRewriter {
     let fields = 0;
     let nul = 0;
     for (;;) {
-      if (buf[pos] === QUOTE) {
+      if (buf[pos] === this.quote) {
         out.drop(pos, pos + 1);
         let i = pos + 1;
         for (;;) {
@@ -234,9 +280,9 @@ export class LoadDataCsvRewriter {
             return bad(line, stop, lineEnd === -1 ? 0 : 1, 'unterminated quoted field', fields + 1);
           }
           const b = buf[i]!;
-          if (b === QUOTE) {
+          if (b === this.quote) {
             if (i + 1 >= length && !final) return { wait: 'quoted', column: fields + 1 };
-            if (buf[i + 1] === QUOTE) {
+            if (buf[i + 1] === this.quote) {
               out.drop(i, i + 1); // "" is one quote
               i += 2;
               continue;
@@ -291,12 +337,15 @@ export class LoadDataCsvRewriter {
       const c = j < length ? buf[j] : -1;
       // A CR ending the line is part of the line break (CRLF), as in the parser.
       const end = c !== delimiter && j > pos && buf[j - 1] === CR ? j - 1 : j;
-      // Edits go in input order: escapes, then \N for an empty field, then the CR.
-      if (backslashes) for (let k = pos; k < end; k++) if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
       fields++;
       // A line with nothing on it is blank, not a record of one NULL.
       const blank = fields === 1 && end === pos && c !== delimiter;
-      if (end === pos && !blank) out.insert(pos, NULL_FIELD);
+      // Edits go in input order: escapes, or \N for a NULL string, then the CR.
+      if (end > pos && this.isNullString(buf, pos, end)) out.replace(pos, end, NULL_FIELD);
+      else if (backslashes) {
+        for (let k = pos; k < end; k++) if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+      }
+      if (end === pos && !blank && this.emptyIsNull) out.insert(pos, NULL_FIELD);
       if (end < j) out.drop(end, j);
       if (c === delimiter) {
         pos = j + 1;
