@@ -13,6 +13,17 @@ export interface CsvOptions {
   readonly nullQuoted?: boolean;
 }
 
+/** Each option's CLI flag, for messages. */
+const FLAGS: Record<keyof CsvOptions, string> = {
+  delimiter: '--delimiter',
+  quote: '--quote',
+  escape: '--escape',
+  header: '--no-header',
+  skipLines: '--skip-lines',
+  nullStrings: '--null',
+  nullQuoted: '--null-quoted',
+};
+
 const CSV_OPTION_NAMES = [
   'delimiter',
   'quote',
@@ -36,9 +47,9 @@ export const LOGICAL_TYPES: readonly LogicalType[] = [
   'bytes',
 ];
 
-/** The CSV options given (not undefined), by name: for refusing them on NDJSON or JSON. */
+/** The CSV options given (not undefined), as flags: for refusing them on NDJSON or JSON. */
 export function csvOptionsGiven(options: CsvOptions): string[] {
-  return CSV_OPTION_NAMES.filter((name) => options[name] !== undefined);
+  return CSV_OPTION_NAMES.filter((name) => options[name] !== undefined).map((name) => FLAGS[name]);
 }
 
 /**

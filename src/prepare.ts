@@ -9,7 +9,7 @@ import { checkHeaderNames, nameHeader } from './rows/header-names.js';
 import { inferType } from './rows/infer-types.js';
 import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
-import { openSource, type LoadInput } from './sources/from-input.js';
+import { formatFromPath, openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
 import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
@@ -47,7 +47,9 @@ export async function prepareLoad(
   const renames = headerless
     ? new Map<string, string>()
     : parseColumnMap(options.columns as string | Record<string, string> | undefined);
-  const names = headerless ? await headerlessNames(session, ref, options) : undefined;
+  // Only for CSV/TSV: openSource refuses --no-header on the other formats.
+  const names =
+    headerless && isDelimited(input, options) ? await headerlessNames(session, ref, options) : undefined;
   const skipping = options.onError === 'skip';
   let rejects: RejectSink | undefined;
   const sourceRejects = { count: 0 };
@@ -215,6 +217,19 @@ async function headerlessNames(
       { hint: 'add --columns a,b,c (the names in file order)' },
     );
   return info.columns.map((c) => c.name);
+}
+
+/** The input is CSV or TSV, by --format or the file's extension. */
+function isDelimited(input: LoadInput, options: LoadOptions): boolean {
+  let format = options.format;
+  if (format === undefined && typeof input === 'string' && input !== '-') {
+    try {
+      format = formatFromPath(input);
+    } catch {
+      return false; // openSource says why
+    }
+  }
+  return format === 'csv' || format === 'tsv';
 }
 
 /** Every --type names a column of the file (by its own name or its new one). */

@@ -159,9 +159,13 @@ function delimitedOptions(options: SourceOptions, format: 'csv' | 'tsv') {
 function refuseCsvOptions(options: SourceOptions, what: string): void {
   const given = csvOptionsGiven(options.csv ?? {});
   if (given.length > 0)
-    throw new SluiceError('BAD_USAGE', `${given.join(', ')} only apply to CSV and TSV, not ${what}`, {
-      hint: 'drop them, or give --format csv|tsv',
-    });
+    throw new SluiceError(
+      'BAD_USAGE',
+      `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} only to CSV and TSV, not ${what}`,
+      {
+        hint: 'drop them, or give --format csv|tsv',
+      },
+    );
 }
 
 async function* after<R>(
