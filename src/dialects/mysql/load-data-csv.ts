@@ -176,14 +176,25 @@ export class LoadDataCsvRewriter {
     const lines: number[] = [];
     const length = buf.length;
     let pos = 0;
-    // Preamble lines (--skip-lines) go, however long: one that the bytes end inside is dropped
-    // and still counts as unfinished.
+    // Preamble lines (--skip-lines) go. One that the bytes end inside waits for more, as a record
+    // would; past MAX_RECORD_CHARS its whole characters so far go (checked as UTF-8 first, as the
+    // parser's decoder checks them), so memory stays bounded.
     while (this.skipLeft > 0 && pos < length) {
       const newline = buf.indexOf(LF, pos);
+      if (newline === -1 && !final) {
+        if (length - pos > MAX_RECORD_CHARS) {
+          const cut = charBoundary(buf, length);
+          if (!isUtf8(buf.subarray(pos, cut)))
+            throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', this.line);
+          out.drop(pos, cut);
+          pos = cut;
+        }
+        this.pending = pos < length ? buf.subarray(pos) : undefined;
+        return { bytes: out.finish(pos), lines: [] };
+      }
       const stop = newline === -1 ? length : newline + 1;
       out.drop(pos, stop);
       pos = stop;
-      if (newline === -1 && !final) break;
       this.skipLeft--;
       if (newline !== -1) this.line++;
     }
@@ -362,6 +373,17 @@ export class LoadDataCsvRewriter {
 interface Incomplete {
   readonly wait: 'quoted' | 'after' | 'cr' | 'record';
   readonly column: number;
+}
+
+/** Where the last UTF-8 character that may be incomplete in buf[0, end) starts (end when none is). */
+function charBoundary(buf: Buffer, end: number): number {
+  for (let i = end - 1; i >= Math.max(0, end - 4); i--) {
+    const b = buf[i]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + size > end ? i : end;
+  }
+  return end;
 }
 
 /** UTF-16 code units in buf[start, end), as the parser counts a record's length. */
