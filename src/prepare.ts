@@ -132,6 +132,7 @@ export async function prepareLoad(
         sample.columns,
         source.name,
         info.columns.map((c) => c.name),
+        source.dialect.skipLines + 1,
       );
     }
     const mapperOptions = { renames, defaults: options.defaults, convert: undefined, omitted };

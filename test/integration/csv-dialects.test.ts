@@ -101,7 +101,7 @@ const CASES: readonly Case[] = [
       ['"quoted" at the start', 'cr\r and ctrl-z\x1a'],
       [null, 'N and \\N'],
     ],
-    raw: { postgres: false, mysql: false },
+    raw: { postgres: false, mysql: true },
   },
   {
     name: "no header: the table's column order",

@@ -39,11 +39,12 @@ export class LoadDataBulk implements BulkCopy {
   }
 
   /**
-   * The rewriter (load-data-csv.ts) takes any one-byte delimiter and quote (or none), no header,
-   * preamble lines and any NULL strings; not an escape character or quoted NULL strings.
+   * The rewriter (load-data-csv.ts) takes any one-byte delimiter, quote (or none) and escape, no
+   * header, preamble lines and any NULL strings; not quoted NULL strings.
    */
   rawCsvRefusal(dialect: CsvDialect): string | undefined {
-    if (dialect.escape !== '') return '--escape: the LOAD DATA rewriter does not read escape sequences';
+    if (dialect.escape !== '' && !isSingleByte(dialect.escape))
+      return `the LOAD DATA rewriter takes a one-byte escape, not ${JSON.stringify(dialect.escape)}`;
     if (dialect.nullQuoted)
       return 'quoted NULL strings (--null-quoted): the LOAD DATA rewriter matches unquoted fields only';
     if (!isSingleByte(dialect.delimiter))

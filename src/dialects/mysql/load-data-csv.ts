@@ -11,6 +11,10 @@ const BACKSLASH = 0x5c;
 const NUL = 0x00;
 const NULL_FIELD = Buffer.from('\\N');
 const ESCAPED_LF = Buffer.from('\\n');
+const ESCAPED_CR = Buffer.from('\\r');
+const LETTER_N = Buffer.from('N');
+const N = 0x4e;
+const ZERO = 0x30;
 const ESCAPE = Buffer.from('\\');
 const NEWLINE = Buffer.from('\n');
 
@@ -51,8 +55,10 @@ export class CsvBytesError extends Error {
  *
  * The dialect's quote (or none), header (none: every record is data, `width` fields), preamble
  * lines and NULL strings (an unquoted field written as one becomes \N; an empty one stays empty
- * unless '' is among them) are honoured; an escape character and quoted NULL strings are not
- * (load-data-bulk.ts has the file parsed instead, `rawCsvRefusal`).
+ * unless '' is among them) are honoured, and so is an escape character (one byte): its sequences
+ * are LOAD DATA's own, so they pass through, but for an escaped newline (made \n: one line per
+ * record), an escaped N inside a field (made N) and another escape character than the backslash
+ * (made one). Quoted NULL strings are not (load-data-bulk.ts has the file parsed instead).
  */
 export class LoadDataCsvRewriter {
   private pending: Buffer | undefined;
@@ -62,6 +68,7 @@ export class LoadDataCsvRewriter {
   private started = false;
   private readonly delimiter: number;
   private readonly quote: number;
+  private readonly escape: number;
   /** An empty unquoted field is NULL ('' is a NULL string). */
   private readonly emptyIsNull: boolean;
   /** The other NULL strings, as bytes. */
@@ -83,8 +90,9 @@ export class LoadDataCsvRewriter {
     const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
     if (Buffer.byteLength(d.delimiter) !== 1) throw new Error('the delimiter must be one byte');
     if (d.quote !== '' && Buffer.byteLength(d.quote) !== 1) throw new Error('the quote must be one byte');
-    if (d.escape !== '' || d.nullQuoted)
-      throw new Error('the rewriter takes no escape or quoted NULL strings');
+    if (d.escape !== '' && Buffer.byteLength(d.escape) !== 1) throw new Error('the escape must be one byte');
+    if (d.nullQuoted) throw new Error('the rewriter takes no quoted NULL strings');
+    this.escape = d.escape === '' ? NO_QUOTE : d.escape.charCodeAt(0);
     this.delimiter = d.delimiter.charCodeAt(0);
     this.quote = d.quote === '' ? NO_QUOTE : d.quote.charCodeAt(0);
     this.emptyIsNull = d.nullStrings.includes('');
@@ -257,6 +265,19 @@ export class LoadDataCsvRewriter {
     }
   }
 
+  /**
+   * The escape sequence at buf[k] (the escape character, then the character it escapes) in LOAD
+   * DATA's form (ESCAPED BY '\\'), which reads the same sequences as the parser.
+   */
+  private writeEscape(buf: Buffer, k: number, out: Output): void {
+    const x = buf[k + 1]!;
+    if (x === LF) out.replace(k, k + 2, ESCAPED_LF);
+    else if (x === CR) out.replace(k, k + 2, ESCAPED_CR);
+    else if (x === N)
+      out.replace(k, k + 2, LETTER_N); // \N is NULL only as the whole field
+    else if (this.escape !== BACKSLASH) out.replace(k, k + 1, ESCAPE);
+  }
+
   /** buf[start, end) is one of the NULL strings other than ''. */
   private isNullString(buf: Buffer, start: number, end: number): boolean {
     if (this.nulls.length === 0) return false;
@@ -291,6 +312,19 @@ export class LoadDataCsvRewriter {
             return bad(line, stop, lineEnd === -1 ? 0 : 1, 'unterminated quoted field', fields + 1);
           }
           const b = buf[i]!;
+          if (b === this.escape) {
+            if (i + 1 >= length) {
+              if (!final) return { wait: 'quoted', column: fields + 1 };
+              i++; // the quote never closes: refused above on the next turn
+              continue;
+            }
+            const x = buf[i + 1]!;
+            if (x === ZERO || x === NUL) nul = nul || fields + 1;
+            if (x === LF) newlines++;
+            this.writeEscape(buf, i, out);
+            i += 2;
+            continue;
+          }
           if (b === this.quote) {
             if (i + 1 >= length && !final) return { wait: 'quoted', column: fields + 1 };
             if (buf[i + 1] === this.quote) {
@@ -337,8 +371,25 @@ export class LoadDataCsvRewriter {
       // Unquoted: runs to the next delimiter or newline; quotes inside it are text.
       let j = pos;
       let backslashes = false;
+      let escapes = false;
+      /** Where the last escape sequence ends: a CR before it is data, not part of a CRLF. */
+      let escapedTo = -1;
       while (j < length) {
         const b = buf[j]!;
+        if (b === this.escape) {
+          if (j + 1 >= length) {
+            if (!final) return { wait: 'record', column: fields + 1 };
+            j++; // a lone escape character ending the input stands for itself
+            continue;
+          }
+          const x = buf[j + 1]!;
+          if (x === ZERO || x === NUL) nul = nul || fields + 1;
+          if (x === LF) newlines++;
+          escapes = true;
+          j += 2;
+          escapedTo = j;
+          continue;
+        }
         if (b === delimiter || b === LF) break;
         if (b === BACKSLASH) backslashes = true;
         else if (b === NUL) nul = nul || fields + 1;
@@ -347,14 +398,20 @@ export class LoadDataCsvRewriter {
       if (j >= length && !final) return { wait: 'record', column: fields + 1 };
       const c = j < length ? buf[j] : -1;
       // A CR ending the line is part of the line break (CRLF), as in the parser.
-      const end = c !== delimiter && j > pos && buf[j - 1] === CR ? j - 1 : j;
+      const end = c !== delimiter && j > pos && j - 1 >= escapedTo && buf[j - 1] === CR ? j - 1 : j;
       fields++;
       // A line with nothing on it is blank, not a record of one NULL.
       const blank = fields === 1 && end === pos && c !== delimiter;
       // Edits go in input order: escapes, or \N for a NULL string, then the CR.
-      if (end > pos && this.isNullString(buf, pos, end)) out.replace(pos, end, NULL_FIELD);
-      else if (backslashes) {
-        for (let k = pos; k < end; k++) if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+      const escapedNull = escapes && end - pos === 2 && buf[pos] === this.escape && buf[pos + 1] === N;
+      if (end > pos && (escapedNull || this.isNullString(buf, pos, end))) out.replace(pos, end, NULL_FIELD);
+      else if (escapes || (backslashes && this.escape !== BACKSLASH)) {
+        for (let k = pos; k < end; k++) {
+          if (buf[k] === this.escape) {
+            if (k + 1 < end) this.writeEscape(buf, k++, out);
+            else if (this.escape === BACKSLASH) out.insert(k, ESCAPE); // lone, at the end of the input
+          } else if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+        }
       }
       if (end === pos && !blank && this.emptyIsNull) out.insert(pos, NULL_FIELD);
       if (end < j) out.drop(end, j);
