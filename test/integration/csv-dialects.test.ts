@@ -133,7 +133,7 @@ const CASES: readonly Case[] = [
     options: { skipLines: 2 },
     columns: ['name'],
     rows: [['a'], ['b\nc'], ['d']],
-    raw: { postgres: false, mysql: true },
+    raw: { postgres: true, mysql: true },
   },
   {
     name: 'pipe delimiter and single-quote quoting',
@@ -237,6 +237,24 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(report.rowsLoaded, 3);
       assert.equal(report.rowsRejected, 1);
+    });
+
+    it('names the original line of a row the database refuses in a raw copy after preamble lines', async () => {
+      await createTable(target, 'bad_id', ['name']);
+      const file = join(FIXTURES, 'skip-lines-bad-id-line-7.csv');
+      if (dialect === 'sqlite') {
+        // SQLite has no raw path, and its flexible typing stores the text 'x' in the integer column.
+        assert.equal((await db.load('bad_id', file, { skipLines: 2 })).rowsLoaded, 4);
+        return;
+      }
+      for (const options of [{ skipLines: 2 }, { skipLines: 2, batchSize: 2 }] as LoadOptions[]) {
+        const plan = await db.explain('bad_id', file, options);
+        assert.equal(plan.plan.rawCopy, options.batchSize === undefined);
+        await assert.rejects(db.load('bad_id', file, options), (error: SluiceError) => {
+          assert.equal(error.location?.line, 7, error.message);
+          return true;
+        });
+      }
     });
 
     it('loads the first N records with limit, and refuses a header count that does not fit', async () => {

@@ -110,9 +110,10 @@ export function rewriteCsv(
 
 /** The raw COPY guard's verdict: 'safe', or why COPY would read the bytes differently. */
 export function guardCsv(chunks: readonly Buffer[], csv: string | CsvDialect): string {
-  const guard = CsvGuard.for(dialectOf(csv));
+  const dialect = dialectOf(csv);
+  const guard = CsvGuard.for(dialect);
   try {
-    for (const chunk of chunks) guard.check(chunk);
+    for (const chunk of afterPreambleSync(chunks, dialect.skipLines)) guard.check(chunk);
     guard.end();
     return 'safe';
   } catch (error) {
@@ -128,4 +129,19 @@ export function recordStartLine(
   copyLine: number,
 ): Promise<number | undefined> {
   return copyRecordStartLine(Readable.from(chunks), dialectOf(csv), copyLine);
+}
+
+/** The chunks after the first `lines` lines, as copyCsv hands COPY the bytes after the preamble. */
+export function afterPreambleSync(chunks: readonly Buffer[], lines: number): Buffer[] {
+  let left = lines;
+  const out: Buffer[] = [];
+  for (let chunk of chunks) {
+    while (left > 0 && chunk.length > 0) {
+      const newline = chunk.indexOf(0x0a);
+      chunk = newline === -1 ? chunk.subarray(chunk.length) : chunk.subarray(newline + 1);
+      if (newline !== -1) left--;
+    }
+    if (chunk.length > 0) out.push(chunk);
+  }
+  return out;
 }

@@ -20,7 +20,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { copyCsvModel } from '../support/copy-csv-model.js';
-import { guardCsv, parseCsv, recordStartLine, rewriteCsv, type Scanned } from '../support/csv-scanners.js';
+import {
+  afterPreambleSync,
+  guardCsv,
+  parseCsv,
+  recordStartLine,
+  rewriteCsv,
+  type Scanned,
+} from '../support/csv-scanners.js';
 import { Random, chunksAt, cutSets, randomCsv, randomDialectCsv } from '../support/random-csv.js';
 import { copyCsvRefusal } from '../../src/dialects/postgres/copy-csv-dialect.js';
 import { LoadDataCsvRewriter } from '../../src/dialects/mysql/load-data-csv.js';
@@ -153,7 +160,9 @@ async function checkDialectInput(
   }
   if (rewrites) tally.rewritten++;
   if (verdict !== 'safe' || expected.columns === undefined) return;
-  const copy = copyCsvModel(bytes, dialect, expected.columns);
+  // COPY is given the bytes after the preamble (postgres-session.ts copyCsv).
+  const copied = Buffer.concat(afterPreambleSync([bytes], dialect.skipLines));
+  const copy = copyCsvModel(copied, dialect, expected.columns);
   if (copy.kind === 'unmodelled') return;
   const firstProblem = expected.headerNul ? 1 : (expected.bad[0]?.line ?? expected.fatal?.line);
   if (copy.kind === 'rows') {

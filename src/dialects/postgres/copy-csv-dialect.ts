@@ -4,7 +4,8 @@ import { isSingleByte, type CsvDialect } from '../../util/csv-dialect.js';
  * Why COPY (FORMAT csv) cannot read a file written in `dialect` exactly as sluice's parser does,
  * or undefined when it can: COPY takes one one-byte DELIMITER and QUOTE, one NULL string (which
  * only unquoted fields match, FORCE_NULL adding quoted ones) and HEADER true or false. Its ESCAPE
- * only works before a quote inside quotes, and it cannot skip preamble lines.
+ * only works before a quote inside quotes. Preamble lines (--skip-lines) COPY never sees: they
+ * are cut off the bytes first (`afterPreamble`), and its line numbers shifted back.
  */
 export function copyCsvRefusal(dialect: CsvDialect): string | undefined {
   if (dialect.escape !== '')
@@ -14,9 +15,34 @@ export function copyCsvRefusal(dialect: CsvDialect): string | undefined {
     return `COPY takes a one-byte delimiter other than a backslash, not ${JSON.stringify(dialect.delimiter)}`;
   if (!isSingleByte(dialect.quote))
     return `COPY takes a one-byte quote, not ${JSON.stringify(dialect.quote)}`;
-  if (dialect.skipLines > 0) return 'COPY cannot skip preamble lines (--skip-lines)';
   if (dialect.nullStrings.length === 0) return 'COPY always has a NULL string, and none was given';
   if (dialect.nullStrings.length > 1)
     return `COPY takes one NULL string, and ${dialect.nullStrings.length} were given`;
   return undefined;
+}
+
+/**
+ * The bytes after the first `lines` newline-terminated lines (the preamble sluice's parser skips
+ * too, a byte order mark included); all of them when `lines` is 0.
+ */
+export async function* afterPreamble(
+  bytes: AsyncIterable<Uint8Array>,
+  lines: number,
+): AsyncGenerator<Buffer> {
+  let left = lines;
+  for await (const piece of bytes) {
+    let chunk = Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    while (left > 0 && chunk.length > 0) {
+      const newline = chunk.indexOf(0x0a);
+      if (newline === -1) {
+        chunk = chunk.subarray(chunk.length);
+        break;
+      }
+      left--;
+      chunk = chunk.subarray(newline + 1);
+    }
+    if (chunk.length > 0) yield chunk;
+  }
 }

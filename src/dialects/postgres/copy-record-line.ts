@@ -1,4 +1,5 @@
 import type { CsvDialect } from '../../util/csv-dialect.js';
+import { afterPreamble } from './copy-csv-dialect.js';
 import { CsvGuard, RawCsvUnsafe } from './csv-guard.js';
 
 const LF = 0x0a;
@@ -23,6 +24,12 @@ export async function copyRecordStartLine(
   copyLine: number,
 ): Promise<number | undefined> {
   if (!Number.isSafeInteger(copyLine) || copyLine < 1) return undefined;
+  if (dialect.skipLines > 0) {
+    // COPY was given the bytes after the preamble (postgres-session.ts): count from there.
+    const after = afterPreamble(bytes, dialect.skipLines);
+    const found = await copyRecordStartLine(after, { ...dialect, skipLines: 0 }, copyLine);
+    return found === undefined ? undefined : found + dialect.skipLines;
+  }
   const guard = CsvGuard.for(dialect);
   const quoteByte = dialect.quote.charCodeAt(0);
   let line = 1; // sluice's count: 1 + the newlines before

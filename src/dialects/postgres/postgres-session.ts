@@ -13,7 +13,7 @@ import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
 import { guardPostgresCsv } from './csv-guard.js';
-import { copyCsvRefusal } from './copy-csv-dialect.js';
+import { afterPreamble, copyCsvRefusal } from './copy-csv-dialect.js';
 import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
@@ -262,7 +262,8 @@ export class PostgresSession implements Session {
     dialect: CsvDialect,
   ): Promise<RowCounts> {
     try {
-      const checked = guardPostgresCsv(bytes, dialect);
+      // COPY gets the bytes after the preamble: its line numbers start after it (see copyLine).
+      const checked = guardPostgresCsv(afterPreamble(bytes, dialect.skipLines), dialect);
       return inserted(
         await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, dialect), checked)),
       );
