@@ -243,7 +243,7 @@ export class CsvParser {
     const delimiter = this.delimiter;
     // The next delimiter at or after the field being cut; `length` when the chunk has no more.
     let next = -1;
-    while (pos < length) {
+    while (pos < length && !this.done) {
       let newline = buf.indexOf('\n', pos);
       if (newline === -1) {
         if (!final) return this.refuseLongLine(buf, pos);
