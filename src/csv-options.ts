@@ -4,12 +4,19 @@ import { defaultCsvDialect, type CsvDialect } from './util/csv-dialect.js';
 
 /** The library's options that say how a CSV/TSV file is written (see LoadOptions). */
 export interface CsvOptions {
+  /** One character between fields (default `,`, a tab for TSV). */
   readonly delimiter?: string;
+  /** The quote character (default `"`); '' for none. */
   readonly quote?: string;
+  /** An escape character, MySQL-style (`\t \n \r \0 \b \Z`, `\N` alone is NULL); default none. */
   readonly escape?: string;
+  /** false: the first line is a record (names from `columns: [...]` or the table's order). */
   readonly header?: boolean;
+  /** Preamble lines before the header (or the first record); line numbers still count them. */
   readonly skipLines?: number;
+  /** Unquoted fields written as one of these are NULL (default `['']`; `[]`: none). */
   readonly nullStrings?: readonly string[];
+  /** Quoted fields matching a null string are NULL too (default false). */
   readonly nullQuoted?: boolean;
 }
 

@@ -31,6 +31,7 @@ export interface OnConflict {
   readonly update?: readonly string[];
 }
 
+/** Load options; the CSV/TSV dialect ones (delimiter, quote, ...) are CsvOptions (csv-options.ts). */
 export interface LoadOptions extends CsvOptions {
   /** Upsert instead of failing on a duplicate key (the default, like --on-conflict error). */
   readonly onConflict?: OnConflict;
@@ -45,12 +46,6 @@ export interface LoadOptions extends CsvOptions {
    * names the fields in file order (default then: the table's columns, in its order).
    */
   readonly columns?: string | readonly string[] | Readonly<Record<string, string>>;
-  /**
-   * CSV/TSV: `delimiter` (one character), `quote` ('' for none), `escape` (a MySQL-style escape
-   * character such as '\\'), `header` (false: the first line is a record), `skipLines` (preamble
-   * lines before the header), `nullStrings` (unquoted fields written as one of these are NULL;
-   * default ['']) and `nullQuoted` (quoted ones too). See docs/cli.md, "Files as they come".
-   */
   /** Column types for a table sluice creates, instead of the inferred ones: `{ zip: 'text' }`. */
   readonly types?: Readonly<Record<string, LogicalType>>;
   /** Load only the first N records of the input. */
