@@ -13,8 +13,9 @@ export function copyCsvRefusal(dialect: CsvDialect): string | undefined {
   if (dialect.quote === '') return "--quote '': COPY's CSV format always has a quote character";
   if (!isSingleByte(dialect.delimiter) || dialect.delimiter === '\\')
     return `COPY takes a one-byte delimiter other than a backslash, not ${JSON.stringify(dialect.delimiter)}`;
-  if (!isSingleByte(dialect.quote))
-    return `COPY takes a one-byte quote, not ${JSON.stringify(dialect.quote)}`;
+  // A backslash quote would hide the \. end-of-data marker from the guard, which looks for it.
+  if (!isSingleByte(dialect.quote) || dialect.quote === '\\')
+    return `the raw COPY takes a one-byte quote other than a backslash, not ${JSON.stringify(dialect.quote)}`;
   if (dialect.nullStrings.length === 0) return 'COPY always has a NULL string, and none was given';
   if (dialect.nullStrings.length > 1)
     return `COPY takes one NULL string, and ${dialect.nullStrings.length} were given`;
