@@ -47,8 +47,9 @@ export class LoadDataBulk implements BulkCopy {
       return `the LOAD DATA rewriter takes a one-byte escape, not ${JSON.stringify(dialect.escape)}`;
     if (dialect.nullQuoted)
       return 'quoted NULL strings (--null-quoted): the LOAD DATA rewriter matches unquoted fields only';
-    if (!isSingleByte(dialect.delimiter))
-      return `LOAD DATA is given a one-byte delimiter, not ${JSON.stringify(dialect.delimiter)}`;
+    // A backslash delimiter would clash with ESCAPED BY '\\' in the rewritten bytes.
+    if (!isSingleByte(dialect.delimiter) || dialect.delimiter === '\\')
+      return `LOAD DATA is given a one-byte delimiter other than a backslash, not ${JSON.stringify(dialect.delimiter)}`;
     if (dialect.quote !== '' && !isSingleByte(dialect.quote))
       return `the LOAD DATA rewriter takes a one-byte quote, not ${JSON.stringify(dialect.quote)}`;
     return undefined;
