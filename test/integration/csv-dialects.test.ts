@@ -242,14 +242,10 @@ for (const dialect of DIALECTS) {
     it('names the original line of a row the database refuses in a raw copy after preamble lines', async () => {
       await createTable(target, 'bad_id', ['name']);
       const file = join(FIXTURES, 'skip-lines-bad-id-line-7.csv');
-      if (dialect === 'sqlite') {
-        // SQLite has no raw path, and its flexible typing stores the text 'x' in the integer column.
-        assert.equal((await db.load('bad_id', file, { skipLines: 2 })).rowsLoaded, 4);
-        return;
-      }
       for (const options of [{ skipLines: 2 }, { skipLines: 2, batchSize: 2 }] as LoadOptions[]) {
+        // SQLite has no raw path: it parses both times (its INTEGER PRIMARY KEY refuses 'x').
         const plan = await db.explain('bad_id', file, options);
-        assert.equal(plan.plan.rawCopy, options.batchSize === undefined);
+        assert.equal(plan.plan.rawCopy, dialect !== 'sqlite' && options.batchSize === undefined);
         await assert.rejects(db.load('bad_id', file, options), (error: SluiceError) => {
           assert.equal(error.location?.line, 7, error.message);
           return true;
