@@ -1,6 +1,8 @@
 export { open, type Handle, type OpenOptions } from './handle.js';
 export { SluiceError, type ErrorCode, type SourceLocation } from './errors.js';
 export type { LoadOptions, Progress } from './options.js';
+export type { CsvOptions } from './csv-options.js';
+export type { LogicalType } from './dialects/dialect.js';
 export type { LoadReport, ExplainReport } from './report.js';
 export type { LoadInput } from './sources/from-input.js';
 export type { Format } from './sources/source.js';

@@ -34,7 +34,7 @@ export async function load(
   const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
-      ? rawCsvInput(source.path, source.format, mapper.columns, () => progress())
+      ? rawCsvInput(source.path, source, mapper.columns, () => progress())
       : undefined;
   const progress = (): void =>
     options.onProgress?.({
@@ -183,7 +183,7 @@ export async function explain(
             ref,
             mapper.columns,
             plan.rawCopy,
-            prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
+            prepared.source.kind === 'text' ? prepared.source.dialect : undefined,
           )
         : session.sql.insert(ref, mapper.columns, 1) +
           (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');

@@ -8,6 +8,8 @@ import { FORMATS } from './sources/source.js';
 import type { Readable } from 'node:stream';
 import type { RejectHandler } from './rejects/reject.js';
 import { checkRejectsPath } from './rejects/rejects-file.js';
+import { validateCsvOptions, type CsvOptions } from './csv-options.js';
+import type { LogicalType } from './dialects/dialect.js';
 
 export interface Progress {
   /** Rows handed to the database so far (committed or not). */
@@ -29,7 +31,8 @@ export interface OnConflict {
   readonly update?: readonly string[];
 }
 
-export interface LoadOptions {
+/** Load options; the CSV/TSV dialect ones (delimiter, quote, ...) are CsvOptions (csv-options.ts). */
+export interface LoadOptions extends CsvOptions {
   /** Upsert instead of failing on a duplicate key (the default, like --on-conflict error). */
   readonly onConflict?: OnConflict;
   /** csv, tsv, ndjson or json; defaults to the file's extension. */
@@ -38,8 +41,15 @@ export interface LoadOptions {
   readonly method?: MethodChoice;
   /** Rows per statement (values) or per batch (pipeline, copy). */
   readonly batchSize?: number;
-  /** Renames source columns: `"src=dst,..."` or `{ src: 'dst' }`. */
-  readonly columns?: string | Readonly<Record<string, string>>;
+  /**
+   * Renames source columns: `"src=dst,..."` or `{ src: 'dst' }`. With `header: false`, an array
+   * names the fields in file order (default then: the table's columns, in its order).
+   */
+  readonly columns?: string | readonly string[] | Readonly<Record<string, string>>;
+  /** Column types for a table sluice creates, instead of the inferred ones: `{ zip: 'text' }`. */
+  readonly types?: Readonly<Record<string, LogicalType>>;
+  /** Load only the first N records of the input. */
+  readonly limit?: number;
   /** Create a missing table from types inferred from the data. Default: true on SQLite, false elsewhere. */
   readonly create?: boolean;
   /** Client-side defaults for fields a row lacks: values or functions called per row. */
@@ -125,6 +135,8 @@ export function validateOptions(options: LoadOptions): void {
   positive('batchSize', options.batchSize);
   if (options.commitEvery !== 0) positive('commitEvery', options.commitEvery);
   positive('sampleSize', options.sampleSize);
+  positive('limit', options.limit);
+  validateCsvOptions(options);
   if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0))
     throw new SluiceError(
       'BAD_USAGE',

@@ -9,7 +9,7 @@ import { checkHeaderNames, nameHeader } from './rows/header-names.js';
 import { inferType } from './rows/infer-types.js';
 import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
-import { openSource, type LoadInput } from './sources/from-input.js';
+import { formatFromPath, openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
 import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
@@ -43,7 +43,13 @@ export async function prepareLoad(
 ): Promise<PreparedLoad> {
   validateOptions(options);
   const ref = tableRef(table);
-  const renames = parseColumnMap(options.columns);
+  const headerless = options.header === false;
+  const renames = headerless
+    ? new Map<string, string>()
+    : parseColumnMap(options.columns as string | Record<string, string> | undefined);
+  // Only for CSV/TSV: openSource refuses --no-header on the other formats.
+  const names =
+    headerless && isDelimited(input, options) ? await headerlessNames(session, ref, options) : undefined;
   const skipping = options.onError === 'skip';
   let rejects: RejectSink | undefined;
   const sourceRejects = { count: 0 };
@@ -52,6 +58,9 @@ export async function prepareLoad(
     stdin: options.stdin,
     start: resume?.start,
     lenient: skipping,
+    csv: options,
+    columns: names,
+    limit: options.limit,
     onBadRecord: skipping
       ? (name, unit) => {
           rejects = new RejectSink({
@@ -84,6 +93,7 @@ export async function prepareLoad(
     const notes: string[] = [];
     const converters = new Map<string, (field: string) => unknown>();
     if (info === undefined) {
+      if (options.types !== undefined) checkTypeNames(options.types, sample.columns, renames);
       const create = options.create ?? session.capabilities.createsMissingTables;
       if (!create) {
         throw new SluiceError('TABLE_NOT_FOUND', `table ${session.sql.table(ref)} does not exist`, {
@@ -114,10 +124,15 @@ export async function prepareLoad(
         })),
       };
     } else if (source.kind === 'text') {
+      if (options.types !== undefined)
+        notes.push(
+          `--type changes nothing here: ${session.sql.table(ref)} exists, and keeps its column types`,
+        );
       checkHeaderNames(
         sample.columns,
         source.name,
         info.columns.map((c) => c.name),
+        source.dialect.skipLines + 1,
       );
     }
     const mapperOptions = { renames, defaults: options.defaults, convert: undefined, omitted };
@@ -127,6 +142,12 @@ export async function prepareLoad(
       options.onConflict === undefined
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
+    const rawCsvBlocker =
+      source.kind !== 'text'
+        ? undefined
+        : options.limit !== undefined
+          ? '--limit reads only the first records'
+          : session.bulk?.rawCsvRefusal?.(source.dialect);
     const plan = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
@@ -140,6 +161,7 @@ export async function prepareLoad(
         !sample.hasBadRecord &&
         // The raw copy sends the file from its first byte: a resumed load starts past it.
         resume === undefined,
+      rawCsvBlocker,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',
@@ -179,6 +201,58 @@ export async function prepareLoad(
 }
 
 /**
+ * A headerless file's column names: the ones given (`columns: [...]`), else the table's, in its
+ * order. A table that does not exist yet has none to give.
+ */
+async function headerlessNames(
+  session: Session,
+  ref: TableRef,
+  options: LoadOptions,
+): Promise<readonly string[]> {
+  if (Array.isArray(options.columns)) return options.columns as readonly string[];
+  const info = await session.describeTable(ref);
+  if (info === undefined)
+    throw new SluiceError(
+      'BAD_USAGE',
+      `a file without a header needs its column names: ${session.sql.table(ref)} does not exist to give them`,
+      { hint: 'add --columns a,b,c (the names in file order)' },
+    );
+  return info.columns.map((c) => c.name);
+}
+
+/** The input is CSV or TSV, by --format or the file's extension. */
+function isDelimited(input: LoadInput, options: LoadOptions): boolean {
+  let format = options.format;
+  if (format === undefined && typeof input === 'string' && input !== '-') {
+    try {
+      format = formatFromPath(input);
+    } catch {
+      return false; // openSource says why
+    }
+  }
+  return format === 'csv' || format === 'tsv';
+}
+
+/** Every --type names a column of the file (by its own name or its new one). */
+function checkTypeNames(
+  types: Readonly<Record<string, unknown>>,
+  columns: readonly string[],
+  renames: ReadonlyMap<string, string>,
+): void {
+  const known = new Set([...columns, ...columns.map((c) => renames.get(c) ?? c)]);
+  for (const name of Object.keys(types)) {
+    if (!known.has(name))
+      throw new SluiceError(
+        'BAD_USAGE',
+        `--type names ${excerpt(name)}, which is not a column of the input`,
+        {
+          hint: `the input has: ${columns.join(', ')}`,
+        },
+      );
+  }
+}
+
+/**
  * Column definitions for CREATE TABLE: source columns (renamed) with inferred types, then
  * defaults. `columns` are the source's names by position; the `omitted` positions get none.
  */
@@ -195,7 +269,10 @@ function inferColumns(
     const values = sample.records.map((record) =>
       Array.isArray(record) ? (record as TextField[])[index] : (record as Record<string, unknown>)[column],
     );
-    return [{ name: renames.get(column) ?? column, type: inferType(values) }];
+    const name = renames.get(column) ?? column;
+    // --type: the user's type for the column (by its name in the file or in the table).
+    const given = options.types?.[name] ?? options.types?.[column];
+    return [{ name, type: given ?? inferType(values) }];
   });
   for (const [name, value] of Object.entries(options.defaults ?? {})) {
     if (definitions.some((d) => d.name === name)) continue;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { RowChunk } from './dialects/dialect.js';
 import type { RawCsvInput } from './methods/method.js';
 import { openSource, READ_CHUNK } from './sources/from-input.js';
+import type { CsvDialect } from './util/csv-dialect.js';
 
 /**
  * A CSV file as the raw copy path takes it (methods/csv-file-copy.ts): its bytes, and the same
@@ -11,10 +12,13 @@ import { openSource, READ_CHUNK } from './sources/from-input.js';
  */
 export function rawCsvInput(
   path: string,
-  format: 'csv' | 'tsv',
+  file: { readonly format: 'csv' | 'tsv'; readonly dialect: CsvDialect; readonly header: readonly string[] },
   columns: readonly string[],
   onBytes: () => void,
 ): RawCsvInput {
+  const { format, dialect } = file;
+  // A headerless file is read again with the names it was first read with.
+  const names = dialect.header ? undefined : file.header;
   let read = 0;
   async function* counted(file: Readable): AsyncGenerator<Buffer> {
     for await (const chunk of file as AsyncIterable<Buffer>) {
@@ -24,7 +28,7 @@ export function rawCsvInput(
     }
   }
   async function* parsed(): AsyncGenerator<RowChunk> {
-    const source = await openSource(path, { format });
+    const source = await openSource(path, { format, csv: dialect, columns: names });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
       throw new Error(`${path} changed while it was loaded: its header has ${source.header.length} fields`);
@@ -35,7 +39,7 @@ export function rawCsvInput(
     }
   }
   return {
-    delimiter: format === 'tsv' ? '\t' : ',',
+    dialect,
     bytes() {
       read = 0;
       // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before

@@ -5,6 +5,7 @@ import type { MethodChoice } from '../plan/plan.js';
 import type { Format } from '../sources/source.js';
 import { tableFromPath } from '../sources/from-input.js';
 import { onConflictFrom } from './conflict-args.js';
+import { CSV_FLAGS, csvOptionsFrom } from './csv-args.js';
 
 /** The load options, declared once for `load` and `explain` (one line of help each). */
 export const LOAD_OPTIONS = {
@@ -13,8 +14,14 @@ export const LOAD_OPTIONS = {
   format: { type: 'string', help: "csv, tsv, ndjson or json (default: the file's extension)", arg: 'FMT' },
   method: { type: 'string', help: 'auto (default), copy, values, pipeline or row', arg: 'M' },
   'batch-size': { type: 'string', help: 'rows per INSERT (values) or per batch (pipeline, copy)', arg: 'N' },
-  columns: { type: 'string', multiple: true, help: 'rename input columns: src=dst,...', arg: 'MAP' },
+  columns: {
+    type: 'string',
+    multiple: true,
+    help: 'rename input columns: src=dst,... (with --no-header: the names, a,b,c)',
+    arg: 'MAP',
+  },
   create: { type: 'boolean', help: 'create a missing table from inferred types (always on for SQLite)' },
+  ...CSV_FLAGS,
   'on-error': {
     type: 'string',
     help: 'abort (default): stop at the first bad row; skip: reject it, load the rest',
@@ -116,7 +123,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     format: values.format as Format | undefined,
     method: values.method as MethodChoice | undefined,
     batchSize: integer('--batch-size', values['batch-size']),
-    columns: (values.columns as string[] | undefined)?.join(','),
+    ...csvOptionsFrom(values, (values.columns as string[] | undefined)?.join(',')),
     create: values.create === true ? true : undefined,
     commitEvery: count('--commit-every', values['commit-every']),
     onError: values['on-error'] as 'abort' | 'skip' | undefined,

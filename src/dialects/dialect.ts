@@ -1,3 +1,4 @@
+import type { CsvDialect } from '../util/csv-dialect.js';
 import type { Readable } from 'node:stream';
 import type { RecordPositions } from '../util/record-positions.js';
 
@@ -338,7 +339,17 @@ export interface BulkCopy {
    * loads the file parsed instead. A bulk path takes no savepoints and never commits: the method
    * owns the transaction.
    */
-  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<RowCounts>;
+  copyCsv?(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: Readable,
+    dialect: CsvDialect,
+  ): Promise<RowCounts>;
+  /**
+   * Why copyCsv cannot take a file written in `dialect` as its own bytes (for explain), or
+   * undefined when it can: such a file is parsed and its rows encoded instead.
+   */
+  rawCsvRefusal?(dialect: CsvDialect): string | undefined;
   /**
    * The line the record a copyCsv error called `copyLine` starts on, reading the file's bytes again
    * from the start (error path only); undefined when it cannot tell. Present when copyCsv reports
@@ -346,11 +357,11 @@ export interface BulkCopy {
    */
   recordStartLine?(
     bytes: AsyncIterable<Uint8Array>,
-    delimiter: string,
+    dialect: CsvDialect,
     copyLine: number,
   ): Promise<number | undefined>;
-  /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
+  /** The statement the bulk path sends, for explain (no values); `dialect` is the raw CSV's. */
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, dialect?: CsvDialect): string;
 }
 
 export interface Dialect {

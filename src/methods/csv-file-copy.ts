@@ -33,7 +33,7 @@ export async function copyCsvFile(
   const { ref, tx } = context;
   let counts: RowCounts;
   try {
-    counts = await tx.savepoint(() => bulk.copyCsv!(ref, context.columns, raw.bytes(), raw.delimiter));
+    counts = await tx.savepoint(() => bulk.copyCsv!(ref, context.columns, raw.bytes(), raw.dialect));
   } catch (error) {
     if (isRawCsvUnsafe(error)) {
       const parsed = await tx.savepoint(() => copyParsedCsvFile(context, bulk, raw));
@@ -48,7 +48,7 @@ export async function copyCsvFile(
           ? at.exact
           : 'record' in at
             ? await raw.lineOfRecord(at.record)
-            : await bulk.recordStartLine?.(raw.reread(), raw.delimiter, at.within);
+            : await bulk.recordStartLine?.(raw.reread(), raw.dialect, at.within);
       throw rowError(context, error, line, copyColumnOf(error));
     }
     throw (

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { RowChunk, RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError, type SourceLocation } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
+import type { CsvDialect } from '../util/csv-dialect.js';
 import type { MappedChunk } from '../rows/row-mapper.js';
 import type { Run } from './runs.js';
 import type { LoadTransaction } from './transaction.js';
@@ -11,7 +12,8 @@ import type { LoadTransaction } from './transaction.js';
  * bytes. load.ts provides it, so methods never open sources themselves.
  */
 export interface RawCsvInput {
-  readonly delimiter: string;
+  /** How the file is written (delimiter, quote, header, NULL strings...). */
+  readonly dialect: CsvDialect;
   /** The file's bytes from the start, header included, counted for progress as they are pulled. */
   bytes(): Readable;
   /** Bytes of the file pulled through `bytes()` so far. */

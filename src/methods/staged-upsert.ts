@@ -74,7 +74,7 @@ export async function upsertCsvFile(
     // The file is read again from its start when a lost race rolled the transaction back.
     counts = await tx.replaying(() =>
       tx.savepoint(async () => {
-        const copied = await bulk.copyCsv!({ name: staging }, context.columns, raw.bytes(), raw.delimiter);
+        const copied = await bulk.copyCsv!({ name: staging }, context.columns, raw.bytes(), raw.dialect);
         const rows = countRows(copied);
         return retrying(context, () => mergeStaging(context, staging, context.columns, rows));
       }),

@@ -9,6 +9,8 @@ export interface PlanInput {
   readonly columns: number;
   /** A CSV/TSV file whose fields go to the table as written (no defaults added, no conversion). */
   readonly rawCsvEligible: boolean;
+  /** Why the bulk path cannot take this file's bytes as they are (its dialect, --limit), if so. */
+  readonly rawCsvBlocker?: string;
   readonly batchSize: number | undefined;
   readonly commitEvery: number | undefined;
   readonly onError: 'abort' | 'skip';
@@ -46,6 +48,7 @@ export function choosePlan(input: PlanInput): Plan {
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
+    input.rawCsvBlocker === undefined &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
     input.commitEvery === undefined &&
@@ -70,7 +73,9 @@ export function choosePlan(input: PlanInput): Plan {
         `upsert: the whole file goes by one ${capabilities.copy} into a temporary staging table, then one INSERT ... SELECT merges it into the table (a scan of the staging table with index lookups into the table: no statistics needed); a row the database refuses is found by loading the file again parsed, batch by batch`,
       );
   } else if (method === 'copy') {
-    if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
+    if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined && input.rawCsvBlocker !== undefined) {
+      reasons.push(`the CSV is parsed, not copied raw: ${input.rawCsvBlocker}`);
+    } else if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
       const why =
         input.onError === 'skip'
           ? '--on-error skip'

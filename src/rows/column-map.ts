@@ -19,6 +19,9 @@ export function parseColumnMap(
       throw new SluiceError(
         'BAD_USAGE',
         `--columns expects src=dst pairs separated by commas, got ${JSON.stringify(item)}`,
+        eq === -1
+          ? { hint: 'names without = (a,b,c) are for a file with no header line: add --no-header' }
+          : {},
       );
     }
     map.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());

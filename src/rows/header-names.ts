@@ -65,6 +65,8 @@ export function checkHeaderNames(
   header: readonly string[],
   source: string,
   tableColumns: readonly string[],
+  /** The header's line: after the skipped preamble lines. */
+  line = 1,
 ): void {
   // Exact names: "a" and "A" may be two columns of the table (PostgreSQL); the row mapper refuses
   // two header names that find the same column.
@@ -72,7 +74,7 @@ export function checkHeaderNames(
   header.forEach((name, index) => {
     if (name === '') {
       throw new SluiceError('BAD_INPUT', `column ${index + 1} of the header has no name`, {
-        location: { source, line: 1 },
+        location: { source, line },
         hint: `the table has: ${tableColumns.join(', ')}; name it in the header, or let sluice create a new table, which names it`,
       });
     }
@@ -82,7 +84,7 @@ export function checkHeaderNames(
         'BAD_INPUT',
         `columns ${first + 1} and ${index + 1} of the header are both named ${excerpt(name)}`,
         {
-          location: { source, line: 1 },
+          location: { source, line },
           hint: `the table has: ${tableColumns.join(', ')}; rename one in the header, or let sluice create a new table, which names it ${excerpt(`${name}_1`)}`,
         },
       );

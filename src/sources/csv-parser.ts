@@ -1,9 +1,22 @@
+import { SluiceError } from '../errors.js';
+import { defaultCsvDialect, unescapeChar, type CsvDialect } from '../util/csv-dialect.js';
 import { MAX_RECORD_CHARS } from '../util/limits.js';
 import type { BadRecordHandler, RecordBatch, TextField } from './source.js';
 
 const LF = 10;
 const CR = 13;
-const QUOTE = 34;
+/** No such character: a quote or escape code that is not set never matches. */
+const NONE = -1;
+
+/** What the parser is given beyond the dialect: headerless column names, a record limit. */
+export interface CsvParserOptions {
+  /** With `header: false`: the column names, in file order (their count is the record width). */
+  readonly columns?: readonly string[];
+  /** Stop after this many records (bad ones included): --limit. */
+  readonly limit?: number;
+  /** The source's name, for the headerless width error. */
+  readonly name?: string;
+}
 
 export { MAX_RECORD_CHARS };
 
@@ -20,6 +33,11 @@ export { MAX_RECORD_CHARS };
  *
  * The first record is the header. Records whose field count differs from the header's, and text
  * after a closing quote, go to `onBadRecord`, which throws to abort or returns to skip.
+ *
+ * The dialect (util/csv-dialect.ts) may change the delimiter and the quote (or turn quoting off),
+ * add an escape character, say there is no header, skip preamble lines and name other NULL
+ * strings. Records holding a quote or an escape character take the character-level path; the rest
+ * stay on the fast one whatever the dialect.
  */
 export class CsvParser {
   private buffer = '';
@@ -35,19 +53,57 @@ export class CsvParser {
   private cursorByte = 0;
   private width = -1;
   private headerFields: string[] | undefined;
+  /** Headerless: the first record's width has been checked against the names. */
+  private firstChecked = false;
   /** Set while the pending text holds a NUL, so only those records pay for the check. */
   private nulPending = false;
   private readonly delimiter: string;
   private readonly delimiterCode: number;
+  private readonly quote: string;
+  private readonly quoteCode: number;
+  private readonly escape: string;
+  private readonly escapeCode: number;
+  /** What an empty unquoted field is: NULL unless '' is not among the null strings. */
+  private readonly emptyField: TextField;
+  /** Null strings other than '' (undefined when there are none: the common case costs nothing). */
+  private readonly nulls: ReadonlySet<string> | undefined;
+  private readonly nullQuoted: boolean;
+  /** Preamble lines still to skip before the header (or the first record). */
+  private skipLeft: number;
+  /** Headerless: the width is known, and the first record is checked against it. */
+  private readonly headerless: boolean;
+  private readonly limit: number;
+  private readonly name: string;
+  /** The record limit was reached: nothing more is parsed. */
+  done = false;
 
   constructor(
-    delimiter: string,
+    dialect: string | CsvDialect,
     private readonly onBadRecord: BadRecordHandler,
     /** The decoder marks invalid UTF-8 with NULs (skip mode): say so when refusing one. */
     private readonly lenientUtf8 = false,
+    options: CsvParserOptions = {},
   ) {
-    this.delimiter = delimiter;
-    this.delimiterCode = delimiter.charCodeAt(0);
+    const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
+    this.delimiter = d.delimiter;
+    this.delimiterCode = d.delimiter.charCodeAt(0);
+    this.quote = d.quote;
+    this.quoteCode = d.quote === '' ? NONE : d.quote.charCodeAt(0);
+    this.escape = d.escape;
+    this.escapeCode = d.escape === '' ? NONE : d.escape.charCodeAt(0);
+    this.emptyField = d.nullStrings.includes('') ? null : '';
+    const others = d.nullStrings.filter((n) => n !== '');
+    this.nulls = others.length === 0 ? undefined : new Set(others);
+    this.nullQuoted = d.nullQuoted;
+    this.skipLeft = d.skipLines;
+    this.limit = options.limit ?? Infinity;
+    this.name = options.name ?? 'input';
+    this.headerless = !d.header;
+    if (!d.header) {
+      if (options.columns === undefined) throw new Error('a headerless parser needs the column names');
+      this.headerFields = [...options.columns];
+      this.width = options.columns.length;
+    }
   }
 
   /**
@@ -62,6 +118,8 @@ export class CsvParser {
     this.line = line;
     this.ascii = true;
     this.nulPending = false;
+    this.skipLeft = 0;
+    this.firstChecked = true;
   }
 
   /** The header's fields, once the first record has been read. */
@@ -126,19 +184,47 @@ export class CsvParser {
   private parse(out: RecordBatch<TextField[]>, final: boolean): number {
     const buf = this.buffer;
     const length = buf.length;
-    let pos = 0;
-    while (pos < length) {
+    let pos = this.skipLeft > 0 ? this.skipPreamble(buf, final) : 0;
+    while (pos < length && !this.done) {
       // One search per quoted record (one per chunk when there are none), outside the per-record
       // loop: with a guarded `indexOf('"', pos)` inside that loop, V8 11 (Node 20) rescanned the
       // rest of the chunk on every record once the loop was optimized, quadratic in the chunk size.
-      const quote = buf.indexOf('"', pos);
-      pos = this.parsePlain(buf, pos, quote === -1 ? length : quote, final && quote === -1, out);
-      if (quote === -1 || pos >= length) break;
+      const special = this.nextSpecial(buf, pos);
+      pos = this.parsePlain(buf, pos, special === -1 ? length : special, final && special === -1, out);
+      if (special === -1 || pos >= length || this.done) break;
       const next = this.parseQuotedRecord(buf, pos, final, out);
       if (next === -1) break;
       pos = next;
     }
-    return Math.min(pos, length);
+    return this.done ? length : Math.min(pos, length);
+  }
+
+  /** The next quote or escape character at or after `pos`, or -1. */
+  private nextSpecial(buf: string, pos: number): number {
+    const quote = this.quote === '' ? -1 : buf.indexOf(this.quote, pos);
+    if (this.escape === '') return quote;
+    const escape = buf.indexOf(this.escape, pos);
+    if (quote === -1) return escape;
+    return escape === -1 ? quote : Math.min(quote, escape);
+  }
+
+  /**
+   * Reads past the preamble lines (--skip-lines) still to skip; returns where the text after them
+   * starts. A line the text ends inside is consumed and still counts as unfinished.
+   */
+  private skipPreamble(buf: string, final: boolean): number {
+    let pos = 0;
+    while (this.skipLeft > 0) {
+      const newline = buf.indexOf('\n', pos);
+      if (newline === -1) {
+        if (final) this.skipLeft = 0;
+        return buf.length;
+      }
+      this.line++;
+      this.skipLeft--;
+      pos = newline + 1;
+    }
+    return pos;
   }
 
   /**
@@ -157,7 +243,7 @@ export class CsvParser {
     const delimiter = this.delimiter;
     // The next delimiter at or after the field being cut; `length` when the chunk has no more.
     let next = -1;
-    while (pos < length) {
+    while (pos < length && !this.done) {
       let newline = buf.indexOf('\n', pos);
       if (newline === -1) {
         if (!final) return this.refuseLongLine(buf, pos);
@@ -180,7 +266,7 @@ export class CsvParser {
             if (next === -1) next = length;
           }
           const cut = next < end ? next : end;
-          fields.push(cut > from ? buf.slice(from, cut) : null);
+          fields.push(cut > from ? this.unquoted(buf.slice(from, cut)) : this.emptyField);
           if (cut === end) break;
           from = cut + 1;
         }
@@ -189,6 +275,11 @@ export class CsvParser {
       pos = newline + 1;
     }
     return pos;
+  }
+
+  /** An unquoted field as written: NULL when it is one of the null strings (a header keeps its names). */
+  private unquoted(text: string): TextField {
+    return this.nulls !== undefined && this.width !== -1 && this.nulls.has(text) ? null : text;
   }
 
   /** An unfinished last line waits for more text, unless it is already too long to be a record. */
@@ -203,8 +294,8 @@ export class CsvParser {
   }
 
   /**
-   * The character-level path for a record that contains a quote. Returns the position after the
-   * record, or -1 when the record is not complete yet.
+   * The character-level path for a record that contains a quote or an escape character. Returns
+   * the position after the record, or -1 when the record is not complete yet.
    */
   private parseQuotedRecord(
     buf: string,
@@ -215,14 +306,15 @@ export class CsvParser {
     const length = buf.length;
     const fields: TextField[] = [];
     const startLine = this.line;
+    const escapeCode = this.escapeCode;
     let i = start;
     for (;;) {
-      if (buf.charCodeAt(i) === QUOTE) {
+      if (buf.charCodeAt(i) === this.quoteCode) {
         let value = '';
         let from = i + 1;
         for (;;) {
-          const close = buf.indexOf('"', from);
-          if (close === -1 || (close === length - 1 && !final)) {
+          const close = this.closeOrEscape(buf, from);
+          if (close === -1 || (close === length - 1 && (!final || buf.charCodeAt(close) === escapeCode))) {
             if (!final && length - start <= MAX_RECORD_CHARS) return -1;
             // A quote that never closes would swallow the rest of the input (and memory): refuse
             // the line it opened on and read on from the next line.
@@ -233,7 +325,12 @@ export class CsvParser {
               : `unterminated quoted field (no closing quote within ${MAX_RECORD_CHARS} characters)`;
             return this.reject(startLine, reason, buf, start, stop, fields.length + 1);
           }
-          if (buf.charCodeAt(close + 1) === QUOTE) {
+          if (buf.charCodeAt(close) === escapeCode) {
+            value += buf.slice(from, close) + this.unescaped(buf[close + 1]!);
+            from = close + 2;
+            continue;
+          }
+          if (buf.charCodeAt(close + 1) === this.quoteCode) {
             value += buf.slice(from, close + 1);
             from = close + 2;
             continue;
@@ -242,7 +339,7 @@ export class CsvParser {
           i = close + 1;
           break;
         }
-        fields.push(value);
+        fields.push(this.nullQuoted && this.isNullString(value) ? null : value);
         const c = buf.charCodeAt(i);
         if (c === this.delimiterCode) {
           i++;
@@ -260,11 +357,29 @@ export class CsvParser {
         if (lineEnd === -1 && !final) return this.waitOrRefuse(startLine, after, buf, start, fields.length);
         return this.reject(startLine, after, buf, start, stop, fields.length);
       }
-      // Unquoted field: runs to the next delimiter or newline.
+      // Unquoted field: runs to the next delimiter or newline that is not escaped.
       let j = i;
+      let value = '';
+      let from = i;
+      /** Where the last escape sequence ends: a CR before it is data, not part of a CRLF. */
+      let escapedTo = -1;
       while (j < length) {
         const c = buf.charCodeAt(j);
         if (c === this.delimiterCode || c === LF) break;
+        if (c === escapeCode) {
+          if (j + 1 >= length) {
+            if (!final) {
+              j = length; // the next chunk says what is escaped
+              break;
+            }
+            j++; // a lone escape character ending the input stands for itself
+            continue;
+          }
+          value += buf.slice(from, j) + this.unescaped(buf[j + 1]!);
+          j += 2;
+          from = escapedTo = j;
+          continue;
+        }
         j++;
       }
       if (j >= length && !final) {
@@ -273,14 +388,44 @@ export class CsvParser {
       }
       const c = j < length ? buf.charCodeAt(j) : -1;
       let end = j;
-      if (c !== this.delimiterCode && end > i && buf.charCodeAt(end - 1) === CR) end--;
-      fields.push(end > i ? buf.slice(i, end) : null);
+      if (c !== this.delimiterCode && end > i && end - 1 >= escapedTo && buf.charCodeAt(end - 1) === CR)
+        end--;
+      if (end === i) fields.push(this.emptyField);
+      else if (escapedTo === -1) fields.push(this.unquoted(buf.slice(i, end)));
+      else {
+        // Null strings match the field as written; an escaped N alone is NULL (MySQL's \N).
+        const written = buf.slice(i, end);
+        const isNull = (written === `${this.escape}N` && this.width !== -1) || this.isNullString(written);
+        fields.push(isNull ? null : value + buf.slice(from, end));
+      }
       if (c === this.delimiterCode) {
         i = j + 1;
         continue;
       }
       return this.finish(fields, startLine, buf, start, end, j + 1, out);
     }
+  }
+
+  /** Inside quotes: the next quote or escape character from `from`, or -1. */
+  private closeOrEscape(buf: string, from: number): number {
+    const close = buf.indexOf(this.quote, from);
+    if (this.escape === '') return close;
+    const escape = buf.indexOf(this.escape, from);
+    if (escape === -1 || (close !== -1 && close < escape)) return close;
+    // An escape character ending the text waits for the next chunk as a closing quote would.
+    return escape;
+  }
+
+  /** The character an escape sequence stands for; a NUL is marked for the record's check. */
+  private unescaped(char: string): string {
+    const value = unescapeChar(char);
+    if (value === '\0') this.nulPending = true;
+    return value;
+  }
+
+  private isNullString(text: string): boolean {
+    if (text === '') return this.emptyField === null;
+    return this.nulls !== undefined && this.width !== -1 && this.nulls.has(text);
   }
 
   /**
@@ -320,6 +465,7 @@ export class CsvParser {
     this.countLines(buf, start, stop);
     const raw = trimNewline(buf.slice(start, stop));
     this.ordinal++;
+    if (this.ordinal >= this.limit) this.done = true;
     this.onBadRecord({ line, reason, raw, column });
     return stop;
   }
@@ -346,7 +492,20 @@ export class CsvParser {
       this.headerFields = fields.map((f) => f ?? '');
       return;
     }
+    if (this.headerless && !this.firstChecked) {
+      this.firstChecked = true;
+      if (fields.length !== this.width)
+        throw new SluiceError(
+          'BAD_USAGE',
+          `the first record has ${fields.length} fields, but ${this.width} column names were given (${this.headerFields!.join(', ')})`,
+          {
+            location: { source: this.name, line },
+            hint: 'give one name per field, in file order, with --columns a,b,c',
+          },
+        );
+    }
     const ordinal = ++this.ordinal;
+    if (ordinal >= this.limit) this.done = true;
     if (fields.length !== this.width) {
       const reason = `expected ${this.width} fields, found ${fields.length}`;
       this.onBadRecord({ line, reason, raw: buf.slice(start, end) });

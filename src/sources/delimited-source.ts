@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
+import { defaultCsvDialect, type CsvDialect } from '../util/csv-dialect.js';
 import { CsvParser } from './csv-parser.js';
 import { decodeChunks } from './byte-chunks.js';
 import {
@@ -17,6 +18,12 @@ export interface DelimitedOptions {
   readonly path?: string;
   readonly totalBytes?: number;
   readonly onBadRecord: BadRecordHandler;
+  /** How the file is written (default: RFC 4180 with the format's delimiter). */
+  readonly dialect?: CsvDialect;
+  /** Headerless input (`dialect.header` false): the column names in file order. */
+  readonly columns?: readonly string[];
+  /** Read only the first N records. */
+  readonly limit?: number;
   /** Skip mode: invalid UTF-8 rejects its record instead of stopping the load. */
   readonly lenient?: boolean;
   /**
@@ -32,14 +39,16 @@ export interface DelimitedOptions {
  * columns can be planned before any row is written; everything else is pulled on demand.
  */
 export async function openDelimited(input: Readable, options: DelimitedOptions): Promise<TextSource> {
-  const delimiter = options.format === 'tsv' ? '\t' : ',';
+  const dialect = options.dialect ?? defaultCsvDialect(options.format);
+  const { delimiter } = dialect;
   const { start } = options;
   // Before a resume's offset every record was loaded or rejected already: read for the header only.
   let seeking = start !== undefined;
   const parser = new CsvParser(
-    delimiter,
+    dialect,
     (bad) => (seeking ? undefined : options.onBadRecord(bad)),
     options.lenient,
+    { columns: options.columns, limit: options.limit, name: options.name },
   );
   const counter = { bytes: 0 };
   const decode = (bytes: Readable, atStart: boolean) =>
@@ -58,6 +67,8 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
         finished = true;
       } else {
         parser.push(value.text, out, value.bytes, value.skipped);
+        // --limit reached: nothing after it is read.
+        if (parser.done && !seeking) finished = true;
       }
     } catch (error) {
       // The records before the bad one go first, so that a database error on one of them (the
@@ -69,7 +80,7 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
     return out;
   }
 
-  // Records that arrive with the header are kept for the first batch.
+  // Records that arrive with the header are kept for the first batch (headerless: none is read yet).
   let first = emptyBatch<TextField[]>();
   while (parser.header === undefined && !finished) first = await nextBatch();
   const header = parser.header;
@@ -98,6 +109,7 @@ export async function openDelimited(input: Readable, options: DelimitedOptions):
     unit: 'line',
     header,
     delimiter,
+    dialect,
     path: options.path,
     totalBytes: options.totalBytes,
     close: () => input.destroy(),

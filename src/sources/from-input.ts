@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
+import { csvDialectFor, csvOptionsGiven, type CsvOptions } from '../csv-options.js';
+import { limitRecords } from './limit.js';
 import { abortOnBadRecord } from './bad-record.js';
 import { openDelimited } from './delimited-source.js';
 import { openJsonArray } from './json-array-source.js';
@@ -30,6 +32,12 @@ export interface SourceOptions {
   readonly stdin?: Readable;
   /** A resumed load (files only): go on after this position instead of from the start. */
   readonly start?: SourceStart;
+  /** How a CSV/TSV input is written; refused for NDJSON and JSON. */
+  readonly csv?: CsvOptions;
+  /** Headerless CSV/TSV: the column names in file order. */
+  readonly columns?: readonly string[];
+  /** Read only the first N records. */
+  readonly limit?: number;
 }
 
 // 64 KiB reads: a chunk's rows die young (fewer promoted to the old generation), which keeps
@@ -42,7 +50,13 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
   if (typeof input === 'string') {
     if (input === '-') {
       const format = requireFormat(options.format, '-');
-      return openBytes(options.stdin ?? process.stdin, { format, name: '<stdin>', handlerFor, lenient });
+      return openBytes(options.stdin ?? process.stdin, {
+        format,
+        name: '<stdin>',
+        handlerFor,
+        lenient,
+        options,
+      });
     }
     const format = options.format ?? formatFromPath(input);
     let size: number;
@@ -56,17 +70,28 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
     }
     const start = options.start;
     if (start !== undefined && start.offset > 0)
-      return openAt(input, format, size, start, handlerFor, lenient);
+      return openAt(input, format, size, start, handlerFor, lenient, options);
     const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
-    return openBytes(stream, { format, name: input, path: input, totalBytes: size, handlerFor, lenient });
+    return openBytes(stream, {
+      format,
+      name: input,
+      path: input,
+      totalBytes: size,
+      handlerFor,
+      lenient,
+      options,
+    });
   }
   // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
   if (isByteStream(input) || (options.format !== undefined && isNodeStream(input))) {
     const format = requireFormat(options.format, 'a byte stream');
     const stream = Readable.from(input as AsyncIterable<Buffer>);
-    return openBytes(stream, { format, name: 'input', handlerFor, lenient });
+    return openBytes(stream, { format, name: 'input', handlerFor, lenient, options });
   }
-  if (isIterable(input)) return openObjects(input, 'input', handlerFor('input', 'row'));
+  if (isIterable(input)) {
+    refuseCsvOptions(options, 'JS objects');
+    return limitRecords(openObjects(input, 'input', handlerFor('input', 'row')), options.limit);
+  }
   throw new SluiceError(
     'BAD_USAGE',
     'unsupported source: pass a file path, "-", a Readable, an array, an iterable or an async iterable of objects',
@@ -86,6 +111,7 @@ async function openAt(
   start: SourceStart,
   handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler,
   lenient: boolean,
+  options: SourceOptions,
 ): Promise<RowSource> {
   const onBadRecord = handlerFor(path, 'line');
   const from = (offset: number) => createReadStream(path, { highWaterMark: READ_CHUNK, start: offset });
@@ -100,16 +126,46 @@ async function openAt(
         totalBytes: size,
         onBadRecord,
         lenient,
+        ...delimitedOptions(options, format),
         start: { ...start, reopen: () => from(start.offset) },
       });
     }
     case 'ndjson':
-      return openNdjson(from(start.offset), { name: path, totalBytes: size, onBadRecord, lenient, start });
+      refuseCsvOptions(options, 'NDJSON');
+      return limitRecords(
+        openNdjson(from(start.offset), { name: path, totalBytes: size, onBadRecord, lenient, start }),
+        options.limit,
+      );
     case 'json': {
+      refuseCsvOptions(options, 'JSON');
       const source = openJsonArray(from(0), { name: path, totalBytes: size, onBadRecord, lenient });
-      return { ...source, batches: () => after(source.batches(), start.ordinal) };
+      return limitRecords(
+        { ...source, batches: () => after(source.batches(), start.ordinal) },
+        options.limit,
+      );
     }
   }
+}
+
+/** The dialect, headerless names and limit of a CSV/TSV source. */
+function delimitedOptions(options: SourceOptions, format: 'csv' | 'tsv') {
+  return {
+    dialect: csvDialectFor(options.csv ?? {}, format),
+    columns: options.columns,
+    limit: options.limit,
+  };
+}
+
+function refuseCsvOptions(options: SourceOptions, what: string): void {
+  const given = csvOptionsGiven(options.csv ?? {});
+  if (given.length > 0)
+    throw new SluiceError(
+      'BAD_USAGE',
+      `${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} only to CSV and TSV, not ${what}`,
+      {
+        hint: 'drop them, or give --format csv|tsv',
+      },
+    );
 }
 
 async function* after<R>(
@@ -138,19 +194,23 @@ interface ByteSourceOptions {
   readonly totalBytes?: number;
   readonly handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler;
   readonly lenient: boolean;
+  readonly options: SourceOptions;
 }
 
-function openBytes(stream: Readable, options: ByteSourceOptions): Promise<RowSource> | RowSource {
-  const { format, name, path, totalBytes, lenient } = options;
-  const onBadRecord = options.handlerFor(name, 'line');
+function openBytes(stream: Readable, byteOptions: ByteSourceOptions): Promise<RowSource> | RowSource {
+  const { format, name, path, totalBytes, lenient, options } = byteOptions;
+  if (format !== 'csv' && format !== 'tsv') refuseCsvOptions(options, format === 'json' ? 'JSON' : 'NDJSON');
+  const onBadRecord = byteOptions.handlerFor(name, 'line');
   switch (format) {
     case 'csv':
-    case 'tsv':
-      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord, lenient });
+    case 'tsv': {
+      const dialect = delimitedOptions(options, format);
+      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord, lenient, ...dialect });
+    }
     case 'ndjson':
-      return openNdjson(stream, { name, totalBytes, onBadRecord, lenient });
+      return limitRecords(openNdjson(stream, { name, totalBytes, onBadRecord, lenient }), options.limit);
     case 'json':
-      return openJsonArray(stream, { name, totalBytes, onBadRecord, lenient });
+      return limitRecords(openJsonArray(stream, { name, totalBytes, onBadRecord, lenient }), options.limit);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { CsvDialect } from '../util/csv-dialect.js';
 import type { RecordPositions } from '../util/record-positions.js';
 
 /**
@@ -52,6 +53,8 @@ export interface TextSource extends SourceBase {
   /** The file the bytes come from, when a COPY may pass them through untouched. */
   readonly path: string | undefined;
   readonly delimiter: string;
+  /** How the file is written: delimiter, quote, escape, header, skipped lines, NULL strings. */
+  readonly dialect: CsvDialect;
   batches(): AsyncIterable<RecordBatch<TextField[]>>;
 }
 

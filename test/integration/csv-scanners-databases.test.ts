@@ -26,8 +26,16 @@ import { PostgresSqlBuilder } from '../../src/dialects/postgres/postgres-sql.js'
 import { SluiceError, open } from '../../src/index.js';
 import type { TextField } from '../../src/sources/source.js';
 import { copyCsvModel } from '../support/copy-csv-model.js';
-import { guardCsv, parseCsv, type Scanned } from '../support/csv-scanners.js';
-import { Random, chunksAt, cutSets, randomCsv, type RandomCsv } from '../support/random-csv.js';
+import { dialectOf, guardCsv, parseCsv, type Scanned } from '../support/csv-scanners.js';
+import {
+  Random,
+  chunksAt,
+  cutSets,
+  randomCsv,
+  randomDialectCsv,
+  type RandomCsv,
+  type RandomDialectCsv,
+} from '../support/random-csv.js';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
 /** Inputs per style: the first of the unit test's seeds. */
@@ -125,7 +133,7 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       const model = copyCsvModel(input.bytes, input.delimiter, width);
       if (model.kind === 'unmodelled') continue;
       await client.query(`TRUNCATE t${width} RESTART IDENTITY`);
-      const copy = sql.copyCsv({ name: `t${width}` }, columns(width), input.delimiter);
+      const copy = sql.copyCsv({ name: `t${width}` }, columns(width), dialectOf(input.delimiter));
       const outcome = await copyFromStdin(client, copy, input.chunks).then(
         () => undefined,
         (error: Error) => error,
@@ -156,9 +164,12 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       const width = input.parsed.columns;
       const ref = { name: `t${width}` };
       const rawCopy = (): Promise<number> =>
-        session.bulk!.copyCsv!(ref, columns(width), Readable.from(input.chunks), input.delimiter).then(
-          (counts) => counts.inserted,
-        );
+        session.bulk!.copyCsv!(
+          ref,
+          columns(width),
+          Readable.from(input.chunks),
+          dialectOf(input.delimiter),
+        ).then((counts) => counts.inserted);
       await client.query(`TRUNCATE t${width} RESTART IDENTITY`);
       await session.execute(`SET sluice_test.refuse = '0'`);
       const problem = firstProblem(input.parsed);
@@ -168,7 +179,11 @@ describe('PostgreSQL COPY on random CSV', { skip: !DIALECTS.includes('postgres')
       }
       const lineOf = async (error: { copyLine?: number }): Promise<number | undefined> => {
         assert.equal(typeof error.copyLine, 'number', `no line in ${String(error)}, ${input.what}`);
-        return session.bulk!.recordStartLine!(Readable.from(input.chunks), input.delimiter, error.copyLine!);
+        return session.bulk!.recordStartLine!(
+          Readable.from(input.chunks),
+          dialectOf(input.delimiter),
+          error.copyLine!,
+        );
       };
       if (problem !== undefined) {
         const error = await rawCopy().then(
@@ -278,7 +293,7 @@ describe('MariaDB LOAD DATA on random CSV rewritten', { skip: !DIALECTS.includes
           { name: `m${width}` },
           columns(width),
           Readable.from(input.chunks),
-          input.delimiter,
+          dialectOf(input.delimiter),
         ).then((counts) => counts.inserted);
       // A NUL in the header is no problem here: LOAD DATA never sees the header.
       const problem = input.parsed.bad[0]?.line ?? input.parsed.fatal?.line;
@@ -310,4 +325,85 @@ describe('MariaDB LOAD DATA on random CSV rewritten', { skip: !DIALECTS.includes
     }
     assert.ok(loaded > INPUTS / 2, `${loaded} inputs loaded`);
   });
+});
+
+/** Random files in other dialects (issue 16), each with the parser's reading of it. */
+async function dialectInputs(): Promise<
+  (RandomDialectCsv & { parsed: Scanned; what: string; chunks: Buffer[] })[]
+> {
+  const all = [];
+  for (let seed = 2_000_000; seed < 2_000_000 + INPUTS; seed++) {
+    const random = new Random(seed);
+    const csv = randomDialectCsv(random, true);
+    const parsed = await parseCsv([csv.bytes], csv.dialect, csv.width);
+    if (parsed.columns === undefined || !WIDTHS.includes(parsed.columns)) continue;
+    const cuts = cutSets(random, csv.bytes.length, false);
+    const chunks = chunksAt(csv.bytes, cuts[1 + random.int(cuts.length - 2)]!);
+    const what = `seed ${seed} (${JSON.stringify(csv.dialect)}): ${JSON.stringify(csv.bytes.toString('latin1'))}`;
+    all.push({ ...csv, parsed, what, chunks });
+  }
+  return all;
+}
+
+describe('the raw bulk paths on random files in other dialects (issue 16)', () => {
+  for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
+    it(`${dialect}: the bytes go raw where the dialect allows, and store exactly the parser's records`, async () => {
+      const target = await freshTarget(dialect);
+      const session = await (dialect === 'postgres' ? postgresDialect : mysqlDialect).connect(target.url);
+      try {
+        const text = dialect === 'mysql' ? 'longtext' : 'text';
+        const suffix = dialect === 'mysql' ? ' CHARSET utf8mb4 COLLATE utf8mb4_bin' : '';
+        for (const width of WIDTHS) {
+          const list = columns(width).map((c) => `${c} ${text}`);
+          const id =
+            dialect === 'mysql'
+              ? 'n int AUTO_INCREMENT PRIMARY KEY'
+              : 'n bigint GENERATED ALWAYS AS IDENTITY';
+          await target.query(`CREATE TABLE d${width} (${id}, ${list.join(', ')})${suffix}`);
+        }
+        const bulk = session.bulk!;
+        let loaded = 0;
+        for (const input of await dialectInputs()) {
+          if (bulk.rawCsvRefusal!(input.dialect) !== undefined) continue;
+          const width = input.parsed.columns!;
+          if (dialect === 'postgres' && guardCsv(input.chunks, input.dialect) !== 'safe') continue;
+          const problem = firstProblem(input.parsed);
+          await session.begin();
+          const copied = bulk.copyCsv!(
+            { name: `d${width}` },
+            columns(width),
+            Readable.from(input.chunks),
+            input.dialect,
+          );
+          if (problem !== undefined) {
+            await assert.rejects(copied, Error, input.what);
+            await session.rollback();
+            continue;
+          }
+          try {
+            assert.equal((await copied).inserted, input.parsed.records.length, input.what);
+          } catch (error) {
+            await session.rollback();
+            throw error;
+          }
+          await session.commit();
+          const hexOf = (c: string): string =>
+            dialect === 'mysql' ? `LOWER(HEX(${c}))` : `encode(convert_to(${c}, 'UTF8'), 'hex')`;
+          const rows = await target.query<Record<string, string | null>>(
+            `SELECT ${columns(width)
+              .map((c) => `${hexOf(c)} AS ${c}`)
+              .join(', ')} FROM d${width} ORDER BY n`,
+          );
+          const bytes = rows.map((row) => columns(width).map((c) => row[c] ?? null));
+          assert.deepEqual(bytes, hex(input.parsed.records), `rows, ${input.what}`);
+          await target.query(`DELETE FROM d${width}`);
+          loaded++;
+        }
+        assert.ok(loaded > INPUTS / 5, `${loaded} inputs loaded raw`);
+      } finally {
+        await session.close();
+        await target.close();
+      }
+    });
+  }
 });

@@ -1,4 +1,5 @@
 import type { TextField } from '../../src/sources/source.js';
+import { defaultCsvDialect, type CsvDialect } from '../../src/util/csv-dialect.js';
 
 /**
  * What PostgreSQL 15's `COPY t FROM STDIN (FORMAT csv, HEADER true, DELIMITER d)` reads from
@@ -32,15 +33,22 @@ export type CopyOutcome =
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 
 class CopyError extends Error {}
 class Unmodelled extends Error {}
 
-export function copyCsvModel(bytes: Buffer, delimiter: string, columns: number): CopyOutcome {
-  const delim = delimiter.charCodeAt(0);
+/**
+ * With a dialect: QUOTE q, NULL 'n' (an unquoted field whose text is n is NULL), FORCE_NULL (a
+ * quoted one too) and HEADER false (the first line is a row), as sluice's copyCsv spells them.
+ */
+export function copyCsvModel(bytes: Buffer, csv: string | CsvDialect, columns: number): CopyOutcome {
+  const dialect = typeof csv === 'string' ? { ...defaultCsvDialect('csv'), delimiter: csv } : csv;
+  const delim = dialect.delimiter.charCodeAt(0);
+  const QUOTE = dialect.quote.charCodeAt(0);
+  const nullPrint = Buffer.from(dialect.nullStrings[0] ?? '');
+  const forceNull = dialect.nullQuoted;
   const invalidAt = firstNonUtf8(bytes);
   let pos = 0;
   let line = 0;
@@ -127,7 +135,9 @@ export function copyCsvModel(bytes: Buffer, delimiter: string, columns: number):
           value.push(c);
         }
       }
-      out.push(!sawQuote && end === start ? null : Buffer.from(value).toString('utf8'));
+      const raw = text.subarray(start, end);
+      const isNull = sawQuote ? forceNull && Buffer.from(value).equals(nullPrint) : raw.equals(nullPrint);
+      out.push(isNull ? null : Buffer.from(value).toString('utf8'));
       if (!foundDelim) return out;
     }
   }
@@ -137,10 +147,12 @@ export function copyCsvModel(bytes: Buffer, delimiter: string, columns: number):
   let header = 0;
   const done = (): CopyOutcome => ({ kind: 'rows', rows, lines, header });
   try {
-    line++;
-    const ended = readLine().eof; // the header, thrown away
-    header = line;
-    if (ended) return done();
+    if (dialect.header) {
+      line++;
+      const ended = readLine().eof; // the header, thrown away
+      header = line;
+      if (ended) return done();
+    }
     for (;;) {
       line++;
       const { text, eof } = readLine();

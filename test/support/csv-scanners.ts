@@ -9,6 +9,7 @@ import { CsvGuard, RawCsvUnsafe } from '../../src/dialects/postgres/csv-guard.js
 import { SluiceError } from '../../src/errors.js';
 import { openDelimited } from '../../src/sources/delimited-source.js';
 import type { TextField } from '../../src/sources/source.js';
+import { defaultCsvDialect, type CsvDialect } from '../../src/util/csv-dialect.js';
 import { decodeLoadData } from './load-data-decode.js';
 
 /** Records, the lines they start on, bad records in order, and the error that ended reading. */
@@ -23,8 +24,29 @@ export interface Scanned {
   readonly fatal?: { line: number; message: string };
 }
 
-/** sluice's CSV source (UTF-8 decoding, BOM, parser), bad records collected as skip mode would. */
-export async function parseCsv(chunks: readonly Buffer[], delimiter: string): Promise<Scanned> {
+/** A delimiter alone stands for RFC 4180 with that delimiter. */
+export function dialectOf(dialect: string | CsvDialect): CsvDialect {
+  return typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
+}
+
+/** Column names for a headerless file of `width` fields. */
+function namesFor(dialect: CsvDialect, width: number | undefined): string[] | undefined {
+  if (dialect.header) return undefined;
+  if (width === undefined) throw new Error('a headerless file needs its width');
+  return Array.from({ length: width }, (_, i) => `c${i + 1}`);
+}
+
+/**
+ * sluice's CSV source (UTF-8 decoding, BOM, parser), bad records collected as skip mode would.
+ * `width`: a headerless file's field count.
+ */
+export async function parseCsv(
+  chunks: readonly Buffer[],
+  csv: string | CsvDialect,
+  width?: number,
+): Promise<Scanned> {
+  const dialect = dialectOf(csv);
+  const { delimiter } = dialect;
   const bad: Scanned['bad'] = [];
   const records: TextField[][] = [];
   const lines: number[] = [];
@@ -34,6 +56,8 @@ export async function parseCsv(chunks: readonly Buffer[], delimiter: string): Pr
     const source = await openDelimited(Readable.from(chunks), {
       name: 'input',
       format: delimiter === '\t' ? 'tsv' : 'csv',
+      dialect,
+      columns: namesFor(dialect, width),
       onBadRecord: (b) => void bad.push({ line: b.line, reason: b.reason }),
     });
     columns = source.header.length;
@@ -52,11 +76,18 @@ export async function parseCsv(chunks: readonly Buffer[], delimiter: string): Pr
 }
 
 /** The LOAD DATA rewriter's output, read back as LOAD DATA reads it. */
-export function rewriteCsv(chunks: readonly Buffer[], delimiter: string): Scanned & { bytes: Buffer } {
+export function rewriteCsv(
+  chunks: readonly Buffer[],
+  csv: string | CsvDialect,
+  width?: number,
+): Scanned & { bytes: Buffer } {
+  const dialect = dialectOf(csv);
+  const { delimiter } = dialect;
   const bad: Scanned['bad'] = [];
   const rewriter = new LoadDataCsvRewriter(
-    delimiter,
+    dialect,
     (b) => void bad.push({ line: b.line, reason: b.reason }),
+    width,
   );
   const outputs: Buffer[] = [];
   const lines: number[] = [];
@@ -78,10 +109,11 @@ export function rewriteCsv(chunks: readonly Buffer[], delimiter: string): Scanne
 }
 
 /** The raw COPY guard's verdict: 'safe', or why COPY would read the bytes differently. */
-export function guardCsv(chunks: readonly Buffer[], delimiter: string): string {
-  const guard = new CsvGuard(delimiter.charCodeAt(0));
+export function guardCsv(chunks: readonly Buffer[], csv: string | CsvDialect): string {
+  const dialect = dialectOf(csv);
+  const guard = CsvGuard.for(dialect);
   try {
-    for (const chunk of chunks) guard.check(chunk);
+    for (const chunk of afterPreambleSync(chunks, dialect.skipLines)) guard.check(chunk);
     guard.end();
     return 'safe';
   } catch (error) {
@@ -93,8 +125,23 @@ export function guardCsv(chunks: readonly Buffer[], delimiter: string): string {
 /** The record-line finder: the line the record COPY called `copyLine` starts on. */
 export function recordStartLine(
   chunks: readonly Buffer[],
-  delimiter: string,
+  csv: string | CsvDialect,
   copyLine: number,
 ): Promise<number | undefined> {
-  return copyRecordStartLine(Readable.from(chunks), delimiter, copyLine);
+  return copyRecordStartLine(Readable.from(chunks), dialectOf(csv), copyLine);
+}
+
+/** The chunks after the first `lines` lines, as copyCsv hands COPY the bytes after the preamble. */
+export function afterPreambleSync(chunks: readonly Buffer[], lines: number): Buffer[] {
+  let left = lines;
+  const out: Buffer[] = [];
+  for (let chunk of chunks) {
+    while (left > 0 && chunk.length > 0) {
+      const newline = chunk.indexOf(0x0a);
+      chunk = newline === -1 ? chunk.subarray(chunk.length) : chunk.subarray(newline + 1);
+      if (newline !== -1) left--;
+    }
+    if (chunk.length > 0) out.push(chunk);
+  }
+  return out;
 }

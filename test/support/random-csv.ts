@@ -1,3 +1,5 @@
+import type { CsvDialect } from '../../src/util/csv-dialect.js';
+
 /**
  * Random CSV for the scanner agreement tests: a seeded generator (mulberry32), so a failure
  * names its seed and replays exactly. `clean` files are what a careful exporter writes (quotes
@@ -131,4 +133,79 @@ export function chunksAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
     from = cut;
   }
   return chunks;
+}
+
+/** A file in a random dialect (other delimiters, quotes, NULL strings, headers, preambles). */
+export interface RandomDialectCsv {
+  readonly bytes: Buffer;
+  readonly dialect: CsvDialect;
+  readonly width: number;
+}
+
+const DIALECT_PLAIN = [...PLAIN, 'NA', "'", ';', '|', ''];
+
+/**
+ * A random dialect and a file written in it: delimiter `,` tab `;` `|`, quote `"` `'` or none, an
+ * escape character now and then, NULL strings, no header (clean files only: a headerless first
+ * record of the wrong width is a usage error, not a bad record) and preamble lines.
+ */
+export function randomDialectCsv(random: Random, clean: boolean): RandomDialectCsv {
+  const delimiter = random.pick([',', '\t', ';', '|']);
+  const quote = random.pick(['"', '"', "'", '']);
+  const escape = random.chance(0.2) ? random.pick(['\\', '^']) : '';
+  const nullStrings = random.pick([[''], [''], ['NA'], ['', 'NULL'], [], ['\\N']]);
+  const nullQuoted = quote !== '' && random.chance(0.2);
+  const header = !clean || random.chance(0.7);
+  const skipLines = random.chance(0.3) ? 1 + random.int(2) : 0;
+  const dialect: CsvDialect = { delimiter, quote, escape, header, skipLines, nullStrings, nullQuoted };
+  const eol = random.chance(0.5) ? '\n' : '\r\n';
+  const width = 1 + random.int(4);
+  const special = ['\n', '\r', '\r\n', delimiter, ...(quote === '' ? [] : [quote, quote + quote])];
+  const valueOf = (): string => {
+    let text = '';
+    for (let n = random.int(4); n > 0; n--)
+      text += random.chance(0.3) ? random.pick(special) : random.pick(DIALECT_PLAIN);
+    return text;
+  };
+  const fieldOf = (): string => {
+    const text = valueOf();
+    if (quote === '') {
+      // No quoting: a careful writer escapes, or writes nothing that needs it.
+      if (escape !== '')
+        return text.replace(/[\s\S]/g, (c) =>
+          c === delimiter || c === '\n' || c === escape ? escape + c : c,
+        );
+      return text.replace(/[\r\n]/g, '').replaceAll(delimiter, '');
+    }
+    if (!clean && random.chance(0.15)) return random.chance(0.5) ? text : `${quote}${text}`;
+    const needs =
+      text.includes(quote) ||
+      /[\r\n]/.test(text) ||
+      text.includes(delimiter) ||
+      (escape !== '' && text.includes(escape));
+    if (needs || random.chance(0.3)) {
+      const inner =
+        escape === ''
+          ? text.replaceAll(quote, quote + quote)
+          : text.replace(/[\s\S]/g, (c) => (c === quote || c === escape ? escape + c : c));
+      return `${quote}${inner}${quote}`;
+    }
+    return text;
+  };
+  const recordOf = (first: boolean): string => {
+    let count = width;
+    if (!clean && !first && random.chance(0.1)) count = Math.max(1, width + random.pick([-1, 1]));
+    return Array.from({ length: count }, fieldOf).join(delimiter);
+  };
+  let text = random.chance(0.2) ? BOM : '';
+  for (let n = 0; n < skipLines; n++) text += `${valueOf().replace(/[\r\n]/g, '')}${eol}`;
+  const rows = [recordOf(true)];
+  for (let n = random.int(7); n > 0; n--) rows.push(recordOf(false));
+  for (let r = 0; r < rows.length; r++) {
+    text += rows[r];
+    if (r === rows.length - 1 && random.chance(0.4)) break;
+    text += clean || random.chance(0.8) ? eol : random.pick(['\n', '\r\n', '\r']);
+    if (!clean && random.chance(0.08)) text += random.pick(['\n', '\r\n']);
+  }
+  return { bytes: Buffer.from(text), dialect, width };
 }

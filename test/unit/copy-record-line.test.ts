@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { copyRecordStartLine } from '../../src/dialects/postgres/copy-record-line.js';
+import { dialectOf } from '../support/csv-scanners.js';
 
 function startOf(text: string, copyLine: number, delimiter = ','): Promise<number | undefined> {
-  return copyRecordStartLine(Readable.from([Buffer.from(text)]), delimiter, copyLine);
+  return copyRecordStartLine(Readable.from([Buffer.from(text)]), dialectOf(delimiter), copyLine);
 }
 
 describe('copyRecordStartLine', () => {

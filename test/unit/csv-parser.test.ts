@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CsvParser, MAX_RECORD_CHARS } from '../../src/sources/csv-parser.js';
 import type { BadRecord, RecordBatch, TextField } from '../../src/sources/source.js';
+import { SluiceError } from '../../src/errors.js';
+import { defaultCsvDialect, type CsvDialect } from '../../src/util/csv-dialect.js';
 
 interface Parsed {
   header: string[] | undefined;
@@ -185,5 +187,88 @@ describe('CsvParser recovery', () => {
     assert.deepEqual(r.bad[0]?.line, 2);
     assert.deepEqual(r.bad[0]?.reason, 'unexpected text after the closing quote of field 1');
     assert.deepEqual(r.records, [['1', '2']]);
+  });
+});
+
+describe('CsvParser dialects (issue 16)', () => {
+  const base = defaultCsvDialect('csv');
+  function parseIn(
+    text: string,
+    dialect: Partial<CsvDialect>,
+    options: { columns?: string[]; limit?: number; cuts?: number[] } = {},
+  ): Parsed & { ordinals: number[] } {
+    const bad: BadRecord[] = [];
+    const parser = new CsvParser({ ...base, ...dialect }, (b) => bad.push(b), false, options);
+    const out: RecordBatch<TextField[]> = { records: [], lines: [], ordinals: [], ends: [] };
+    let from = 0;
+    for (const cut of [...(options.cuts ?? []), text.length]) {
+      parser.push(text.slice(from, cut), out);
+      from = cut;
+    }
+    parser.end(out);
+    return { header: parser.header, records: out.records, lines: out.lines, bad, ordinals: out.ordinals };
+  }
+
+  it('null strings match unquoted fields as written; a quoted one only with nullQuoted', () => {
+    const text = 'a,b,c\nNA,"NA",\n';
+    assert.deepEqual(parseIn(text, { nullStrings: ['NA'] }).records, [[null, 'NA', '']]);
+    assert.deepEqual(parseIn(text, { nullStrings: ['NA', ''] }).records, [[null, 'NA', null]]);
+    assert.deepEqual(parseIn(text, { nullStrings: ['NA'], nullQuoted: true }).records, [[null, null, '']]);
+    assert.deepEqual(parseIn(text, { nullStrings: [] }).records, [['NA', 'NA', '']]);
+    // The header keeps its names whatever the null strings.
+    assert.deepEqual(parseIn('NA,b\n1,2\n', { nullStrings: ['NA'] }).header, ['NA', 'b']);
+  });
+
+  it('decodes MySQL escapes anywhere in a field, inside quotes too, cut anywhere', () => {
+    const text = 'a\tb\nx\\ty\\\\z\t\\N\nl1\\\nl2\t"q\\"uote"\nN\\N\tcr\\r\r\n';
+    const expected = [
+      ['x\ty\\z', null],
+      ['l1\nl2', 'q"uote'],
+      ['NN', 'cr\r'],
+    ];
+    const dialect = { delimiter: '\t', escape: '\\' };
+    for (let cut = 0; cut <= text.length; cut++) {
+      const r = parseIn(text, dialect, { cuts: [cut] });
+      assert.deepEqual(r.records, expected, `cut at ${cut}`);
+      assert.deepEqual(r.lines, [2, 3, 5], `cut at ${cut}`);
+    }
+    // An escaped NUL is refused like a raw one.
+    assert.match(parseIn('a\nx\\0y\n', { escape: '\\' }).bad[0]!.reason, /NUL byte/);
+  });
+
+  it('quote: another character, or none', () => {
+    assert.deepEqual(parseIn("a|b\n'x|y'|'it''s'\n", { delimiter: '|', quote: "'" }).records, [
+      ['x|y', "it's"],
+    ]);
+    assert.deepEqual(parseIn('a,b\n"x",y"\n', { quote: '' }).records, [['"x"', 'y"']]);
+  });
+
+  it('skips preamble lines and counts them in line numbers', () => {
+    const text = 'title "x\nmore, text\nid,v\n1,a\n2,b\n';
+    for (let cut = 0; cut <= text.length; cut++) {
+      const r = parseIn(text, { skipLines: 2 }, { cuts: [cut] });
+      assert.deepEqual(r.header, ['id', 'v'], `cut at ${cut}`);
+      assert.deepEqual(r.lines, [4, 5], `cut at ${cut}`);
+    }
+  });
+
+  it('headerless: the names given, every line a record, the first one checked against them', () => {
+    const r = parseIn('1,a\n2,b\n', { header: false }, { columns: ['id', 'v'] });
+    assert.deepEqual(r.header, ['id', 'v']);
+    assert.deepEqual(r.records, [
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
+    assert.deepEqual(r.lines, [1, 2]);
+    assert.throws(
+      () => parseIn('1,a,x\n', { header: false }, { columns: ['id', 'v'] }),
+      (e: SluiceError) => e.code === 'BAD_USAGE' && /3 fields, but 2 column names/.test(e.message),
+    );
+  });
+
+  it('limit: stops after N records, bad ones counted, and reports nothing after them', () => {
+    const r = parseIn('a\n1\n"x"y\n3\n4\n"open\n', {}, { limit: 3 });
+    assert.deepEqual(r.ordinals, [1, 3]);
+    assert.equal(r.bad.length, 1);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { copyPosition, describePostgresError } from '../../src/dialects/postgres/postgres-errors.js';
 import { PostgresSqlBuilder } from '../../src/dialects/postgres/postgres-sql.js';
+import { dialectOf } from '../support/csv-scanners.js';
 
 const sql = new PostgresSqlBuilder();
 
@@ -47,18 +48,27 @@ describe('PostgresSqlBuilder', () => {
     const ref = { name: 'users' };
     assert.equal(sql.copyText(ref, ['a', 'b"c']), 'COPY "users" ("a", "b""c") FROM STDIN (FORMAT text)');
     assert.equal(
-      sql.copyCsv(ref, ['a'], ','),
+      sql.copyCsv(ref, ['a'], dialectOf(',')),
       `COPY "users" ("a") FROM STDIN (FORMAT csv, HEADER true, DELIMITER ',')`,
     );
     assert.equal(
-      sql.copyCsv(ref, ['a'], '\t'),
+      sql.copyCsv(ref, ['a'], dialectOf('\t')),
       `COPY "users" ("a") FROM STDIN (FORMAT csv, HEADER true, DELIMITER E'\\t')`,
     );
     assert.equal(
-      sql.copyCsv(ref, ['a'], "'"),
+      sql.copyCsv(ref, ['a'], dialectOf("'")),
       `COPY "users" ("a") FROM STDIN (FORMAT csv, HEADER true, DELIMITER '''')`,
     );
-    assert.throws(() => sql.copyCsv(ref, ['a'], '\\'), /delimiter/);
+    assert.throws(() => sql.copyCsv(ref, ['a'], dialectOf('\\')), /delimiter/);
+  });
+
+  it('spells out the dialect options COPY takes: HEADER false, QUOTE, NULL, FORCE_NULL', () => {
+    const ref = { name: 'users' };
+    const dialect = { ...dialectOf(';'), header: false, quote: "'", nullStrings: ['\\N'], nullQuoted: true };
+    assert.equal(
+      sql.copyCsv(ref, ['a', 'b'], dialect),
+      `COPY "users" ("a", "b") FROM STDIN (FORMAT csv, HEADER false, DELIMITER ';', QUOTE E'''', NULL E'\\\\N', FORCE_NULL ("a", "b"))`,
+    );
   });
 });
 

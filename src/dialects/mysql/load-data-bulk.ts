@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BadRecord } from '../../util/bad-record.js';
+import { isSingleByte, type CsvDialect } from '../../util/csv-dialect.js';
 import type { BulkCopy, RowChunk, RowCounts, TableRef } from '../dialect.js';
 import { CsvBytesError, LoadDataCsvRewriter } from './load-data-csv.js';
 import { LoadDataEncodeError, encodeLoadDataRows } from './load-data-encoder.js';
@@ -33,8 +34,25 @@ export class LoadDataBulk implements BulkCopy {
   ) {}
 
   /** The statement copyCsv (with the file's delimiter) or copyRows sends, for explain. */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string {
-    return this.sql.loadData(ref, columns, rawCsv ? (delimiter ?? ',') : '\t');
+  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, dialect?: CsvDialect): string {
+    return this.sql.loadData(ref, columns, rawCsv ? (dialect?.delimiter ?? ',') : '\t');
+  }
+
+  /**
+   * The rewriter (load-data-csv.ts) takes any one-byte delimiter, quote (or none) and escape, no
+   * header, preamble lines and any NULL strings; not quoted NULL strings.
+   */
+  rawCsvRefusal(dialect: CsvDialect): string | undefined {
+    if (dialect.escape !== '' && !isSingleByte(dialect.escape))
+      return `the LOAD DATA rewriter takes a one-byte escape, not ${JSON.stringify(dialect.escape)}`;
+    if (dialect.nullQuoted)
+      return 'quoted NULL strings (--null-quoted): the LOAD DATA rewriter matches unquoted fields only';
+    // A backslash delimiter would clash with ESCAPED BY '\\' in the rewritten bytes.
+    if (!isSingleByte(dialect.delimiter) || dialect.delimiter === '\\')
+      return `LOAD DATA is given a one-byte delimiter other than a backslash, not ${JSON.stringify(dialect.delimiter)}`;
+    if (dialect.quote !== '' && !isSingleByte(dialect.quote))
+      return `the LOAD DATA rewriter takes a one-byte quote, not ${JSON.stringify(dialect.quote)}`;
+    return undefined;
   }
 
   async copyRows(
@@ -98,14 +116,19 @@ export class LoadDataBulk implements BulkCopy {
     ref: TableRef,
     columns: readonly string[],
     bytes: Readable,
-    delimiter: string,
+    dialect: CsvDialect,
   ): Promise<RowCounts> {
     // Read only as LOAD DATA asks: a 'data' listener the caller attached must not set it flowing.
     bytes.pause();
-    const rewriter = new LoadDataCsvRewriter(delimiter, (bad: BadRecord) => {
-      throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
-    });
     const width = columns.length;
+    const rewriter = new LoadDataCsvRewriter(
+      dialect,
+      (bad: BadRecord) => {
+        throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
+      },
+      width,
+    );
+    const { delimiter } = dialect;
     let sent = 0;
     // Bytes that are not UTF-8: the records before them go first, and the error after the verdict.
     let invalid: Error | undefined;

@@ -2,14 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import { MAX_RECORD_CHARS } from '../../util/limits.js';
 import { firstInvalidByte } from '../../util/utf8.js';
 import type { BadRecord, BadRecordHandler } from '../../util/bad-record.js';
+import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
+const NO_QUOTE = -1;
 const BACKSLASH = 0x5c;
 const NUL = 0x00;
 const NULL_FIELD = Buffer.from('\\N');
 const ESCAPED_LF = Buffer.from('\\n');
+const ESCAPED_CR = Buffer.from('\\r');
+const LETTER_N = Buffer.from('N');
+const N = 0x4e;
+const ZERO = 0x30;
 const ESCAPE = Buffer.from('\\');
 const NEWLINE = Buffer.from('\n');
 
@@ -47,6 +52,13 @@ export class CsvBytesError extends Error {
  *
  * Records the parser would refuse (wrong field count, text after a closing quote, unterminated
  * quote, NUL byte) go to `onBadRecord` with the same reasons; invalid UTF-8 throws CsvBytesError.
+ *
+ * The dialect's quote (or none), header (none: every record is data, `width` fields), preamble
+ * lines and NULL strings (an unquoted field written as one becomes \N; an empty one stays empty
+ * unless '' is among them) are honoured, and so is an escape character (one byte): its sequences
+ * are LOAD DATA's own, so they pass through, but for an escaped newline (made \n: one line per
+ * record), an escaped N inside a field (made N) and another escape character than the backslash
+ * (made one). Quoted NULL strings are not (load-data-bulk.ts has the file parsed instead).
  */
 export class LoadDataCsvRewriter {
   private pending: Buffer | undefined;
@@ -55,6 +67,13 @@ export class LoadDataCsvRewriter {
   private width = -1;
   private started = false;
   private readonly delimiter: number;
+  private readonly quote: number;
+  private readonly escape: number;
+  /** An empty unquoted field is NULL ('' is a NULL string). */
+  private readonly emptyIsNull: boolean;
+  /** The other NULL strings, as bytes. */
+  private readonly nulls: readonly Buffer[];
+  private skipLeft: number;
   /**
    * What `onBadRecord` threw (abort mode): the rewriting stopped there, and the records before the
    * bad one were still returned, so the statement can end with them and the database judge them
@@ -63,11 +82,26 @@ export class LoadDataCsvRewriter {
   failure: { error: unknown } | undefined;
 
   constructor(
-    delimiter: string,
+    dialect: string | CsvDialect,
     private readonly onBadRecord: BadRecordHandler,
+    /** A headerless file's width (the load's column count). */
+    width?: number,
   ) {
-    if (Buffer.byteLength(delimiter) !== 1) throw new Error('the delimiter must be one byte');
-    this.delimiter = delimiter.charCodeAt(0);
+    const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
+    if (Buffer.byteLength(d.delimiter) !== 1) throw new Error('the delimiter must be one byte');
+    if (d.quote !== '' && Buffer.byteLength(d.quote) !== 1) throw new Error('the quote must be one byte');
+    if (d.escape !== '' && Buffer.byteLength(d.escape) !== 1) throw new Error('the escape must be one byte');
+    if (d.nullQuoted) throw new Error('the rewriter takes no quoted NULL strings');
+    this.escape = d.escape === '' ? NO_QUOTE : d.escape.charCodeAt(0);
+    this.delimiter = d.delimiter.charCodeAt(0);
+    this.quote = d.quote === '' ? NO_QUOTE : d.quote.charCodeAt(0);
+    this.emptyIsNull = d.nullStrings.includes('');
+    this.nulls = d.nullStrings.filter((n) => n !== '').map((n) => Buffer.from(n));
+    this.skipLeft = d.skipLines;
+    if (!d.header) {
+      if (width === undefined) throw new Error('a headerless file needs its width');
+      this.width = width;
+    }
   }
 
   /** Header fields seen so far: -1 until the header line is complete. */
@@ -150,6 +184,28 @@ export class LoadDataCsvRewriter {
     const lines: number[] = [];
     const length = buf.length;
     let pos = 0;
+    // Preamble lines (--skip-lines) go. One that the bytes end inside waits for more, as a record
+    // would; past MAX_RECORD_CHARS its whole characters so far go (checked as UTF-8 first, as the
+    // parser's decoder checks them), so memory stays bounded.
+    while (this.skipLeft > 0 && pos < length) {
+      const newline = buf.indexOf(LF, pos);
+      if (newline === -1 && !final) {
+        if (length - pos > MAX_RECORD_CHARS) {
+          const cut = charBoundary(buf, length);
+          if (!isUtf8(buf.subarray(pos, cut)))
+            throw new CsvBytesError('invalid UTF-8 byte sequence (the input must be UTF-8)', this.line);
+          out.drop(pos, cut);
+          pos = cut;
+        }
+        this.pending = pos < length ? buf.subarray(pos) : undefined;
+        return { bytes: out.finish(pos), lines: [] };
+      }
+      const stop = newline === -1 ? length : newline + 1;
+      out.drop(pos, stop);
+      pos = stop;
+      this.skipLeft--;
+      if (newline !== -1) this.line++;
+    }
     while (pos < length) {
       const start = pos;
       const mark = out.mark();
@@ -210,6 +266,28 @@ export class LoadDataCsvRewriter {
   }
 
   /**
+   * The escape sequence at buf[k] (the escape character, then the character it escapes) in LOAD
+   * DATA's form (ESCAPED BY '\\'), which reads the same sequences as the parser.
+   */
+  private writeEscape(buf: Buffer, k: number, out: Output): void {
+    const x = buf[k + 1]!;
+    if (x === LF) out.replace(k, k + 2, ESCAPED_LF);
+    else if (x === CR) out.replace(k, k + 2, ESCAPED_CR);
+    else if (x === N)
+      out.replace(k, k + 2, LETTER_N); // \N is NULL only as the whole field
+    else if (this.escape !== BACKSLASH) out.replace(k, k + 1, ESCAPE);
+  }
+
+  /** buf[start, end) is one of the NULL strings other than ''. */
+  private isNullString(buf: Buffer, start: number, end: number): boolean {
+    if (this.nulls.length === 0) return false;
+    for (const text of this.nulls) {
+      if (text.length === end - start && buf.compare(text, 0, text.length, start, end) === 0) return true;
+    }
+    return false;
+  }
+
+  /**
    * One record from `pos`: its fields rewritten into `out`, or undefined when the bytes end before
    * the record does (and more may come).
    */
@@ -222,7 +300,7 @@ export class LoadDataCsvRewriter {
     let fields = 0;
     let nul = 0;
     for (;;) {
-      if (buf[pos] === QUOTE) {
+      if (buf[pos] === this.quote) {
         out.drop(pos, pos + 1);
         let i = pos + 1;
         for (;;) {
@@ -234,9 +312,22 @@ export class LoadDataCsvRewriter {
             return bad(line, stop, lineEnd === -1 ? 0 : 1, 'unterminated quoted field', fields + 1);
           }
           const b = buf[i]!;
-          if (b === QUOTE) {
+          if (b === this.escape) {
+            if (i + 1 >= length) {
+              if (!final) return { wait: 'quoted', column: fields + 1 };
+              i++; // the quote never closes: refused above on the next turn
+              continue;
+            }
+            const x = buf[i + 1]!;
+            if (x === ZERO || x === NUL) nul = nul || fields + 1;
+            if (x === LF) newlines++;
+            this.writeEscape(buf, i, out);
+            i += 2;
+            continue;
+          }
+          if (b === this.quote) {
             if (i + 1 >= length && !final) return { wait: 'quoted', column: fields + 1 };
-            if (buf[i + 1] === QUOTE) {
+            if (buf[i + 1] === this.quote) {
               out.drop(i, i + 1); // "" is one quote
               i += 2;
               continue;
@@ -280,8 +371,25 @@ export class LoadDataCsvRewriter {
       // Unquoted: runs to the next delimiter or newline; quotes inside it are text.
       let j = pos;
       let backslashes = false;
+      let escapes = false;
+      /** Where the last escape sequence ends: a CR before it is data, not part of a CRLF. */
+      let escapedTo = -1;
       while (j < length) {
         const b = buf[j]!;
+        if (b === this.escape) {
+          if (j + 1 >= length) {
+            if (!final) return { wait: 'record', column: fields + 1 };
+            j++; // a lone escape character ending the input stands for itself
+            continue;
+          }
+          const x = buf[j + 1]!;
+          if (x === ZERO || x === NUL) nul = nul || fields + 1;
+          if (x === LF) newlines++;
+          escapes = true;
+          j += 2;
+          escapedTo = j;
+          continue;
+        }
         if (b === delimiter || b === LF) break;
         if (b === BACKSLASH) backslashes = true;
         else if (b === NUL) nul = nul || fields + 1;
@@ -290,13 +398,22 @@ export class LoadDataCsvRewriter {
       if (j >= length && !final) return { wait: 'record', column: fields + 1 };
       const c = j < length ? buf[j] : -1;
       // A CR ending the line is part of the line break (CRLF), as in the parser.
-      const end = c !== delimiter && j > pos && buf[j - 1] === CR ? j - 1 : j;
-      // Edits go in input order: escapes, then \N for an empty field, then the CR.
-      if (backslashes) for (let k = pos; k < end; k++) if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+      const end = c !== delimiter && j > pos && j - 1 >= escapedTo && buf[j - 1] === CR ? j - 1 : j;
       fields++;
       // A line with nothing on it is blank, not a record of one NULL.
       const blank = fields === 1 && end === pos && c !== delimiter;
-      if (end === pos && !blank) out.insert(pos, NULL_FIELD);
+      // Edits go in input order: escapes, or \N for a NULL string, then the CR.
+      const escapedNull = escapes && end - pos === 2 && buf[pos] === this.escape && buf[pos + 1] === N;
+      if (end > pos && (escapedNull || this.isNullString(buf, pos, end))) out.replace(pos, end, NULL_FIELD);
+      else if (escapes || (backslashes && this.escape !== BACKSLASH)) {
+        for (let k = pos; k < end; k++) {
+          if (buf[k] === this.escape) {
+            if (k + 1 < end) this.writeEscape(buf, k++, out);
+            else if (this.escape === BACKSLASH) out.insert(k, ESCAPE); // lone, at the end of the input
+          } else if (buf[k] === BACKSLASH) out.insert(k, ESCAPE);
+        }
+      }
+      if (end === pos && !blank && this.emptyIsNull) out.insert(pos, NULL_FIELD);
       if (end < j) out.drop(end, j);
       if (c === delimiter) {
         pos = j + 1;
@@ -313,6 +430,17 @@ export class LoadDataCsvRewriter {
 interface Incomplete {
   readonly wait: 'quoted' | 'after' | 'cr' | 'record';
   readonly column: number;
+}
+
+/** Where the last UTF-8 character that may be incomplete in buf[0, end) starts (end when none is). */
+function charBoundary(buf: Buffer, end: number): number {
+  for (let i = end - 1; i >= Math.max(0, end - 4); i--) {
+    const b = buf[i]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + size > end ? i : end;
+  }
+  return end;
 }
 
 /** UTF-16 code units in buf[start, end), as the parser counts a record's length. */

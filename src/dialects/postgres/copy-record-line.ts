@@ -1,8 +1,9 @@
+import type { CsvDialect } from '../../util/csv-dialect.js';
+import { afterPreamble } from './copy-csv-dialect.js';
 import { CsvGuard, RawCsvUnsafe } from './csv-guard.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const QUOTE = 0x22;
 
 /**
  * The line (counted by newlines, as sluice counts everywhere) on which the CSV record that COPY
@@ -19,11 +20,18 @@ const QUOTE = 0x22;
  */
 export async function copyRecordStartLine(
   bytes: AsyncIterable<Uint8Array>,
-  delimiter: string,
+  dialect: CsvDialect,
   copyLine: number,
 ): Promise<number | undefined> {
   if (!Number.isSafeInteger(copyLine) || copyLine < 1) return undefined;
-  const guard = new CsvGuard(delimiter.charCodeAt(0));
+  if (dialect.skipLines > 0) {
+    // COPY was given the bytes after the preamble (postgres-session.ts): count from there.
+    const after = afterPreamble(bytes, dialect.skipLines);
+    const found = await copyRecordStartLine(after, { ...dialect, skipLines: 0 }, copyLine);
+    return found === undefined ? undefined : found + dialect.skipLines;
+  }
+  const guard = CsvGuard.for(dialect);
+  const quoteByte = dialect.quote.charCodeAt(0);
   let line = 1; // sluice's count: 1 + the newlines before
   let start = 1; // where the current record starts, in sluice's count
   let copy = 1; // COPY's count, within the current record
@@ -34,7 +42,7 @@ export async function copyRecordStartLine(
         Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength),
       );
       const length = chunk.length;
-      if (!guard.quoted && chunk.indexOf(QUOTE) === -1 && chunk.indexOf(CR) === -1) {
+      if (!guard.quoted && chunk.indexOf(quoteByte) === -1 && chunk.indexOf(CR) === -1) {
         // Every newline ends a record. Unless the one sought ends here, count them and let the
         // guard check the chunk (checked first, a place it refuses after the record sought, which
         // COPY never saw, would hide the record).
@@ -55,7 +63,7 @@ export async function copyRecordStartLine(
       for (let i = 0; i < length;) {
         if (guard.quoted) {
           // Inside quotes only a quote changes anything: count the line ends up to the next one.
-          const quote = chunk.indexOf(QUOTE, i);
+          const quote = chunk.indexOf(quoteByte, i);
           const end = quote === -1 ? length : quote;
           const newlines = count(chunk, LF, i, end);
           line += newlines;

@@ -1,4 +1,6 @@
-const QUOTE = 0x22;
+import type { CsvDialect } from '../../util/csv-dialect.js';
+
+const DOUBLE_QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
@@ -39,9 +41,9 @@ export class RawCsvUnsafe extends Error {
  */
 export async function* guardPostgresCsv(
   bytes: AsyncIterable<Uint8Array>,
-  delimiter: string,
+  dialect: CsvDialect,
 ): AsyncGenerator<Buffer> {
-  const guard = new CsvGuard(delimiter.charCodeAt(0));
+  const guard = CsvGuard.for(dialect);
   for await (const piece of bytes) {
     const chunk = Buffer.isBuffer(piece)
       ? piece
@@ -72,7 +74,18 @@ export class CsvGuard {
   /** The line end the file started with: COPY holds every unquoted line end to it. */
   private eol: 'lf' | 'crlf' | undefined;
 
-  constructor(private readonly delimiter: number) {}
+  constructor(
+    private readonly delimiter: number,
+    /** The quote byte (one-byte quotes only: copyCsv takes no other). */
+    private readonly quote = DOUBLE_QUOTE,
+    /** COPY skips a header line; without one, a byte order mark would be data to it. */
+    private readonly header = true,
+  ) {}
+
+  /** The guard for a file in `dialect` (a one-byte delimiter and quote: see rawCsvRefusal). */
+  static for(dialect: CsvDialect): CsvGuard {
+    return new CsvGuard(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), dialect.header);
+  }
 
   /** Inside a quoted field, as COPY's line reader counts it (every quote toggles). */
   get quoted(): boolean {
@@ -91,7 +104,7 @@ export class CsvGuard {
       this.state === State.Unquoted &&
       this.pending === undefined &&
       this.eol !== 'crlf' &&
-      chunk.indexOf(QUOTE) === -1 &&
+      chunk.indexOf(this.quote) === -1 &&
       chunk.indexOf(BACKSLASH) === -1 &&
       chunk.indexOf(CR) === -1
     ) {
@@ -109,14 +122,15 @@ export class CsvGuard {
     while (i < length) {
       if (this.state === State.Quoted) {
         // Inside quotes only a quote matters: jump to the next one.
-        const quote = chunk.indexOf(QUOTE, i);
+        const quote = chunk.indexOf(this.quote, i);
         if (quote === -1) return;
         i = quote;
       }
       const byte = chunk[i++]!;
       if (this.pending === undefined && this.state === State.Unquoted) {
-        // Ordinary text (everything above '"' but the delimiter and the backslash) just moves on.
-        if (byte > QUOTE && byte !== delimiter && byte !== BACKSLASH) {
+        // Ordinary text (everything above '"' but the delimiter, the quote and the backslash) just
+        // moves on.
+        if (byte > DOUBLE_QUOTE && byte !== delimiter && byte !== BACKSLASH && byte !== this.quote) {
           this.lineStart = false;
           this.fieldStart = false;
           continue;
@@ -147,6 +161,8 @@ export class CsvGuard {
     }
     if (this.bom === 3) {
       this.bom = -1;
+      if (!this.header)
+        this.unsafe('a byte order mark, which COPY keeps in the first record when there is no header');
       return chunk.subarray(i);
     }
     if (i === chunk.length && !ended) return chunk.subarray(i); // may still be a mark
@@ -161,18 +177,18 @@ export class CsvGuard {
   step(byte: number): void {
     if (this.pending !== undefined && this.resolvePending(byte)) return;
     if (this.state === State.Quoted) {
-      if (byte === QUOTE) this.state = State.QuoteInQuoted;
+      if (byte === this.quote) this.state = State.QuoteInQuoted;
       return;
     }
     if (this.state === State.QuoteInQuoted) {
-      if (byte === QUOTE) {
+      if (byte === this.quote) {
         this.state = State.Quoted;
         return;
       }
       this.state = State.Unquoted;
       if (byte !== this.delimiter && byte !== LF && byte !== CR) this.unsafe('text after a closing quote');
     }
-    if (byte === QUOTE) {
+    if (byte === this.quote) {
       if (!this.fieldStart) this.unsafe('a quote inside an unquoted field');
       this.state = State.Quoted;
       this.fieldStart = false;

@@ -13,6 +13,8 @@ import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
 import { guardPostgresCsv } from './csv-guard.js';
+import { afterPreamble, copyCsvRefusal } from './copy-csv-dialect.js';
+import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
 import {
@@ -76,10 +78,13 @@ export class PostgresSession implements Session {
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
-      copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      copyCsv: (ref, columns, bytes, dialect) => this.copyCsv(ref, columns, bytes, dialect),
+      rawCsvRefusal: copyCsvRefusal,
       recordStartLine: copyRecordStartLine,
-      statement: (ref, columns, rawCsv, delimiter) =>
-        rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
+      statement: (ref, columns, rawCsv, dialect) =>
+        rawCsv
+          ? this.sql.copyCsv(ref, columns, dialect ?? defaultCsvDialect('csv'))
+          : this.sql.copyText(ref, columns),
     };
   }
 
@@ -254,12 +259,13 @@ export class PostgresSession implements Session {
     ref: TableRef,
     columns: readonly string[],
     bytes: AsyncIterable<Uint8Array>,
-    delimiter: string,
+    dialect: CsvDialect,
   ): Promise<RowCounts> {
     try {
-      const checked = guardPostgresCsv(bytes, delimiter);
+      // COPY gets the bytes after the preamble: its line numbers start after it (see copyLine).
+      const checked = guardPostgresCsv(afterPreamble(bytes, dialect.skipLines), dialect);
       return inserted(
-        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked)),
+        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, dialect), checked)),
       );
     } catch (error) {
       // The server counts lines its own way (see copy-record-line.ts), header included.

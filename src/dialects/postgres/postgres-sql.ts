@@ -1,3 +1,4 @@
+import type { CsvDialect } from '../../util/csv-dialect.js';
 import { ORDINAL_COLUMN, type Conflict, type LogicalType, type TableRef } from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 
@@ -102,11 +103,22 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
   }
 
   /**
-   * COPY of a CSV file's own bytes: the server skips the header line; an empty unquoted field is
-   * NULL and "" the empty string, as sluice's CSV parser reads them.
+   * COPY of a CSV file's own bytes: the server skips the header line (when there is one); an
+   * unquoted field written as the NULL string (default: empty) is NULL and a quoted one is text
+   * (FORCE_NULL: NULL too), as sluice's CSV parser reads them. Only for a dialect
+   * `rawCsvRefusal` accepts: one-byte delimiter and quote, no escape, one NULL string.
    */
-  copyCsv(ref: TableRef, columns: readonly string[], delimiter: string): string {
-    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT csv, HEADER true, DELIMITER ${delimiterLiteral(delimiter)})`;
+  copyCsv(ref: TableRef, columns: readonly string[], dialect: CsvDialect): string {
+    const options = [
+      'FORMAT csv',
+      `HEADER ${dialect.header}`,
+      `DELIMITER ${delimiterLiteral(dialect.delimiter)}`,
+    ];
+    if (dialect.quote !== '"') options.push(`QUOTE ${stringLiteral(dialect.quote)}`);
+    const nullString = dialect.nullStrings[0]!;
+    if (nullString !== '') options.push(`NULL ${stringLiteral(nullString)}`);
+    if (dialect.nullQuoted) options.push(`FORCE_NULL (${this.columnList(columns)})`);
+    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (${options.join(', ')})`;
   }
 
   private columnList(columns: readonly string[]): string {
@@ -115,6 +127,12 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
 }
 
 const NO_EQUALITY = /^(json|xml|point|line|lseg|box|path|polygon|circle)(\[\])?$/;
+
+/** A string literal that reads the same whatever standard_conforming_strings says: E'...'. */
+function stringLiteral(text: string): string {
+  const escaped = text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\t/g, '\\t');
+  return `E'${escaped}'`;
+}
 
 /** A one-character delimiter as a string literal; a tab as E'\t' so the statement stays printable. */
 function delimiterLiteral(delimiter: string): string {
