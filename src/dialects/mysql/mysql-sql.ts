@@ -49,6 +49,11 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
     return `ON DUPLICATE KEY UPDATE ${set.map((c) => `${q(c)} = VALUES(${q(c)})`).join(', ')}`;
   }
 
+  /** InnoDB's REPEATABLE READ reads a snapshot; a locking read sees what others committed since. */
+  latestRows(): string {
+    return ' LOCK IN SHARE MODE';
+  }
+
   override createStaging(staging: string, ref: TableRef, columns: readonly string[]): string {
     return `CREATE TEMPORARY TABLE ${this.quoteIdent(staging)} AS SELECT ${this.columnNames(columns)}, 0 AS ${this.quoteIdent('sluice_generation')} FROM ${this.table(ref)} LIMIT 0`;
   }
