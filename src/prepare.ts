@@ -310,7 +310,10 @@ function returningSetup(
   const integers = new Set(info.columns.filter((c) => /int|serial/.test(c.type)).map((c) => c.name));
   if (reserved !== undefined)
     return { columns, mode: 'reserved', readKey: [reserved], idColumn: reserved, integers };
-  const key = conflictKey ?? info.uniqueKeys?.find((k) => k.every((c) => loaded.includes(c)));
+  // A key the rows carry: none of its columns generated (objects list every column, given or not).
+  const given = (c: string): boolean =>
+    loaded.includes(c) && info.columns.find((x) => x.name === c)?.hasDefault !== true;
+  const key = conflictKey ?? info.uniqueKeys?.find((k) => k.every(given));
   if (key === undefined)
     throw new SluiceError(
       'BAD_USAGE',
