@@ -138,6 +138,9 @@ export interface RefRejection {
   readonly reason: string;
 }
 
+/** The key of a composite ref with some parts NULL: no key text can equal it (not a digit-led part). */
+const PARTLY = '\u0000partly';
+
 /** Ids cached per ref: most loads have few distinct keys; past this many the cache starts over. */
 const CACHE_LIMIT = 500_000;
 
@@ -200,40 +203,56 @@ export class RefResolver {
     for (let r = 0; r < this.refs.length; r++) {
       const ref = this.refs[r]!;
       const at = current === undefined ? undefined : ref.fields.map((f) => current!.indexOf(f));
-      const keyOf = (record: unknown): { key: string; parts: unknown[] } | null | undefined => {
-        const parts =
-          at !== undefined
-            ? at.map((i) => (record as TextField[])[i])
-            : ref.fields.map((f) => (record as Record<string, unknown>)[f]);
+      const single = ref.fields.length === 1;
+      const drop = new Set(ref.fields);
+      const partsOf = (record: unknown): unknown[] =>
+        at !== undefined
+          ? at.map((i) => (record as TextField[])[i])
+          : ref.fields.map((f) => (record as Record<string, unknown>)[f]);
+      // Each record's key as text: undefined when its fields are missing, null when NULL, PARTLY
+      // for a composite key with some parts NULL (refused: a key is whole or NULL).
+      const keyOf = (record: unknown): string | null | undefined => {
+        if (single) {
+          const v =
+            at !== undefined
+              ? (record as TextField[])[at[0]!]
+              : (record as Record<string, unknown>)[ref.fields[0]!];
+          return v === undefined || v === null ? v : String(v as string);
+        }
+        const parts = partsOf(record);
         if (parts.every((p) => p === undefined)) return undefined;
         if (parts.every((p) => p === null || p === undefined)) return null;
-        if (parts.some((p) => p === null || p === undefined)) return { key: '', parts }; // a partly NULL composite key: refused below
-        return { key: keyText(parts), parts };
+        if (parts.some((p) => p === null || p === undefined)) return PARTLY;
+        return keyText(parts);
       };
-      const keys = batch.records.map((record, i) => (unknown.has(i) ? undefined : keyOf(record)));
-      await this.fill(r, keys);
+      const records = batch.records as unknown[];
+      const keys = records.map((record, i) => (unknown.has(i) ? undefined : keyOf(record)));
+      await this.fill(r, keys, records, partsOf);
       const cache = this.caches[r]!;
-      for (let i = 0; i < batch.records.length; i++) {
+      for (let i = 0; i < records.length; i++) {
         if (unknown.has(i)) continue;
         const k = keys[i];
         let id: unknown = k === null ? null : undefined;
-        if (k) {
-          id = k.key === '' ? undefined : cache.get(k.key);
+        if (typeof k === 'string') {
+          id = k === PARTLY ? undefined : cache.get(k);
           if (id === undefined) {
-            if (!unknown.has(i)) unknown.set(i, this.unknownReason(ref, k.parts));
+            unknown.set(i, this.unknownReason(ref, partsOf(records[i])));
             continue;
           }
         }
-        const record = batch.records[i]!;
+        const record = records[i]!;
         if (at !== undefined) {
           const fields = record as TextField[];
           fields[at[0]!] = id === null ? null : String(id as string);
           for (const p of at.slice(1).sort((a, b) => b - a)) fields.splice(p, 1);
         } else {
-          const copy: Record<string, unknown> = { ...(record as Record<string, unknown>) };
-          for (const f of ref.fields) delete copy[f];
+          // A new object (the caller's stays as it was), built without `delete`, which would turn
+          // it into a slow dictionary for the mapper.
+          const source = record as Record<string, unknown>;
+          const copy: Record<string, unknown> = {};
+          for (const key in source) if (!drop.has(key)) copy[key] = source[key];
           if (k !== undefined) copy[ref.column] = id;
-          (batch.records as Record<string, unknown>[])[i] = copy;
+          records[i] = copy;
         }
       }
       if (current !== undefined) {
@@ -253,11 +272,20 @@ export class RefResolver {
   }
 
   /** Looks up (and creates, when asked) the batch's keys that are not cached. */
-  private async fill(r: number, keys: readonly ({ key: string; parts: unknown[] } | null | undefined)[]) {
+  private async fill(
+    r: number,
+    keys: readonly (string | null | undefined)[],
+    records: readonly unknown[],
+    partsOf: (record: unknown) => unknown[],
+  ) {
     const ref = this.refs[r]!;
     const cache = this.caches[r]!;
     const wanted = new Map<string, unknown[]>();
-    for (const k of keys) if (k && k.key !== '' && !cache.has(k.key)) wanted.set(k.key, k.parts);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (typeof k === 'string' && k !== PARTLY && !cache.has(k) && !wanted.has(k))
+        wanted.set(k, partsOf(records[i]));
+    }
     if (wanted.size === 0) return;
     if (cache.size + wanted.size > CACHE_LIMIT) cache.clear();
     await this.lookUp(ref, cache, [...wanted.values()], false);
