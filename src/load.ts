@@ -6,7 +6,7 @@ import { LoadTransaction } from './methods/transaction.js';
 import { validateOptions, type LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
-import { MISSING, type MappedChunk } from './rows/row-mapper.js';
+import { BARRIER, MISSING, type MappedChunk } from './rows/row-mapper.js';
 import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
@@ -54,11 +54,19 @@ export async function load(
       state.rowsRead += read.records.length;
       let batch = read;
       let refused: SluiceError | undefined;
+      const pool = prepared.returning?.pool;
+      // A bulk stream holds the connection: it ends before a lookup or a reservation, and only then.
+      if (
+        (prepared.refs !== undefined && prepared.refs.resolver.needsLookup(read, prepared.refs.header)) ||
+        pool?.lacks(read.records.length) === true
+      )
+        yield BARRIER;
       if (prepared.refs !== undefined) {
         ({ batch, failure: refused } = await resolveRefBatch(prepared, read, options.onError ?? 'abort'));
       }
-      await prepared.returning?.pool?.ensure(batch.records.length);
+      await pool?.ensure(batch.records.length, plan.batchSize);
       const { chunk, failure } = mapper.map(batch);
+      returned?.mapped(chunk, mapper.columns);
       if (chunk.rows.length > 0) yield chunk;
       if (failure !== undefined) throw failure;
       if (refused !== undefined) throw refused;
@@ -82,7 +90,7 @@ export async function load(
       delimiter: source.kind === 'text' ? source.delimiter : undefined,
     },
     raw,
-    afterWrite: returned && ((run) => returned.afterWrite(run)),
+    afterWrite: returned?.readsBack === true ? (run) => returned.afterWrite(run) : undefined,
     onRows: (rows, last) => {
       state.rowsSent += rows;
       if (last !== undefined) returned?.written(last.ordinal);

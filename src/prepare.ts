@@ -159,12 +159,14 @@ export async function prepareLoad(
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
     const returning = returningSetup(session, info, options, reserved, conflict?.key, shape.columns);
-    const between = [
-      refs && 'natural keys are looked up',
-      returning && (reserved !== undefined ? 'ids are reserved' : 'returned values are read back'),
-    ].filter((w) => w !== undefined);
+    // Lookups and reservations end a bulk stream when they need the connection (MappedChunk.barrier);
+    // values read back after each write need each batch to be its own statement.
+    const readsBack =
+      returning !== undefined &&
+      (returning.mode === 'key' || returning.columns.some((c) => c !== returning.idColumn));
+    const between = readsBack ? ['returned values are read back'] : [];
     const parsedBecause =
-      source.kind === 'text' && source.path !== undefined && between.length > 0
+      source.kind === 'text' && source.path !== undefined && (refs !== undefined || returning !== undefined)
         ? `${refs ? '--ref replaces key fields by ids' : 'returning adds the reserved ids to the rows'}`
         : undefined;
     const plan = choosePlan({

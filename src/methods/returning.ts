@@ -1,4 +1,4 @@
-import type { Session, TableRef } from '../dialects/dialect.js';
+import type { RowChunk, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { Run } from './runs.js';
 
@@ -45,11 +45,19 @@ export class IdPool {
     private readonly asText: boolean,
   ) {}
 
-  /** Makes sure `count` ids are at hand, in one round trip when some are lacking. */
-  async ensure(count: number): Promise<void> {
+  /** Whether `count` more ids need a round trip. */
+  lacks(count: number): boolean {
+    return this.ids.length - this.next < count;
+  }
+
+  /**
+   * Makes sure `count` ids are at hand, in one round trip when some are lacking, reserving at least
+   * `block` at a time (ids reserved and not used are a gap in the sequence, as a rollback leaves).
+   */
+  async ensure(count: number, block = count): Promise<void> {
     const left = this.ids.length - this.next;
     if (left >= count) return;
-    const more = await this.session.reserveIds!(this.ref, this.column, count - left);
+    const more = await this.session.reserveIds!(this.ref, this.column, Math.max(count - left, block));
     this.ids = [...this.ids.slice(this.next), ...more];
     this.next = 0;
   }
@@ -89,7 +97,25 @@ export class ReturnedRows {
     return this.all;
   }
 
-  /** After `run` was written (inside its savepoint): its rows' values, by id or read back by key. */
+  /** Whether values are read back after each write (else each row's reserved id is its value). */
+  get readsBack(): boolean {
+    const { setup } = this;
+    return setup.mode === 'key' || setup.columns.some((c) => c !== setup.idColumn);
+  }
+
+  /**
+   * Rows about to be written carry their reserved ids: those are their returned values (reserved
+   * mode without read-back). A row later rejected has its slot emptied by `rejected`.
+   */
+  mapped(chunk: RowChunk, columns: readonly string[]): void {
+    if (this.readsBack) return;
+    const column = this.setup.idColumn!;
+    const at = columns.indexOf(column);
+    for (let r = 0; r < chunk.rows.length; r++)
+      this.pending.set(chunk.ordinals[r]!, { [column]: plain(chunk.rows[r]![at]) });
+  }
+
+  /** After `run` was written (inside its savepoint): its rows' values, read back by id or by key. */
   async afterWrite(run: Run): Promise<void> {
     const { setup } = this;
     const at = setup.readKey.map((k) => run.columns.indexOf(k));
@@ -99,11 +125,6 @@ export class ReturnedRows {
         'LOAD_FAILED',
         `returning: rows from line ${line} lack ${setup.readKey.join(', ')}, by which their generated values are matched`,
       );
-    }
-    if (setup.mode === 'reserved' && setup.columns.every((c) => c === setup.idColumn)) {
-      for (let r = 0; r < run.rows.length; r++)
-        this.pending.set(run.ordinals[r]!, { [setup.idColumn!]: plain(run.rows[r]![at[0]!]) });
-      return;
     }
     const found = await this.readBack(run, at);
     for (let r = 0; r < run.rows.length; r++) {

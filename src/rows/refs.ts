@@ -191,6 +191,28 @@ export class RefResolver {
   }
 
   /**
+   * Whether resolving the batch needs the database: a key no cache holds (sync, nothing changed).
+   * Only the first ref's fields are where the source put them; later refs are checked as a whole.
+   */
+  needsLookup(
+    batch: RecordBatch<TextField[]> | RecordBatch<Record<string, unknown>>,
+    header: readonly string[] | undefined,
+  ): boolean {
+    for (let r = 0; r < this.refs.length; r++) {
+      const ref = this.refs[r]!;
+      if (ref.fields.length !== 1) return true;
+      const cache = this.caches[r]!;
+      const at = header?.indexOf(ref.fields[0]!);
+      const field = ref.fields[0]!;
+      for (const record of batch.records as unknown[]) {
+        const v = at !== undefined ? (record as TextField[])[at] : (record as Record<string, unknown>)[field];
+        if (v !== undefined && v !== null && !cache.has(String(v as string))) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The batch with ids in place of keys (text records in place, objects copied), and the records
    * whose key is unknown. `header` is the text source's header as the source reads it.
    */
