@@ -261,6 +261,44 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('refs with --commit-every and --resume: an unknown key stops the load after its commits; resumed, every row is there once', async () => {
+      const users = 'f_resume';
+      await schema(users);
+      const file = join(dir, `${dialect}-resume.csv`);
+      writeFileSync(file, 'username,role\na,admin\nb,user\nc,admin\nd,boss\ne,user\nf,boss\n');
+      const options = { refs: { role: `${users}_roles.name` }, commitEvery: 2, returning: ['id'] };
+      await assert.rejects(db.load(users, file, options), (error: unknown) => {
+        assert.ok(error instanceof SluiceError);
+        assert.equal(error.location?.line, 5);
+        assert.equal(error.rowsCommitted, 2);
+        return true;
+      });
+      assert.equal((await idsByName(users)).size, 2);
+      await target.query(`INSERT INTO ${users}_roles (name) VALUES ('boss')`);
+      const report = await db.load(users, file, { ...options, resume: true });
+      assert.deepEqual(report.resumedFrom?.ordinal, 2);
+      const joined = await target.query<{ username: string; name: string }>(
+        `SELECT u.username, r.name FROM ${users} u JOIN ${users}_roles r ON r.id = u.role_id ORDER BY u.username`,
+      );
+      assert.deepEqual(
+        joined.map((r) => [r.username, r.name]),
+        [
+          ['a', 'admin'],
+          ['b', 'user'],
+          ['c', 'admin'],
+          ['d', 'boss'],
+          ['e', 'user'],
+          ['f', 'boss'],
+        ],
+      );
+      // The resumed run returns the rows it loaded: records 3 to 6.
+      const table = await idsByName(users);
+      assert.deepEqual(
+        report.returning,
+        ['c', 'd', 'e', 'f'].map((u) => ({ id: table.get(u) })),
+      );
+    });
+
     it('explain: a CSV with --ref is parsed, not copied raw, and says why', async () => {
       const users = 'f_explain';
       await schema(users);
