@@ -283,6 +283,8 @@ function reservedIdColumn(session: Session, info: TableInfo, options: LoadOption
   if (session.reserveIds === undefined) return undefined;
   const primary = info.uniqueKeys?.[0];
   if (primary?.length !== 1) return undefined;
+  // A key the input gives (no generator behind it) is read back by itself instead.
+  if (info.columns.find((c) => c.name === primary[0])?.hasDefault !== true) return undefined;
   if (options.defaults !== undefined && primary[0]! in options.defaults) return undefined;
   return primary[0];
 }
