@@ -9,7 +9,7 @@
  *   against group_id given directly.
  * Every returned id is checked against the table (joined on username) once per run.
  *
- *   node --import tsx bench/returning.ts [--runs 3] [--rows 100000] [--big 1000000]
+ *   npm run bench:returning -- [--runs 3] [--rows 100000] [--big 1000000]
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
