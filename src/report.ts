@@ -35,7 +35,10 @@ export interface LoadReport {
    * order (null for a rejected record).
    */
   readonly returning?: readonly (Readonly<Record<string, unknown>> | null)[];
-  /** Parents inserted for refs whose key was unknown (createMissingRefs). */
+  /**
+   * createMissingRefs: parents missing when looked up that exist after the insert-if-absent
+   * (inserted by this load, or by another creating the same parent at that moment).
+   */
   readonly refsCreated?: number;
   /** Reconnections after transient failures (--retries). */
   readonly reconnects?: number;

@@ -153,7 +153,10 @@ const CACHE_LIMIT = 500_000;
  */
 export class RefResolver {
   private readonly caches: Map<string, unknown>[];
-  /** Parents this load inserted. */
+  /**
+   * Parents that were missing when looked up and exist after the insert-if-absent: inserted by
+   * this load, or by another load creating the same parent at the same moment.
+   */
   created = 0;
 
   constructor(
@@ -312,7 +315,12 @@ export class RefResolver {
     if (cache.size + wanted.size > CACHE_LIMIT) cache.clear();
     await this.lookUp(ref, cache, [...wanted.values()], false);
     if (!this.createMissing) return;
-    const missing = [...wanted].filter(([key]) => !cache.has(key)).map(([, parts]) => parts);
+    // In key order: two loads creating the same parents lock them in the same order, so neither
+    // waits for a key the other holds while holding one it wants (no deadlock within a batch).
+    const missing = [...wanted]
+      .filter(([key]) => !cache.has(key))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, parts]) => parts);
     if (missing.length === 0) return;
     const sql = this.session.sql;
     const per = this.perStatement(ref);
@@ -325,7 +333,7 @@ export class RefResolver {
           update: [],
           types: new Map(),
         });
-        this.created += await this.session.execute(statement, piece.flat());
+        await this.session.execute(statement, piece.flat());
       }
     } catch (error) {
       throw new SluiceError(
@@ -337,6 +345,10 @@ export class RefResolver {
     // The latest rows, not this transaction's snapshot: a parent another load created meanwhile
     // made our insert do nothing, and is read here.
     await this.lookUp(ref, cache, missing, true);
+    // Counted as found after the insert: the rows a statement reports differ by database (MySQL
+    // counts a key that existed too), and a parent another load created at the same moment is
+    // one this load needed and found.
+    for (const parts of missing) if (cache.has(keyText(parts))) this.created++;
   }
 
   private perStatement(ref: Ref): number {

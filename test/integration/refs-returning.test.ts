@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SluiceError, type Handle } from '../../src/index.js';
+import { open, SluiceError, type Handle } from '../../src/index.js';
 import type { ReturnedBatch } from '../../src/methods/returning.js';
 import type { MethodName } from '../../src/plan/plan.js';
 import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
@@ -231,6 +231,36 @@ for (const dialect of DIALECTS) {
       assert.equal(joined.length, 30);
       for (const r of joined) assert.equal(r.name, `role_${Number(r.username.slice(1)) % 4}`);
     });
+
+    if (dialect !== 'sqlite')
+      it('createMissingRefs from two loads at once: each missing parent is created once, both loads use it', async () => {
+        const users = 'f_race';
+        await schema(users);
+        const other = await open(target.url);
+        try {
+          const rows = (prefix: string) =>
+            Array.from({ length: 20 }, (_, i) => ({ username: `${prefix}${i}`, role: `race_${i % 5}` }));
+          const options = { refs: { role: `${users}_roles.name` }, createMissingRefs: true };
+          const [a, b] = await Promise.all([
+            db.load(users, rows('a'), options),
+            other.load(users, rows('b'), options),
+          ]);
+          // Each load needed the 5 parents; the one that found them created by the other counts them too.
+          assert.ok(a.refsCreated! + b.refsCreated! >= 5 && a.refsCreated! <= 5 && b.refsCreated! <= 5);
+          const roles = await target.query<{ name: string }>(`SELECT name FROM ${users}_roles ORDER BY name`);
+          assert.deepEqual(
+            roles.map((r) => r.name),
+            ['admin', 'race_0', 'race_1', 'race_2', 'race_3', 'race_4', 'user'],
+          );
+          const joined = await target.query<{ username: string; name: string }>(
+            `SELECT u.username, r.name FROM ${users} u JOIN ${users}_roles r ON r.id = u.role_id`,
+          );
+          assert.equal(joined.length, 40);
+          for (const r of joined) assert.equal(r.name, `race_${Number(r.username.slice(1)) % 5}`);
+        } finally {
+          await other.close();
+        }
+      });
 
     it('refs: a composite natural key, a named column, with --commit-every', async () => {
       await target.query('DROP TABLE IF EXISTS f_shops');
