@@ -6,13 +6,15 @@ import { LoadTransaction } from './methods/transaction.js';
 import { validateOptions, type LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
-import { MISSING, type MappedChunk } from './rows/row-mapper.js';
+import { BARRIER, MISSING, type MappedChunk } from './rows/row-mapper.js';
 import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
 import { jsonText } from './util/json-text.js';
 import type { CheckpointRun } from './resume/checkpoint-run.js';
 import { upsertStatements } from './plan/upsert-statements.js';
+import { ReturnedRows } from './methods/returning.js';
+import { resolveRefBatch } from './rows/ref-stage.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -43,12 +45,31 @@ export async function load(
       totalBytes: source.totalBytes,
     });
 
+  const returned =
+    prepared.returning &&
+    new ReturnedRows(session, ref, prepared.returning.setup, options.onReturning, (start?.ordinal ?? 0) + 1);
+
   async function* chunks(): AsyncGenerator<MappedChunk> {
-    for await (const batch of prepared.sample.batches()) {
-      state.rowsRead += batch.records.length;
+    for await (const read of prepared.sample.batches()) {
+      state.rowsRead += read.records.length;
+      let batch = read;
+      let refused: SluiceError | undefined;
+      const pool = prepared.returning?.pool;
+      // A bulk stream holds the connection: it ends before a lookup or a reservation, and only then.
+      if (
+        (prepared.refs !== undefined && prepared.refs.resolver.needsLookup(read, prepared.refs.header)) ||
+        pool?.lacks(read.records.length) === true
+      )
+        yield BARRIER;
+      if (prepared.refs !== undefined) {
+        ({ batch, failure: refused } = await resolveRefBatch(prepared, read, options.onError ?? 'abort'));
+      }
+      await pool?.ensure(batch.records.length, plan.batchSize);
       const { chunk, failure } = mapper.map(batch);
+      returned?.mapped(chunk, mapper.columns);
       if (chunk.rows.length > 0) yield chunk;
       if (failure !== undefined) throw failure;
+      if (refused !== undefined) throw refused;
     }
   }
 
@@ -69,8 +90,10 @@ export async function load(
       delimiter: source.kind === 'text' ? source.delimiter : undefined,
     },
     raw,
+    afterWrite: returned?.readsBack === true ? (run) => returned.afterWrite(run) : undefined,
     onRows: (rows, last) => {
       state.rowsSent += rows;
+      if (last !== undefined) returned?.written(last.ordinal);
       // JS collections count items, not bytes: their bar counts rows.
       if (last !== undefined && source.unit === 'line') state.bytesSent = last.end;
       progress();
@@ -79,6 +102,7 @@ export async function load(
     reject: (run, index, error) => {
       const { message, code } = session.describeError(error);
       state.dbRejected++;
+      returned?.rejected(run.ordinals[index]!);
       prepared.rejects!.add({
         line: run.lines[index]!,
         code: code ?? 'LOAD_FAILED',
@@ -118,6 +142,8 @@ export async function load(
     const rowsRead =
       (raw !== undefined ? loaded : state.rowsRead + prepared.sourceRejects.count) +
       (raw !== undefined ? 0 : base.rowsLoaded + base.rowsRejected);
+    // Records past the last row written (refused by the parser) still have their null slot.
+    returned?.written((start?.ordinal ?? 0) + state.rowsRead + prepared.sourceRejects.count);
     return {
       table: displayName(ref),
       dialect: session.dialect,
@@ -137,6 +163,8 @@ export async function load(
       notes: prepared.notes,
       checkpoints: run?.checkpoints ?? 0,
       resumedFrom: start,
+      ...(returned?.collected !== undefined ? { returning: returned.collected } : {}),
+      ...(prepared.refs !== undefined ? { refsCreated: prepared.refs.resolver.created } : {}),
     };
   } catch (error) {
     await tx.rollback();

@@ -10,6 +10,7 @@ import type { RejectHandler } from './rejects/reject.js';
 import { checkRejectsPath } from './rejects/rejects-file.js';
 import { validateCsvOptions, type CsvOptions } from './csv-options.js';
 import type { LogicalType } from './dialects/dialect.js';
+import type { ReturnedBatch } from './methods/returning.js';
 
 export interface Progress {
   /** Rows handed to the database so far (committed or not). */
@@ -77,6 +78,27 @@ export interface LoadOptions extends CsvOptions {
   readonly rejects?: string | RejectHandler;
   /** Skip mode: stop the load once this many rows have been rejected. */
   readonly maxErrors?: number;
+  /**
+   * Foreign keys by natural key: `{ role: 'roles.name' }` fills the column of the table's foreign
+   * key to `roles` with the id of the `roles` row whose `name` is the field's value (looked up in
+   * bulk and cached). `'roles.name:role_id'` names the column; `{ 'region,code':
+   * 'areas.region,code' }` is a composite key. An unknown key fails the load (skip mode: rejects
+   * the row); NULL stays NULL.
+   */
+  readonly refs?: Readonly<Record<string, string>>;
+  /** With refs: insert the parents whose key is unknown (in bulk, insert-if-absent), then use their ids. */
+  readonly createMissingRefs?: boolean;
+  /**
+   * Generated columns to hand back, one entry per input record in input order (null for a
+   * rejected record): in `report.returning`, or batch by batch to `onReturning`.
+   */
+  readonly returning?: readonly string[];
+  /**
+   * Receives the returned values batch by batch, in input order, as rows are written (in the
+   * load's transaction: they are durable once load() resolves, or up to rowsCommitted on failure
+   * with commitEvery); report.returning then stays undefined, so memory does not grow.
+   */
+  readonly onReturning?: (batch: ReturnedBatch) => void;
   /** Rows sampled for type inference and column discovery (default 1000). */
   readonly sampleSize?: number;
   readonly onProgress?: (progress: Progress) => void;
@@ -131,6 +153,19 @@ export function validateOptions(options: LoadOptions): void {
     if (conflict.update !== undefined && conflict.action === 'ignore')
       throw new SluiceError('BAD_USAGE', '--update only applies to --on-conflict update');
   }
+  if (
+    options.onReturning !== undefined &&
+    (options.returning === undefined || options.returning.length === 0)
+  )
+    throw new SluiceError('BAD_USAGE', 'onReturning needs returning: the columns to hand back');
+  if (options.returning !== undefined && options.returning.length === 0)
+    throw new SluiceError('BAD_USAGE', 'returning names no column', { hint: "e.g. returning: ['id']" });
+  if (options.returning !== undefined && options.method === 'row')
+    throw new SluiceError('BAD_USAGE', 'returning is not offered with --method row', {
+      hint: 'use another method: returned ids come back at bulk speed on every other one',
+    });
+  if (options.createMissingRefs === true && options.refs === undefined)
+    throw new SluiceError('BAD_USAGE', '--create-missing-refs needs --ref');
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   if (options.commitEvery !== 0) positive('commitEvery', options.commitEvery);

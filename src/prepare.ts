@@ -7,7 +7,10 @@ import type { Plan } from './plan/plan.js';
 import { parseColumnMap } from './rows/column-map.js';
 import { checkHeaderNames, nameHeader } from './rows/header-names.js';
 import { inferType } from './rows/infer-types.js';
-import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
+import { createRowMapper, matchColumn, type RowMapper } from './rows/row-mapper.js';
+import { parseRefs, RefResolver, resolveRefs } from './rows/refs.js';
+import { IdPool, type ReturningSetup } from './methods/returning.js';
+import type { Defaults } from './rows/defaults.js';
 import { RejectSink } from './rejects/reject-sink.js';
 import { formatFromPath, openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
@@ -31,6 +34,11 @@ export interface PreparedLoad {
   readonly sourceRejects: { count: number };
   /** What sluice decided about the created table's columns (generated names, conversions), for the report. */
   readonly notes: readonly string[];
+  /** Refs by natural key: the lookup stage before the mapper, and the header as the source reads it. */
+  readonly refs:
+    { readonly resolver: RefResolver; readonly header: readonly string[] | undefined } | undefined;
+  /** Returning: how values come back, and the reserved ids the mapper gives rows (reserved mode). */
+  readonly returning: { readonly setup: ReturningSetup; readonly pool: IdPool | undefined } | undefined;
 }
 
 export async function prepareLoad(
@@ -50,6 +58,7 @@ export async function prepareLoad(
   // Only for CSV/TSV: openSource refuses --no-header on the other formats.
   const names =
     headerless && isDelimited(input, options) ? await headerlessNames(session, ref, options) : undefined;
+  const refSpecs = parseRefs(options.refs);
   const skipping = options.onError === 'skip';
   let rejects: RejectSink | undefined;
   const sourceRejects = { count: 0 };
@@ -92,6 +101,23 @@ export async function prepareLoad(
     let omitted: readonly number[] = [];
     const notes: string[] = [];
     const converters = new Map<string, (field: string) => unknown>();
+    if (info === undefined && (refSpecs.length > 0 || options.returning !== undefined)) {
+      throw new SluiceError(
+        'TABLE_NOT_FOUND',
+        `table ${session.sql.table(ref)} does not exist: ${refSpecs.length > 0 ? 'refs need its foreign keys' : 'returning needs its generated key'}`,
+        { hint: 'create the table first (with its keys), then load' },
+      );
+    }
+    let refs: PreparedLoad['refs'];
+    if (info !== undefined && refSpecs.length > 0) {
+      const resolver = new RefResolver(
+        session,
+        await resolveRefs(session, info, refSpecs),
+        options.createMissingRefs === true,
+      );
+      refs = { resolver, header: source.kind === 'text' ? sample.columns : undefined };
+      columns = resolver.header(sample.columns, source.name);
+    }
     if (info === undefined) {
       if (options.types !== undefined) checkTypeNames(options.types, sample.columns, renames);
       const create = options.create ?? session.capabilities.createsMissingTables;
@@ -129,13 +155,18 @@ export async function prepareLoad(
           `--type changes nothing here: ${session.sql.table(ref)} exists, and keeps its column types`,
         );
       checkHeaderNames(
-        sample.columns,
+        columns,
         source.name,
         info.columns.map((c) => c.name),
         source.dialect.skipLines + 1,
       );
     }
-    const mapperOptions = { renames, defaults: options.defaults, convert: undefined, omitted };
+    const reserved = reservedIdColumn(session, info, options);
+    const pool =
+      reserved === undefined ? undefined : new IdPool(session, ref, reserved, source.kind === 'text');
+    const defaults: Defaults | undefined =
+      pool === undefined ? options.defaults : { ...options.defaults, [reserved!]: () => pool.take() };
+    const mapperOptions = { renames, defaults, convert: undefined, omitted };
     const shape = createRowMapper(source, columns, info, mapperOptions);
     const extraColumns = shape.columns.length !== columns.length;
     const conflict =
@@ -148,6 +179,17 @@ export async function prepareLoad(
         : options.limit !== undefined
           ? '--limit reads only the first records'
           : session.bulk?.rawCsvRefusal?.(source.dialect);
+    const returning = returningSetup(session, info, options, reserved, conflict?.key, shape.columns);
+    // Lookups and reservations end a bulk stream when they need the connection (MappedChunk.barrier);
+    // values read back after each write need each batch to be its own statement.
+    const readsBack =
+      returning !== undefined &&
+      (returning.mode === 'key' || returning.columns.some((c) => c !== returning.idColumn));
+    const between = readsBack ? ['returned values are read back'] : [];
+    const parsedBecause =
+      source.kind === 'text' && source.path !== undefined && (refs !== undefined || returning !== undefined)
+        ? `${refs ? '--ref replaces key fields by ids' : 'returning adds the reserved ids to the rows'}`
+        : undefined;
     const plan = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
@@ -157,6 +199,7 @@ export async function prepareLoad(
         source.kind === 'text' &&
         source.path !== undefined &&
         !extraColumns &&
+        refs === undefined &&
         converters.size === 0 &&
         !sample.hasBadRecord &&
         // The raw copy sends the file from its first byte: a resumed load starts past it.
@@ -166,6 +209,8 @@ export async function prepareLoad(
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',
       conflict,
+      betweenBatches: between.length > 0 ? between.join(' and ') : undefined,
+      parsedBecause,
     });
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';
@@ -192,7 +237,20 @@ export async function prepareLoad(
             textFieldConverter,
             valueConverter,
           });
-    return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects, notes };
+    return {
+      ref,
+      source,
+      sample,
+      table: info,
+      ddl,
+      mapper,
+      plan,
+      rejects,
+      sourceRejects,
+      notes,
+      refs,
+      returning: returning && { setup: returning, pool },
+    };
   } catch (error) {
     source.close();
     await rejects?.close();
@@ -290,4 +348,58 @@ function inferColumns(
     seen.add(d.name);
   }
   return definitions;
+}
+
+/**
+ * The column whose ids a load with `returning` reserves before sending rows: the table's
+ * single-column primary key, where the database can reserve values (Session.reserveIds) and the
+ * load is not an upsert (an updated row keeps its id, which only reading it back can tell).
+ */
+function reservedIdColumn(session: Session, info: TableInfo, options: LoadOptions): string | undefined {
+  if (options.returning === undefined || options.onConflict !== undefined) return undefined;
+  if (session.reserveIds === undefined) return undefined;
+  const primary = info.uniqueKeys?.[0];
+  if (primary?.length !== 1) return undefined;
+  // A key the input gives (no generator behind it) is read back by itself instead.
+  if (info.columns.find((c) => c.name === primary[0])?.hasDefault !== true) return undefined;
+  if (options.defaults !== undefined && primary[0]! in options.defaults) return undefined;
+  return primary[0];
+}
+
+function returningSetup(
+  session: Session,
+  info: TableInfo,
+  options: LoadOptions,
+  reserved: string | undefined,
+  conflictKey: readonly string[] | undefined,
+  loaded: readonly string[],
+): ReturningSetup | undefined {
+  if (options.returning === undefined) return undefined;
+  const columns = options.returning.map(
+    (c) =>
+      matchColumn(c, info.columns) ??
+      (() => {
+        throw new SluiceError(
+          'UNKNOWN_COLUMN',
+          `returning names ${excerpt(c)}, which is not a column of the table`,
+          {
+            hint: `the table has: ${info.columns.map((x) => x.name).join(', ')}`,
+          },
+        );
+      })(),
+  );
+  const integers = new Set(info.columns.filter((c) => /int|serial/.test(c.type)).map((c) => c.name));
+  if (reserved !== undefined)
+    return { columns, mode: 'reserved', readKey: [reserved], idColumn: reserved, integers };
+  // A key the rows carry: none of its columns generated (objects list every column, given or not).
+  const given = (c: string): boolean =>
+    loaded.includes(c) && info.columns.find((x) => x.name === c)?.hasDefault !== true;
+  const key = conflictKey ?? info.uniqueKeys?.find((k) => k.every(given));
+  if (key === undefined)
+    throw new SluiceError(
+      'BAD_USAGE',
+      `returning needs a unique key among the loaded columns (${loaded.join(', ')}) to match generated values to rows here: ${session.reserveIds === undefined ? "this database's auto-increment values cannot be reserved ahead" : 'the table has no single-column primary key whose values can be reserved'}`,
+      { hint: 'load a column with a unique constraint (a natural key) beside the generated id' },
+    );
+  return { columns, mode: 'key', readKey: key, integers };
 }

@@ -30,6 +30,16 @@ export interface LoadReport {
   /** A resumed load: where in the file it went on (byte offset, records before it, line). */
   readonly resumedFrom:
     { readonly offset: number; readonly ordinal: number; readonly line: number } | undefined;
+  /**
+   * With `returning` and no `onReturning`: the returned columns of each input record, in input
+   * order (null for a rejected record).
+   */
+  readonly returning?: readonly (Readonly<Record<string, unknown>> | null)[];
+  /**
+   * createMissingRefs: parents missing when looked up that exist after the insert-if-absent
+   * (inserted by this load, or by another creating the same parent at that moment).
+   */
+  readonly refsCreated?: number;
   /** Reconnections after transient failures (--retries). */
   readonly reconnects?: number;
 }

@@ -62,6 +62,13 @@ export const LOAD_OPTIONS = {
     help: 'with --commit-every: reconnect and go on after N transient failures (default 3, 0: off)',
     arg: 'N',
   },
+  ref: {
+    type: 'string',
+    multiple: true,
+    help: 'fill a foreign key from a natural key: field=table.column[:fk_column] (a,b=table.x,y composite)',
+    arg: 'REF',
+  },
+  'create-missing-refs': { type: 'boolean', help: 'with --ref: insert the parents whose key is unknown' },
   json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
   quiet: { type: 'boolean', help: 'no progress bar, no summary' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -132,6 +139,8 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     resume: values.resume === true ? true : undefined,
     retries: count('--retries', values.retries),
     onConflict: onConflictFrom(values),
+    refs: refsFrom(values.ref as string[] | undefined),
+    createMissingRefs: values['create-missing-refs'] === true ? true : undefined,
   };
   return {
     input,
@@ -143,6 +152,21 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     quiet: values.quiet === true,
     help,
   };
+}
+
+/** `--ref field=table.column` (repeatable) as the library's `refs` object. */
+function refsFrom(specs: readonly string[] | undefined): Record<string, string> | undefined {
+  if (specs === undefined) return undefined;
+  const refs: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1)
+      throw new SluiceError('BAD_USAGE', `--ref ${JSON.stringify(spec)}: expected field=table.column`, {
+        hint: 'e.g. --ref role=roles.name, --ref role=roles.name:role_id, --ref region,code=areas.region,code',
+      });
+    refs[spec.slice(0, eq)] = spec.slice(eq + 1);
+  }
+  return refs;
 }
 
 function integer(flag: string, value: unknown): number | undefined {

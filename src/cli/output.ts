@@ -46,6 +46,7 @@ export function reportJson(report: LoadReport): string {
     checkpoints,
     resumedFrom,
     reconnects,
+    refsCreated,
   } = report;
   return JSON.stringify({
     table,
@@ -67,6 +68,7 @@ export function reportJson(report: LoadReport): string {
     checkpoints,
     resumedFrom: resumedFrom ?? null,
     reconnects: reconnects ?? 0,
+    ...(refsCreated !== undefined ? { refsCreated } : {}),
   });
 }
 

@@ -34,6 +34,8 @@ export interface ColumnInfo {
   readonly type: string;
   readonly nullable: boolean;
   readonly hasDefault: boolean;
+  /** An identity column GENERATED ALWAYS (PostgreSQL): an INSERT giving it a value says so. */
+  readonly generatedAlways?: boolean;
 }
 
 export interface TableInfo {
@@ -136,6 +138,13 @@ export interface RowCounts {
   readonly unchanged: number;
 }
 
+/** A foreign key of a table: its `columns` refer to `parentColumns` of `parent`. */
+export interface ForeignKey {
+  readonly columns: readonly string[];
+  readonly parent: TableRef;
+  readonly parentColumns: readonly string[];
+}
+
 /** SQL text, pure: no values ever pass through here, only identifiers and placeholders. */
 export interface SqlBuilder {
   quoteIdent(name: string): string;
@@ -189,6 +198,11 @@ export interface SqlBuilder {
   /** SELECT generation, count(*) of the staged rows, by generation in ascending order. */
   stagedGenerations(staging: string, key: readonly string[]): string;
   dropStaging(staging: string): string;
+  /**
+   * What ends a SELECT that must read the latest committed rows rather than the transaction's
+   * snapshot (MySQL's REPEATABLE READ: a locking read). Absent: a plain SELECT does.
+   */
+  latestRows?(): string;
 }
 
 /** The staging table's ordinal: the database numbers staged rows in the order they arrive. */
@@ -259,6 +273,16 @@ export interface Session {
   releaseSavepoint(name: string): Promise<void>;
   rollbackToSavepoint(name: string): Promise<void>;
   describeTable(ref: TableRef): Promise<TableInfo | undefined>;
+  /** The table's foreign keys (for refs by natural key: which column refers to which parent). */
+  foreignKeys(ref: TableRef): Promise<readonly ForeignKey[]>;
+  /**
+   * `count` values of `column`'s generator (PostgreSQL: its sequence, identity or serial; SQLite:
+   * past the rowid and AUTOINCREMENT counter, under the write lock the call takes), reserved for
+   * this load: no other insert can be given one of them, so a row sent with one is known to have
+   * that id before it is written (returning). Called inside the load's transaction. Absent where
+   * values cannot be reserved (MySQL's auto-increment): returning then reads ids back by a unique key.
+   */
+  reserveIds?(ref: TableRef, column: string, count: number): Promise<readonly (number | bigint)[]>;
   /**
    * The storage engine of `ref` when it does not take part in transactions (MySQL's MyISAM, Aria,
    * MEMORY: each statement's rows stay as they are written, whatever the transaction does), so a

@@ -81,6 +81,11 @@ async function streamRuns(context: MethodContext, chunks: AsyncIterable<MappedCh
   let pending = await pull();
   let counts = inserted(0);
   while (!pending.done) {
+    if (pending.value.key === BARRIER_KEY) {
+      // The source needs the connection for its next chunk: no bulk statement is open now.
+      pending = await pull();
+      continue;
+    }
     const key = pending.value.key;
     const columns = pending.value.columns;
     // Every row of the operation, compactly: the database may name a row sent megabytes ago.
@@ -114,6 +119,12 @@ async function* once(run: Run): AsyncGenerator<RowChunk> {
   yield run;
 }
 
+/** The shape key of a barrier (MappedChunk.barrier): unlike any run's, so the stream ends before it. */
+const BARRIER_KEY = '\u0000barrier';
+
 async function* runsOf(chunks: AsyncIterable<MappedChunk>, columns: readonly string[]): AsyncGenerator<Run> {
-  for await (const chunk of chunks) yield* splitRuns(chunk, columns);
+  for await (const chunk of chunks) {
+    if (chunk.barrier === true) yield { ...chunk, key: BARRIER_KEY, columns };
+    else yield* splitRuns(chunk, columns);
+  }
 }

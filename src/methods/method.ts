@@ -50,6 +50,11 @@ export interface MethodContext {
   readonly onRows: (rows: number, last?: { readonly ordinal: number; readonly end: number }) => void;
   /** abort: the first bad row fails the load; skip: bad rows go to `reject` and the rest loads. */
   readonly onError: 'abort' | 'skip';
+  /**
+   * Called after each successful write of a run, inside its savepoint, before the rows are
+   * reported written (returning reads generated values back here). Statement-driven methods only.
+   */
+  readonly afterWrite?: (run: Run) => Promise<void>;
   /** Records row `index` of `run` as rejected (skip mode); throws when --max-errors is reached. */
   readonly reject: (run: Run, index: number, error: unknown) => void;
 }

@@ -36,6 +36,15 @@ export async function driveStatements(
   statementRows?: number,
 ): Promise<MethodResult> {
   const { session, plan, tx } = context;
+  const after = context.afterWrite;
+  if (after !== undefined) {
+    const plain = write;
+    write = async (run) => {
+      const counts = await plain(run);
+      await after(run);
+      return counts;
+    };
+  }
   const unguarded = statementRows !== undefined && session.capabilities.survivesStatementError === true;
   let counts = inserted(0);
   for await (const chunk of rechunk(chunks, () => Math.min(plan.batchSize, tx.room()))) {

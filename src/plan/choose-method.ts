@@ -16,6 +16,13 @@ export interface PlanInput {
   readonly onError: 'abort' | 'skip';
   /** Upsert: resolve rows whose key exists (see Conflict). */
   readonly conflict?: Conflict;
+  /**
+   * Why the rows need the connection between batches (refs looked up, ids reserved or read back),
+   * so each batch is its own statement: a bulk stream holds the connection until it ends.
+   */
+  readonly betweenBatches?: string;
+  /** Why a CSV file that would otherwise go raw must be parsed (refs, returning). */
+  readonly parsedBecause?: string;
 }
 
 /**
@@ -65,7 +72,10 @@ export function choosePlan(input: PlanInput): Plan {
       input.conflict !== undefined ||
       input.commitEvery !== undefined ||
       input.batchSize !== undefined ||
+      input.betweenBatches !== undefined ||
       capabilities.bulkVerdictAtEnd === true);
+  if (input.parsedBecause !== undefined)
+    reasons.push(`the CSV is parsed, not copied raw: ${input.parsedBecause}`);
   if (rawCopy) {
     reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
     if (input.conflict !== undefined)
@@ -92,6 +102,10 @@ export function choosePlan(input: PlanInput): Plan {
     else if (copyPerBatch && input.conflict !== undefined)
       reasons.push(
         `each batch is one ${capabilities.copy} into a temporary staging table, then merged into the table by one INSERT ... SELECT`,
+      );
+    else if (copyPerBatch && input.betweenBatches !== undefined)
+      reasons.push(
+        `each batch is one ${capabilities.copy} statement in a savepoint: ${input.betweenBatches} between batches`,
       );
     else if (copyPerBatch) reasons.push(`each batch is one ${capabilities.copy} statement in a savepoint`);
     else reasons.push(`every row goes through one ${capabilities.copy} stream`);

@@ -13,7 +13,22 @@ export const MISSING: unique symbol = Symbol('sluice.missing');
  */
 export interface MappedChunk extends RowChunk {
   readonly shapes: readonly string[] | undefined;
+  /**
+   * A chunk with no rows that says the next pull needs the connection (refs looked up, ids
+   * reserved): a bulk stream in progress ends before it pulls on, and a new one starts after.
+   */
+  readonly barrier?: true;
 }
+
+/** The barrier chunk (see MappedChunk.barrier). */
+export const BARRIER: MappedChunk = {
+  rows: [],
+  lines: [],
+  ordinals: [],
+  ends: [],
+  shapes: undefined,
+  barrier: true,
+};
 
 export interface RowMapperOptions {
   readonly renames: ReadonlyMap<string, string>;

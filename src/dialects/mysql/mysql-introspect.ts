@@ -1,5 +1,5 @@
 import { SluiceError } from '../../errors.js';
-import type { ColumnInfo, TableInfo, TableRef } from '../dialect.js';
+import type { ColumnInfo, ForeignKey, TableInfo, TableRef } from '../dialect.js';
 import type { PreparedStatements } from './mysql-client.js';
 
 interface ColumnRow {
@@ -104,4 +104,29 @@ async function mariadbJsonColumns(
 async function currentDatabase(statements: PreparedStatements): Promise<string | null> {
   const rows = await statements.run<{ db: string | null }[]>('SELECT DATABASE() AS db', []);
   return rows[0]?.db ?? null;
+}
+
+const FOREIGN_KEYS = `SELECT CONSTRAINT_NAME AS name, COLUMN_NAME AS col,
+  REFERENCED_TABLE_SCHEMA AS parentSchema, REFERENCED_TABLE_NAME AS parentName, REFERENCED_COLUMN_NAME AS parentCol
+FROM information_schema.KEY_COLUMN_USAGE
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION`;
+
+/** The table's foreign keys, each with its parent table and the parent's columns. */
+export async function mysqlForeignKeys(statements: PreparedStatements, ref: TableRef): Promise<ForeignKey[]> {
+  const rows = await statements.run<
+    { name: string; col: string; parentSchema: string; parentName: string; parentCol: string }[]
+  >(FOREIGN_KEYS, [ref.schema ?? null, ref.name]);
+  const keys = new Map<string, { columns: string[]; parent: TableRef; parentColumns: string[] }>();
+  for (const r of rows) {
+    const key = keys.get(r.name) ?? {
+      columns: [],
+      parent: { schema: r.parentSchema, name: r.parentName },
+      parentColumns: [],
+    };
+    key.columns.push(r.col);
+    key.parentColumns.push(r.parentCol);
+    keys.set(r.name, key);
+  }
+  return [...keys.values()];
 }

@@ -8,6 +8,7 @@ import type {
   CreatedColumnConverter,
   LogicalType,
   Session,
+  ForeignKey,
   TableInfo,
   TableRef,
 } from '../dialect.js';
@@ -30,7 +31,7 @@ import {
   type ResultHeader,
 } from './mysql-client.js';
 import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
-import { describeMysqlTable } from './mysql-introspect.js';
+import { describeMysqlTable, mysqlForeignKeys } from './mysql-introspect.js';
 import { MysqlSqlBuilder, usesRowAlias } from './mysql-sql.js';
 import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
@@ -279,6 +280,10 @@ export class MysqlSession implements Session {
   }
   async rollbackToSavepoint(name: string): Promise<void> {
     await query(this.connection, `ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`);
+  }
+
+  foreignKeys(ref: TableRef): Promise<readonly ForeignKey[]> {
+    return mysqlForeignKeys(this.statements, ref);
   }
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {

@@ -105,6 +105,11 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
     return `ON DUPLICATE KEY UPDATE ${set.map((c) => `${q(c)} = ${incoming(c)}`).join(', ')}`;
   }
 
+  /** InnoDB's REPEATABLE READ reads a snapshot; a locking read sees what others committed since. */
+  latestRows(): string {
+    return ' LOCK IN SHARE MODE';
+  }
+
   /** The ordinal is an AUTO_INCREMENT key, which LOAD DATA fills in the order of the rows. */
   override createStaging(staging: string, ref: TableRef, columns: readonly string[]): readonly string[] {
     return [

@@ -3,6 +3,7 @@ import type {
   BulkCopy,
   Capabilities,
   ColumnInfo,
+  ForeignKey,
   RowChunk,
   RowCounts,
   Session,
@@ -23,7 +24,7 @@ import {
   isStatementError,
   isTransientPostgresError,
 } from './postgres-errors.js';
-import { describePostgresTable } from './postgres-introspect.js';
+import { describePostgresTable, postgresForeignKeys } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
 import { postgresValueConverter } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -195,6 +196,30 @@ export class PostgresSession implements Session {
     }
   }
 
+  foreignKeys(ref: TableRef): Promise<readonly ForeignKey[]> {
+    return this.watch(postgresForeignKeys(this.client, this.sql, ref));
+  }
+
+  /**
+   * One round trip: nextval of the column's sequence (serial, or identity ALWAYS or BY DEFAULT)
+   * `count` times. A sequence never hands a value out twice, whatever its step, cache or other
+   * sessions do, so these ids belong to this load alone; their order and gaps do not matter.
+   */
+  async reserveIds(ref: TableRef, column: string, count: number): Promise<readonly (number | bigint)[]> {
+    const found = await this.select('SELECT pg_catalog.pg_get_serial_sequence($1, $2)', [
+      this.sql.table(ref),
+      column,
+    ]);
+    const sequence = found[0]?.[0];
+    if (typeof sequence !== 'string')
+      throw new Error(`column "${column}" of ${this.sql.table(ref)} takes its values from no sequence`);
+    const rows = await this.select(
+      'SELECT pg_catalog.nextval($1::regclass)::text FROM pg_catalog.generate_series(1, $2::integer)',
+      [sequence, count],
+    );
+    return rows.map((r) => integerOf(r[0] as string));
+  }
+
   isTransient(error: unknown): boolean {
     return isTransientPostgresError(error);
   }
@@ -329,4 +354,10 @@ function withCopyPosition(
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/** A bigint's digits as a number when a double holds it exactly, else as a bigint. */
+function integerOf(digits: string): number | bigint {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : BigInt(digits);
 }

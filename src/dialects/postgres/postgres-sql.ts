@@ -17,6 +17,15 @@ const TYPES: Record<LogicalType, string> = {
 
 /** PostgreSQL SQL text: "double-quoted" identifiers, $n placeholders, its own type names. */
 export class PostgresSqlBuilder extends SharedSqlBuilder {
+  /** Identity columns GENERATED ALWAYS of the tables described, by quoted table name. */
+  private readonly generatedAlways = new Map<string, ReadonlySet<string>>();
+
+  /** Called by the table's description: INSERTs that give these columns values must say so. */
+  noteGeneratedAlways(ref: TableRef, columns: readonly string[]): void {
+    if (columns.length === 0) this.generatedAlways.delete(this.table(ref));
+    else this.generatedAlways.set(this.table(ref), new Set(columns));
+  }
+
   quoteIdent(name: string): string {
     return quoteWith(name, '"');
   }
@@ -34,7 +43,15 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
    * no empty column list, but DEFAULT VALUES, and a column-less SELECT for several rows.
    */
   override insert(ref: TableRef, columns: readonly string[], rows: number): string {
-    if (columns.length > 0) return super.insert(ref, columns, rows);
+    if (columns.length > 0) {
+      const sql = super.insert(ref, columns, rows);
+      const always = this.generatedAlways.get(this.table(ref));
+      if (always === undefined || !columns.some((c) => always.has(c))) return sql;
+      // The rows carry values for an identity column GENERATED ALWAYS (ids reserved from its
+      // sequence for returning, or given by the input): stored as given, as COPY stores them.
+      const head = `INSERT INTO ${this.table(ref)} (${this.columnNames(columns)})`;
+      return `${head} OVERRIDING SYSTEM VALUE${sql.slice(head.length)}`;
+    }
     const table = this.table(ref);
     return rows === 1
       ? `INSERT INTO ${table} DEFAULT VALUES`

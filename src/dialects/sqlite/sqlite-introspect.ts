@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ColumnInfo, TableInfo, TableRef } from '../dialect.js';
+import type { ColumnInfo, ForeignKey, TableInfo, TableRef } from '../dialect.js';
 
 interface PragmaColumn {
   name: string;
@@ -52,4 +52,28 @@ function sqliteUniqueKeys(db: Database, ref: TableRef, rows: readonly PragmaColu
     keys.push(cols.map((c) => c.name!));
   }
   return keys;
+}
+
+/** The table's foreign keys; a key naming no parent columns refers to the parent's primary key. */
+export function sqliteForeignKeys(db: Database, ref: TableRef): ForeignKey[] {
+  const schema = ref.schema ?? 'main';
+  const rows = db
+    .prepare(
+      'SELECT id, seq, "table" AS parent, "from" AS col, "to" AS ref FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
+    )
+    .all(ref.name, schema) as { id: number; parent: string; col: string; ref: string | null }[];
+  const keys = new Map<number, { columns: string[]; parent: string; parentColumns: (string | null)[] }>();
+  for (const r of rows) {
+    const key = keys.get(r.id) ?? { columns: [], parent: r.parent, parentColumns: [] };
+    key.columns.push(r.col);
+    key.parentColumns.push(r.ref);
+    keys.set(r.id, key);
+  }
+  return [...keys.values()].map((k) => {
+    const parent: TableRef = { schema: ref.schema, name: k.parent };
+    const parentColumns = k.parentColumns.every((c) => c !== null)
+      ? (k.parentColumns as string[])
+      : (describeSqliteTable(db, parent)?.uniqueKeys?.[0] ?? []);
+    return { columns: k.columns, parent, parentColumns };
+  });
 }

@@ -1,8 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Capabilities, ColumnInfo, Session, TableInfo, TableRef } from '../dialect.js';
+import type { Capabilities, ColumnInfo, ForeignKey, Session, TableInfo, TableRef } from '../dialect.js';
 import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
 import { describeSqliteError } from './sqlite-errors.js';
-import { describeSqliteTable } from './sqlite-introspect.js';
+import { describeSqliteTable, sqliteForeignKeys } from './sqlite-introspect.js';
 import { SqliteSqlBuilder } from './sqlite-sql.js';
 import { sqliteValueConverter, toSqliteValue, unstorableParameter } from './sqlite-values.js';
 
@@ -21,6 +21,8 @@ export class SqliteSession implements Session {
   private readonly savepoints = new Map<string, Statement>();
   private lastSql: string | undefined;
   private lastStatement: Statement | undefined;
+  /** The highest id reserved per table: reserved ids not yet written are not in max(rowid). */
+  private readonly reservedUpTo = new Map<string, bigint>();
 
   constructor(
     private readonly db: Database,
@@ -112,6 +114,46 @@ export class SqliteSession implements Session {
 
   async describeTable(ref: TableRef): Promise<TableInfo | undefined> {
     return describeSqliteTable(this.db, ref);
+  }
+
+  async foreignKeys(ref: TableRef): Promise<readonly ForeignKey[]> {
+    return sqliteForeignKeys(this.db, ref);
+  }
+
+  /**
+   * Ids past the table's largest rowid, its AUTOINCREMENT counter and what this session reserved
+   * before, taken under the database's write lock: a write that changes nothing takes it, and
+   * SQLite lets no other connection write until this transaction ends. Only an INTEGER PRIMARY
+   * KEY (the rowid) can be reserved so.
+   */
+  async reserveIds(ref: TableRef, column: string, count: number): Promise<readonly (number | bigint)[]> {
+    if (!this.db.inTransaction) throw new Error("ids are reserved inside the load's transaction");
+    const table = this.sql.table(ref);
+    const id = this.sql.quoteIdent(column);
+    const rowid = this.db.prepare(`SELECT ${id} IS rowid FROM ${table} LIMIT 1`).pluck().get();
+    if (rowid === 0) throw new Error(`column "${column}" of ${table} is not its INTEGER PRIMARY KEY`);
+    this.db.prepare(`UPDATE ${table} SET ${id} = ${id} WHERE 0`).run();
+    const top = this.db.prepare(`SELECT max(rowid) FROM ${table}`).safeIntegers().pluck().get() as
+      bigint | null;
+    const schema = this.sql.quoteIdent(ref.schema ?? 'main');
+    const hasSequence = this.db
+      .prepare(`SELECT count(*) FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`)
+      .pluck()
+      .get() as number;
+    const seq =
+      hasSequence > 0
+        ? ((this.db
+            .prepare(`SELECT seq FROM ${schema}.sqlite_sequence WHERE name = ?`)
+            .safeIntegers()
+            .pluck()
+            .get(ref.name) as bigint | undefined) ?? 0n)
+        : 0n;
+    let next = [top ?? 0n, seq, this.reservedUpTo.get(table) ?? 0n].reduce((a, b) => (b > a ? b : a)) + 1n;
+    const ids: (number | bigint)[] = new Array<number | bigint>(count);
+    for (let i = 0; i < count; i++, next++)
+      ids[i] = next <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(next) : next;
+    this.reservedUpTo.set(table, next - 1n);
+    return ids;
   }
 
   /** An embedded database has no connection to lose; a busy file is waited for, not retried. */
