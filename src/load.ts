@@ -13,6 +13,7 @@ import { rawCsvInput } from './raw-csv-input.js';
 import { jsonText } from './util/json-text.js';
 import type { CheckpointRun } from './resume/checkpoint-run.js';
 import { upsertStatements } from './plan/upsert-statements.js';
+import { ConstraintRebuild } from './methods/deferred-constraints.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -56,7 +57,9 @@ export async function load(
     () => prepared.rejects?.flush() ?? Promise.resolve(),
     () => state.dbRejected,
   );
-  const tx = new LoadTransaction(session, plan.transaction, hooks);
+  // --defer-constraints: the drop after BEGIN and the rebuild before COMMIT are the transaction's hooks.
+  const rebuild = prepared.deferral && new ConstraintRebuild(session, ref, prepared.deferral);
+  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks);
   const context: MethodContext = {
     session,
     ref,
@@ -137,6 +140,7 @@ export async function load(
       notes: prepared.notes,
       checkpoints: run?.checkpoints ?? 0,
       resumedFrom: start,
+      deferredConstraints: rebuild?.report(),
     };
   } catch (error) {
     await tx.rollback();
@@ -195,6 +199,10 @@ export async function explain(
     ddl: prepared.ddl,
     notes: prepared.notes,
     statement,
+    deferredConstraints: prepared.deferral && {
+      rebuilt: prepared.deferral.plan.deferred,
+      kept: prepared.deferral.plan.kept,
+    },
   };
 }
 

@@ -64,6 +64,11 @@ export interface LoadOptions {
   readonly rejects?: string | RejectHandler;
   /** Skip mode: stop the load once this many rows have been rejected. */
   readonly maxErrors?: number;
+  /**
+   * Drop the table's keys, indexes and foreign keys after BEGIN and rebuild them before COMMIT, in
+   * the load's one transaction (PostgreSQL, SQLite: indexes): faster into an empty or small table.
+   */
+  readonly deferConstraints?: boolean;
   /** Rows sampled for type inference and column discovery (default 1000). */
   readonly sampleSize?: number;
   readonly onProgress?: (progress: Progress) => void;
@@ -118,6 +123,13 @@ export function validateOptions(options: LoadOptions): void {
     if (conflict.update !== undefined && conflict.action === 'ignore')
       throw new SluiceError('BAD_USAGE', '--update only applies to --on-conflict update');
   }
+  if (options.deferConstraints !== undefined && typeof options.deferConstraints !== 'boolean')
+    throw new SluiceError('BAD_USAGE', 'deferConstraints must be true or false');
+  if (options.deferConstraints === true && options.resume === true)
+    throw new SluiceError(
+      'BAD_USAGE',
+      '--defer-constraints cannot be used with --resume: a deferred load is one transaction, with nothing to resume',
+    );
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   positive('commitEvery', options.commitEvery);

@@ -1,6 +1,7 @@
 import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
 import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
+import { planConstraintDeferral, type PlannedDeferral } from './methods/deferred-constraints.js';
 import { choosePlan } from './plan/choose-method.js';
 import { resolveConflict } from './plan/conflict.js';
 import type { Plan } from './plan/plan.js';
@@ -31,6 +32,8 @@ export interface PreparedLoad {
   readonly sourceRejects: { count: number };
   /** What sluice decided about the created table's columns (generated names, conversions), for the report. */
   readonly notes: readonly string[];
+  /** --defer-constraints: what is dropped after BEGIN and rebuilt before COMMIT. */
+  readonly deferral: PlannedDeferral | undefined;
 }
 
 export async function prepareLoad(
@@ -127,7 +130,7 @@ export async function prepareLoad(
       options.onConflict === undefined
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
-    const plan = choosePlan({
+    const chosen = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
       columns: shape.columns.length,
@@ -144,7 +147,13 @@ export async function prepareLoad(
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',
       conflict,
+      deferConstraints: options.deferConstraints,
     });
+    const deferring =
+      options.deferConstraints === true
+        ? await planConstraintDeferral(session, ref, ddl !== undefined)
+        : { deferral: undefined, reasons: [] };
+    const plan: Plan = { ...chosen, reasons: [...chosen.reasons, ...deferring.reasons] };
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';
     const convert = source.kind === 'objects' && statements ? (v: unknown) => session.toParam(v) : undefined;
@@ -170,7 +179,19 @@ export async function prepareLoad(
             textFieldConverter,
             valueConverter,
           });
-    return { ref, source, sample, table: info, ddl, mapper, plan, rejects, sourceRejects, notes };
+    return {
+      ref,
+      source,
+      sample,
+      table: info,
+      ddl,
+      mapper,
+      plan,
+      rejects,
+      sourceRejects,
+      notes,
+      deferral: deferring.deferral,
+    };
   } catch (error) {
     source.close();
     await rejects?.close();

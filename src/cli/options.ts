@@ -55,6 +55,10 @@ export const LOAD_OPTIONS = {
     help: 'with --commit-every: reconnect and go on after N transient failures (default 3, 0: off)',
     arg: 'N',
   },
+  'defer-constraints': {
+    type: 'boolean',
+    help: 'drop keys, indexes and foreign keys after BEGIN, rebuild them before COMMIT (one transaction)',
+  },
   json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
   quiet: { type: 'boolean', help: 'no progress bar, no summary' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -125,6 +129,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     resume: values.resume === true ? true : undefined,
     retries: count('--retries', values.retries),
     onConflict: onConflictFrom(values),
+    deferConstraints: values['defer-constraints'] === true ? true : undefined,
   };
   return {
     input,

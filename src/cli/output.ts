@@ -17,7 +17,12 @@ export function summaryLine(report: LoadReport, db: string): string {
     report.rowsUpdated > 0 || report.rowsUnchanged > 0
       ? ` (${report.rowsInserted} inserted, ${report.rowsUpdated} updated, ${report.rowsUnchanged} unchanged)`
       : '';
-  return `loaded ${report.rowsLoaded} rows${upsert} into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
+  const deferred = report.deferredConstraints;
+  const phases =
+    deferred === undefined
+      ? ''
+      : `; constraints deferred (${deferred.rebuilt.length} rebuilt): dropped in ${deferred.seconds.drop.toFixed(2)} s, rows in ${deferred.seconds.load.toFixed(2)} s, rebuilt in ${deferred.seconds.rebuild.toFixed(2)} s`;
+  return `loaded ${report.rowsLoaded} rows${upsert} into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}${phases}`;
 }
 
 /** The report's notes as the CLI prints them after the summary, one `note:` line each. */
@@ -46,6 +51,7 @@ export function reportJson(report: LoadReport): string {
     checkpoints,
     resumedFrom,
     reconnects,
+    deferredConstraints,
   } = report;
   return JSON.stringify({
     table,
@@ -67,6 +73,7 @@ export function reportJson(report: LoadReport): string {
     checkpoints,
     resumedFrom: resumedFrom ?? null,
     reconnects: reconnects ?? 0,
+    deferredConstraints: deferredConstraints ?? null,
   });
 }
 
