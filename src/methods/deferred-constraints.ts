@@ -94,14 +94,13 @@ export class ConstraintRebuild {
       }
     }
     const after = await this.planned.constraints.plan(this.ref);
-    const same =
-      !('refused' in after) &&
-      after.fingerprint.length === fingerprint.length &&
-      after.fingerprint.every((f, i) => f === fingerprint[i]);
-    if (!same)
+    const now = 'refused' in after ? [after.refused] : after.fingerprint;
+    const missing = fingerprint.filter((f) => !now.includes(f));
+    const extra = now.filter((f) => !fingerprint.includes(f));
+    if (missing.length > 0 || extra.length > 0)
       throw new SluiceError(
         'LOAD_FAILED',
-        'the keys and indexes rebuilt after the rows differ from the ones dropped before them; the load is rolled back',
+        `the keys and indexes rebuilt after the rows differ from the ones dropped before them (before: ${missing.join('; ') || 'nothing else'}; after: ${extra.join('; ') || 'nothing else'}); the load is rolled back`,
         { hint: 'this is a bug in sluice: please report it with the table definition' },
       );
     this.marks.rebuilt = performance.now();

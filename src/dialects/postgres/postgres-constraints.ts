@@ -46,6 +46,8 @@ interface ConstraintRow {
   readonly drop: string;
   readonly add: string;
   readonly comment: string | null;
+  /** Primary key and unique: the constraint over an index built first from pg_get_indexdef. */
+  readonly usingIndex: string;
 }
 
 interface IndexRow {
@@ -106,7 +108,11 @@ async function planDeferral(select: Select, name: string): Promise<ConstraintDef
                      pg_get_constraintdef(con.oid)),
               CASE WHEN d.description IS NOT NULL THEN
                 format('COMMENT ON CONSTRAINT %I ON %I.%I IS %L', con.conname, n.nspname, cl.relname, d.description)
-              END
+              END,
+              format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s USING INDEX %I%s', n.nspname, cl.relname, con.conname,
+                     CASE con.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, con.conname,
+                     CASE WHEN con.condeferred THEN ' DEFERRABLE INITIALLY DEFERRED'
+                          WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END)
          FROM pg_constraint con
          JOIN pg_class cl ON cl.oid = con.conrelid
          JOIN pg_namespace n ON n.oid = cl.relnamespace
@@ -130,6 +136,7 @@ async function planDeferral(select: Select, name: string): Promise<ConstraintDef
     drop: r[9] as string,
     add: r[10] as string,
     comment: r[11] as string | null,
+    usingIndex: r[12] as string,
   }));
   const indexes: IndexRow[] = (
     await select(
@@ -234,7 +241,15 @@ async function planDeferral(select: Select, name: string): Promise<ConstraintDef
     if (con !== undefined) {
       deferred.push({ kind: KINDS[con.type]!, name: con.name, table, definition: con.definition });
       drop.push(con.drop);
-      rebuild.push({ sql: con.add, name: `${KINDS[con.type]} ${con.name}` });
+      // pg_get_constraintdef leaves out the index's storage parameters (WITH (fillfactor = 70)), which
+      // pg_get_indexdef keeps: a key is rebuilt as its index, then made a constraint over it, as
+      // pg_dump writes the parameters out by hand. An exclusion constraint's definition has them.
+      if (con.type === 'x') rebuild.push({ sql: con.add, name: `${KINDS[con.type]} ${con.name}` });
+      else
+        rebuild.push(
+          { sql: i.definition, name: `${KINDS[con.type]} ${con.name}` },
+          { sql: con.usingIndex, name: `${KINDS[con.type]} ${con.name}` },
+        );
       if (con.comment !== null) after.push({ sql: con.comment, name: `the comment on ${con.name}` });
       fingerprint.push(`${con.type} ${con.name} ${con.definition} ${con.comment ?? ''}`);
     } else {
@@ -267,6 +282,8 @@ async function planDeferral(select: Select, name: string): Promise<ConstraintDef
     lock: `LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`,
     drop,
     settings: [
+      // Checks a kept DEFERRABLE key still has pending would refuse the ALTER TABLEs: run them now.
+      'SET CONSTRAINTS ALL IMMEDIATE',
       `SELECT set_config('maintenance_work_mem', '512MB', true)
         WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('512MB')`,
       `SELECT set_config('max_parallel_maintenance_workers', '2', true)
