@@ -73,7 +73,8 @@ export function reportJson(report: LoadReport): string {
     checkpoints,
     resumedFrom: resumedFrom ?? null,
     reconnects: reconnects ?? 0,
-    deferredConstraints: deferredConstraints ?? null,
+    // Only with --defer-constraints (undefined is left out of the JSON).
+    deferredConstraints,
   });
 }
 
