@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { encodeCopyRows } from '../src/dialects/postgres/copy-encoder.js';
 import { copyFromStdin } from '../src/dialects/postgres/copy-stream.js';
+import { isWellFormed } from '../src/dialects/postgres/pg-text.js';
 import { users } from './data/generate.js';
 import { median } from './stats.js';
 import { openTarget } from './targets.js';
@@ -44,7 +45,7 @@ function encodeBinary(rows: readonly Row[], first: boolean, last: boolean): Buff
   const lengths = new Int32Array(rows.length * 2);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    if (!row[0].isWellFormed() || !row[1].isWellFormed()) throw new TypeError('a lone surrogate');
+    if (!isWellFormed(row[0]) || !isWellFormed(row[1])) throw new TypeError('a lone surrogate');
     lengths[2 * r] = Buffer.byteLength(row[0]);
     lengths[2 * r + 1] = Buffer.byteLength(row[1]);
     // field count, 4 lengths, two texts, 8-byte timestamp, 4-byte integer

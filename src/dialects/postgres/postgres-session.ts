@@ -9,6 +9,14 @@ import type {
   TableInfo,
   TableRef,
 } from '../dialect.js';
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  binaryKinds,
+  encodeCopyBinary,
+  fitsBinary,
+  type BinaryKind,
+} from './copy-binary-encoder.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
@@ -63,6 +71,8 @@ export class PostgresSession implements Session {
   /** Why the connection can no longer be trusted (see `watch`); a pooled client is then discarded. */
   private broken: unknown;
   private transactionOpen = false;
+  /** Binary kinds of the columns of COPYs in this transaction, read under its ROW EXCLUSIVE lock. */
+  private readonly kinds = new Map<string, BinaryKind[] | undefined>();
 
   /**
    * @param release ends the session's hold on the connection: ends a client sluice opened,
@@ -129,6 +139,7 @@ export class PostgresSession implements Session {
   }
 
   async begin(): Promise<void> {
+    this.kinds.clear();
     await this.watch(this.client.query('BEGIN'));
     this.transactionOpen = true;
   }
@@ -140,6 +151,7 @@ export class PostgresSession implements Session {
     } finally {
       // A COMMIT the server refused (a deferred constraint) ends the transaction too.
       this.transactionOpen = false;
+      this.kinds.clear();
     }
     // COMMIT of a transaction that already failed is answered with ROLLBACK, not an error.
     if (result.command === 'ROLLBACK') {
@@ -148,6 +160,7 @@ export class PostgresSession implements Session {
   }
 
   async rollback(): Promise<void> {
+    this.kinds.clear();
     try {
       await this.client.query('ROLLBACK');
     } catch (error) {
@@ -167,6 +180,8 @@ export class PostgresSession implements Session {
   }
 
   async rollbackToSavepoint(name: string): Promise<void> {
+    // Locks taken since the savepoint go with it: binary kinds are read again, under a new lock.
+    this.kinds.clear();
     await this.watch(this.client.query(`ROLLBACK TO SAVEPOINT ${this.sql.quoteIdent(name)}`));
   }
 
@@ -245,14 +260,76 @@ export class PostgresSession implements Session {
     chunks: AsyncIterable<RowChunk>,
   ): Promise<RowCounts> {
     if (columns.length === 0) return inserted(await this.insertDefaults(ref, chunks));
-    try {
-      return inserted(
-        await this.watch(copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks))),
-      );
-    } catch (error) {
-      // Encoded rows are one line each: the CONTEXT line number is the row number.
-      throw withCopyPosition(error, ref, columns, 'copyRow');
+    const kinds = await this.binaryKinds(ref, columns);
+    if (kinds === undefined) {
+      try {
+        return inserted(
+          await this.watch(copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks))),
+        );
+      } catch (error) {
+        // Encoded rows are one line each: the CONTEXT line number is the row number.
+        throw withCopyPosition(error, ref, columns, 'copyRow');
+      }
     }
+    // Runs of chunks whose every value fits COPY binary go as binary, the others as text: one COPY
+    // per run, in order. A row's place (copyRow) counts from the first row of this call.
+    const iterator = chunks[Symbol.asyncIterator]();
+    let pending = await iterator.next();
+    let before = 0;
+    let rows = 0;
+    while (!pending.done) {
+      const binary = fitsBinary(pending.value.rows, kinds);
+      const start = before;
+      async function* sameFormat(): AsyncGenerator<RowChunk> {
+        while (
+          !pending.done &&
+          (pending.value.rows.length === 0 || fitsBinary(pending.value.rows, kinds!) === binary)
+        ) {
+          yield pending.value;
+          before += pending.value.rows.length;
+          pending = await iterator.next();
+        }
+      }
+      const sql = binary ? this.sql.copyBinary(ref, columns) : this.sql.copyText(ref, columns);
+      try {
+        rows += await this.watch(
+          copyFromStdin(
+            this.client,
+            sql,
+            binary ? encodeBinaryChunks(sameFormat(), kinds) : encodeChunks(sameFormat()),
+          ),
+        );
+      } catch (error) {
+        const placed = withCopyPosition(error, ref, columns, 'copyRow') as { copyRow?: number };
+        if (typeof placed.copyRow === 'number') placed.copyRow += start;
+        throw placed;
+      }
+    }
+    return inserted(rows);
+  }
+
+  /**
+   * The binary kinds of `columns` (copy-binary-encoder.ts), or undefined when one has none. Read
+   * inside the load's transaction after a ROW EXCLUSIVE lock (the one the COPY takes anyway), so
+   * no ALTER TABLE can change a type between this and the COPY: binary data read as another
+   * type of the same width would be stored reinterpreted, not refused.
+   */
+  private async binaryKinds(ref: TableRef, columns: readonly string[]): Promise<BinaryKind[] | undefined> {
+    if (!this.transactionOpen) return undefined;
+    const table = this.sql.table(ref);
+    const key = JSON.stringify([table, columns]);
+    if (this.kinds.has(key)) return this.kinds.get(key);
+    await this.execute(`LOCK TABLE ${table} IN ROW EXCLUSIVE MODE`);
+    const types = new Map(
+      (await this.select(
+        `SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+          WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
+        [table],
+      )) as [string, string][],
+    );
+    const kinds = binaryKinds(columns.map((c) => types.get(c)));
+    this.kinds.set(key, kinds);
+    return kinds;
   }
 
   private async copyCsv(
@@ -307,6 +384,23 @@ async function* encodeChunks(chunks: AsyncIterable<RowChunk>): AsyncGenerator<Bu
     }
     before += rows.length;
   }
+}
+
+/** RowChunks as COPY binary, header first and trailer last, slice by slice. */
+async function* encodeBinaryChunks(
+  chunks: AsyncIterable<RowChunk>,
+  kinds: readonly BinaryKind[],
+): AsyncGenerator<Buffer> {
+  yield COPY_BINARY_HEADER;
+  for await (const chunk of chunks) {
+    let start = 0;
+    while (start < chunk.rows.length) {
+      const slice = encodeCopyBinary(chunk.rows, kinds, start, chunk.rows.length, COPY_SLICE_CHARS);
+      yield slice.bytes;
+      start = slice.next;
+    }
+  }
+  yield COPY_BINARY_TRAILER;
 }
 
 /**
