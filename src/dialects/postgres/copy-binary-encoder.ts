@@ -15,23 +15,37 @@ import { isWellFormed } from './pg-text.js';
 /** The column types written in binary; any other type keeps the whole COPY in text. */
 export type BinaryKind = 'int2' | 'int4' | 'int8' | 'float8' | 'bool' | 'text' | 'timestamp';
 
-const KIND_OF_TYPE: Readonly<Record<string, BinaryKind>> = {
-  int2: 'int2',
-  int4: 'int4',
-  int8: 'int8',
-  float8: 'float8',
-  bool: 'bool',
-  text: 'text',
-  varchar: 'text',
-  timestamp: 'timestamp',
-  timestamptz: 'timestamp',
-};
+/**
+ * The kind of a column from its type as `format_type` prints it (the table description's
+ * ColumnInfo.type, lower case), or undefined: domains, arrays, numeric, json and every other type
+ * go as text.
+ */
+export function binaryKind(type: string): BinaryKind | undefined {
+  switch (type) {
+    case 'smallint':
+      return 'int2';
+    case 'integer':
+      return 'int4';
+    case 'bigint':
+      return 'int8';
+    case 'double precision':
+      return 'float8';
+    case 'boolean':
+      return 'bool';
+    case 'text':
+      return 'text';
+  }
+  if (/^character varying(\(\d+\))?$/.test(type)) return 'text';
+  // A typmod's precision is applied by timestamp_recv as by timestamp_in.
+  if (/^timestamp(\(\d\))? with(out)? time zone$/.test(type)) return 'timestamp';
+  return undefined;
+}
 
-/** The kinds of `typnames` (pg_type.typname, one per column), or undefined if one has none. */
-export function binaryKinds(typnames: readonly (string | undefined)[]): BinaryKind[] | undefined {
+/** The kinds of columns of these types, or undefined if one has none (or is unknown). */
+export function binaryKinds(types: readonly (string | undefined)[]): BinaryKind[] | undefined {
   const kinds: BinaryKind[] = [];
-  for (const name of typnames) {
-    const kind = name === undefined ? undefined : KIND_OF_TYPE[name];
+  for (const type of types) {
+    const kind = type === undefined ? undefined : binaryKind(type);
     if (kind === undefined) return undefined;
     kinds.push(kind);
   }
