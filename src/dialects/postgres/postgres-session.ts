@@ -9,14 +9,6 @@ import type {
   TableInfo,
   TableRef,
 } from '../dialect.js';
-import {
-  COPY_BINARY_HEADER,
-  COPY_BINARY_TRAILER,
-  binaryKinds,
-  encodeCopyBinary,
-  fitsBinary,
-  type BinaryKind,
-} from './copy-binary-encoder.js';
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
@@ -71,8 +63,6 @@ export class PostgresSession implements Session {
   /** Why the connection can no longer be trusted (see `watch`); a pooled client is then discarded. */
   private broken: unknown;
   private transactionOpen = false;
-  /** Column types of the tables this session described (table → column → format_type). */
-  private readonly described = new Map<string, ReadonlyMap<string, string>>();
 
   /**
    * @param release ends the session's hold on the connection: ends a client sluice opened,
@@ -197,19 +187,12 @@ export class PostgresSession implements Session {
     const connect = this.catalogConnection;
     this.catalogConnection = undefined;
     const side = await connect?.().catch(() => undefined);
-    let info: TableInfo | undefined;
-    if (side === undefined) info = await this.watch(describePostgresTable(this.client, this.sql, ref));
-    else {
-      try {
-        info = await describePostgresTable(side, this.sql, ref);
-      } finally {
-        await side.end().catch(() => undefined);
-      }
+    if (side === undefined) return this.watch(describePostgresTable(this.client, this.sql, ref));
+    try {
+      return await describePostgresTable(side, this.sql, ref);
+    } finally {
+      await side.end().catch(() => undefined);
     }
-    // COPY binary writes each column as its type's receive function reads it: the types come from here.
-    if (info !== undefined)
-      this.described.set(this.sql.table(ref), new Map(info.columns.map((c) => [c.name, c.type])));
-    return info;
   }
 
   isTransient(error: unknown): boolean {
@@ -262,63 +245,14 @@ export class PostgresSession implements Session {
     chunks: AsyncIterable<RowChunk>,
   ): Promise<RowCounts> {
     if (columns.length === 0) return inserted(await this.insertDefaults(ref, chunks));
-    const kinds = this.binaryKinds(ref, columns);
-    if (kinds === undefined) {
-      try {
-        return inserted(
-          await this.watch(copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks))),
-        );
-      } catch (error) {
-        // Encoded rows are one line each: the CONTEXT line number is the row number.
-        throw withCopyPosition(error, ref, columns, 'copyRow');
-      }
+    try {
+      return inserted(
+        await this.watch(copyFromStdin(this.client, this.sql.copyText(ref, columns), encodeChunks(chunks))),
+      );
+    } catch (error) {
+      // Encoded rows are one line each: the CONTEXT line number is the row number.
+      throw withCopyPosition(error, ref, columns, 'copyRow');
     }
-    // Runs of chunks whose every value fits COPY binary go as binary, the others as text: one COPY
-    // per run, in order. A row's place (copyRow) counts from the first row of this call.
-    const iterator = chunks[Symbol.asyncIterator]();
-    let pending = await iterator.next();
-    let before = 0;
-    let rows = 0;
-    while (!pending.done) {
-      const binary = fitsBinary(pending.value.rows, kinds);
-      const start = before;
-      async function* sameFormat(): AsyncGenerator<RowChunk> {
-        while (
-          !pending.done &&
-          (pending.value.rows.length === 0 || fitsBinary(pending.value.rows, kinds!) === binary)
-        ) {
-          yield pending.value;
-          before += pending.value.rows.length;
-          pending = await iterator.next();
-        }
-      }
-      const sql = binary ? this.sql.copyBinary(ref, columns) : this.sql.copyText(ref, columns);
-      try {
-        rows += await this.watch(
-          copyFromStdin(
-            this.client,
-            sql,
-            binary ? encodeBinaryChunks(sameFormat(), kinds) : encodeChunks(sameFormat()),
-          ),
-        );
-      } catch (error) {
-        const placed = withCopyPosition(error, ref, columns, 'copyRow') as { copyRow?: number };
-        if (typeof placed.copyRow === 'number') placed.copyRow += start;
-        throw placed;
-      }
-    }
-    return inserted(rows);
-  }
-
-  /**
-   * The binary kinds of `columns` (copy-binary-encoder.ts), from the table's description at the
-   * load's start, or undefined: a table this session did not describe (a staging table), or a
-   * column of a type without one. No catalog query runs on the load's own session for this (see
-   * describeTable: a session that read the catalog ran its COPY 25% slower).
-   */
-  private binaryKinds(ref: TableRef, columns: readonly string[]): BinaryKind[] | undefined {
-    const types = this.described.get(this.sql.table(ref));
-    return types === undefined ? undefined : binaryKinds(columns.map((c) => types.get(c)));
   }
 
   private async copyCsv(
@@ -373,23 +307,6 @@ async function* encodeChunks(chunks: AsyncIterable<RowChunk>): AsyncGenerator<Bu
     }
     before += rows.length;
   }
-}
-
-/** RowChunks as COPY binary, header first and trailer last, slice by slice. */
-async function* encodeBinaryChunks(
-  chunks: AsyncIterable<RowChunk>,
-  kinds: readonly BinaryKind[],
-): AsyncGenerator<Buffer> {
-  yield COPY_BINARY_HEADER;
-  for await (const chunk of chunks) {
-    let start = 0;
-    while (start < chunk.rows.length) {
-      const slice = encodeCopyBinary(chunk.rows, kinds, start, chunk.rows.length, COPY_SLICE_CHARS);
-      yield slice.bytes;
-      start = slice.next;
-    }
-  }
-  yield COPY_BINARY_TRAILER;
 }
 
 /**

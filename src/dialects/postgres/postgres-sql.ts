@@ -70,11 +70,6 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
     return `ANALYZE ${this.quoteIdent(staging)}`;
   }
 
-  /** COPY of rows encoded by copy-binary-encoder.ts. */
-  copyBinary(ref: TableRef, columns: readonly string[]): string {
-    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT binary)`;
-  }
-
   /** COPY of encoded rows: text format, tab-separated, NULL as \N (the defaults, spelled out). */
   copyText(ref: TableRef, columns: readonly string[]): string {
     return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT text)`;
