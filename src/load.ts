@@ -15,6 +15,7 @@ import type { CheckpointRun } from './resume/checkpoint-run.js';
 import { upsertStatements } from './plan/upsert-statements.js';
 import { ReturnedRows } from './methods/returning.js';
 import { resolveRefBatch } from './rows/ref-stage.js';
+import { ConstraintRebuild } from './methods/deferred-constraints.js';
 
 /**
  * One load: prepare (source, sample, table, plan), then run the planned method inside the
@@ -77,7 +78,9 @@ export async function load(
     () => prepared.rejects?.flush() ?? Promise.resolve(),
     () => state.dbRejected,
   );
-  const tx = new LoadTransaction(session, plan.transaction, hooks);
+  // --defer-constraints: the drop after BEGIN and the rebuild before COMMIT are the transaction's hooks.
+  const rebuild = prepared.deferral && new ConstraintRebuild(session, ref, prepared.deferral);
+  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks);
   const context: MethodContext = {
     session,
     ref,
@@ -165,6 +168,7 @@ export async function load(
       resumedFrom: start,
       ...(returned?.collected !== undefined ? { returning: returned.collected } : {}),
       ...(prepared.refs !== undefined ? { refsCreated: prepared.refs.resolver.created } : {}),
+      deferredConstraints: rebuild?.report(),
     };
   } catch (error) {
     await tx.rollback();
@@ -223,6 +227,10 @@ export async function explain(
     ddl: prepared.ddl,
     notes: prepared.notes,
     statement,
+    deferredConstraints: prepared.deferral && {
+      rebuilt: prepared.deferral.plan.deferred,
+      kept: prepared.deferral.plan.kept,
+    },
   };
 }
 

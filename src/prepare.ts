@@ -1,6 +1,7 @@
 import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
 import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
+import { planConstraintDeferral, type PlannedDeferral } from './methods/deferred-constraints.js';
 import { choosePlan } from './plan/choose-method.js';
 import { resolveConflict } from './plan/conflict.js';
 import type { Plan } from './plan/plan.js';
@@ -39,6 +40,8 @@ export interface PreparedLoad {
     { readonly resolver: RefResolver; readonly header: readonly string[] | undefined } | undefined;
   /** Returning: how values come back, and the reserved ids the mapper gives rows (reserved mode). */
   readonly returning: { readonly setup: ReturningSetup; readonly pool: IdPool | undefined } | undefined;
+  /** --defer-constraints: what is dropped after BEGIN and rebuilt before COMMIT. */
+  readonly deferral: PlannedDeferral | undefined;
 }
 
 export async function prepareLoad(
@@ -190,7 +193,7 @@ export async function prepareLoad(
       source.kind === 'text' && source.path !== undefined && (refs !== undefined || returning !== undefined)
         ? `${refs ? '--ref replaces key fields by ids' : 'returning adds the reserved ids to the rows'}`
         : undefined;
-    const plan = choosePlan({
+    const chosen = choosePlan({
       capabilities: session.capabilities,
       requested: options.method ?? 'auto',
       columns: shape.columns.length,
@@ -211,7 +214,13 @@ export async function prepareLoad(
       conflict,
       betweenBatches: between.length > 0 ? between.join(' and ') : undefined,
       parsedBecause,
+      deferConstraints: options.deferConstraints,
     });
+    const deferring =
+      options.deferConstraints === true
+        ? await planConstraintDeferral(session, ref, ddl !== undefined)
+        : { deferral: undefined, reasons: [] };
+    const plan: Plan = { ...chosen, reasons: [...chosen.reasons, ...deferring.reasons] };
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';
     const convert = source.kind === 'objects' && statements ? (v: unknown) => session.toParam(v) : undefined;
@@ -250,6 +259,7 @@ export async function prepareLoad(
       notes,
       refs,
       returning: returning && { setup: returning, pool },
+      deferral: deferring.deferral,
     };
   } catch (error) {
     source.close();

@@ -1,4 +1,5 @@
-import type { DialectName } from './dialects/dialect.js';
+import type { DeferredDefinition, DialectName } from './dialects/dialect.js';
+import type { DeferredConstraintsReport } from './methods/deferred-constraints.js';
 import type { MethodName, Plan } from './plan/plan.js';
 
 /** What a load did. rowsRead = rowsInserted + rowsUpdated + rowsUnchanged + rowsRejected, always. */
@@ -42,6 +43,8 @@ export interface LoadReport {
   readonly refsCreated?: number;
   /** Reconnections after transient failures (--retries). */
   readonly reconnects?: number;
+  /** --defer-constraints: what was dropped and rebuilt, what was kept, and each phase's time. */
+  readonly deferredConstraints?: DeferredConstraintsReport;
 }
 
 /** What a load would do: `sluice explain`. Nothing is written to the database. */
@@ -56,4 +59,9 @@ export interface ExplainReport {
   readonly notes: readonly string[];
   /** The statement that would carry the rows, with placeholders and no values. */
   readonly statement: string;
+  /** --defer-constraints: the definitions that would be dropped and rebuilt, and those kept. */
+  readonly deferredConstraints?: {
+    readonly rebuilt: readonly DeferredDefinition[];
+    readonly kept: readonly string[];
+  };
 }

@@ -69,6 +69,10 @@ export const LOAD_OPTIONS = {
     arg: 'REF',
   },
   'create-missing-refs': { type: 'boolean', help: 'with --ref: insert the parents whose key is unknown' },
+  'defer-constraints': {
+    type: 'boolean',
+    help: 'drop keys, indexes and foreign keys after BEGIN, rebuild them before COMMIT (one transaction)',
+  },
   json: { type: 'boolean', help: 'print one JSON object with the report on stdout' },
   quiet: { type: 'boolean', help: 'no progress bar, no summary' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -141,6 +145,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     onConflict: onConflictFrom(values),
     refs: refsFrom(values.ref as string[] | undefined),
     createMissingRefs: values['create-missing-refs'] === true ? true : undefined,
+    deferConstraints: values['defer-constraints'] === true ? true : undefined,
   };
   return {
     input,

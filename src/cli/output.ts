@@ -17,7 +17,12 @@ export function summaryLine(report: LoadReport, db: string): string {
     report.rowsUpdated > 0 || report.rowsUnchanged > 0
       ? ` (${report.rowsInserted} inserted, ${report.rowsUpdated} updated, ${report.rowsUnchanged} unchanged)`
       : '';
-  return `loaded ${report.rowsLoaded} rows${upsert} into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}`;
+  const deferred = report.deferredConstraints;
+  const phases =
+    deferred === undefined
+      ? ''
+      : `; constraints deferred (${deferred.rebuilt.length} rebuilt): dropped in ${deferred.seconds.drop.toFixed(2)} s, rows in ${deferred.seconds.load.toFixed(2)} s, rebuilt in ${deferred.seconds.rebuild.toFixed(2)} s`;
+  return `loaded ${report.rowsLoaded} rows${upsert} into ${report.table} (${db}) in ${seconds} s: ${report.rowsPerSecond} rows/s, ${how}${rejected}${phases}`;
 }
 
 /** The report's notes as the CLI prints them after the summary, one `note:` line each. */
@@ -47,6 +52,7 @@ export function reportJson(report: LoadReport): string {
     resumedFrom,
     reconnects,
     refsCreated,
+    deferredConstraints,
   } = report;
   return JSON.stringify({
     table,
@@ -69,6 +75,8 @@ export function reportJson(report: LoadReport): string {
     resumedFrom: resumedFrom ?? null,
     reconnects: reconnects ?? 0,
     ...(refsCreated !== undefined ? { refsCreated } : {}),
+    // Only with --defer-constraints (undefined is left out of the JSON).
+    deferredConstraints,
   });
 }
 

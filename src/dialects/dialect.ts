@@ -319,6 +319,51 @@ export interface Session {
    * load of any size on a cluster.
    */
   replicateInFragments?(on: boolean): Promise<void>;
+  /** Dropping and rebuilding keys and indexes around a load (--defer-constraints). */
+  readonly constraints?: DeferrableConstraints;
+}
+
+/**
+ * A key, index or foreign key a load drops before its rows and rebuilds after them, inside its own
+ * transaction (--defer-constraints).
+ */
+export interface DeferredDefinition {
+  readonly kind: 'primary key' | 'unique' | 'exclusion' | 'foreign key' | 'inbound foreign key' | 'index';
+  readonly name: string;
+  /** The table it belongs to (for an inbound foreign key, the other table), quoted. */
+  readonly table: string;
+  /** Its definition as the database prints it (pg_get_constraintdef, pg_get_indexdef, sqlite_master). */
+  readonly definition: string;
+}
+
+/** What --defer-constraints does on one table, read from the catalog inside the load's transaction. */
+export interface ConstraintDeferral {
+  readonly deferred: readonly DeferredDefinition[];
+  /** What stays in place, and why (a NOT VALID foreign key, an index a view depends on). */
+  readonly kept: readonly string[];
+  /** The statement that locks the table for the load, where the database needs one. */
+  readonly lock: string | undefined;
+  /** Statements that drop the deferred definitions, in order. */
+  readonly drop: readonly string[];
+  /** Settings for the rebuild (memory, workers), local to the transaction. */
+  readonly settings: readonly string[];
+  /** Statements that rebuild them, in order, each with the definition it restores (for errors). */
+  readonly rebuild: readonly { readonly sql: string; readonly name: string }[];
+  /**
+   * Everything the rebuild must restore, as comparable text (definitions, comments, replica
+   * identity, clustering): read again after the rebuild, it must be the same.
+   */
+  readonly fingerprint: readonly string[];
+  /** Rows the table holds now, as the database estimates them (0: empty; undefined: not known). */
+  readonly existingRows: number | undefined;
+}
+
+/** The catalog side of --defer-constraints; the strategy lives in methods/deferred-constraints.ts. */
+export interface DeferrableConstraints {
+  /** Sentences for explain: what is deferred on this database and what it costs others. */
+  readonly how: readonly string[];
+  /** What the load would drop and rebuild on `ref`, or why it cannot. Reads only. */
+  plan(ref: TableRef): Promise<ConstraintDeferral | { readonly refused: string }>;
 }
 
 export interface CreatedColumnConverter {

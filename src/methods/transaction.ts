@@ -46,6 +46,11 @@ export interface CommitPoint {
 }
 
 export interface CommitHooks {
+  /**
+   * Runs inside the load's transaction right after its BEGIN, before the first row (the drop of
+   * --defer-constraints): what it does is undone with the rows if the load fails.
+   */
+  readonly afterBegin?: () => Promise<void>;
   /** Runs inside the transaction just before each COMMIT: what it writes commits with the rows. */
   readonly beforeCommit?: (point: CommitPoint) => Promise<void>;
   /** Runs once the COMMIT is acknowledged. */
@@ -92,6 +97,7 @@ export class LoadTransaction {
     if (!this.transactional || this.open) return;
     await this.session.begin();
     this.open = true;
+    await this.hooks.afterBegin?.();
   }
 
   /** Rows that may be written before the next commit point: Infinity when there is none. */

@@ -23,6 +23,8 @@ export interface PlanInput {
   readonly betweenBatches?: string;
   /** Why a CSV file that would otherwise go raw must be parsed (refs, returning). */
   readonly parsedBecause?: string;
+  /** --defer-constraints: keys and indexes dropped after BEGIN, rebuilt before COMMIT. */
+  readonly deferConstraints?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface PlanInput {
 export function choosePlan(input: PlanInput): Plan {
   const { capabilities } = input;
   const reasons: string[] = [];
+  if (input.deferConstraints === true) refuseDeferral(input);
   const method = pickMethod(input, reasons);
   const perStatement =
     method === 'values' ? rowsPerStatement(capabilities, input.columns, input.batchSize, reasons) : 1;
@@ -137,6 +140,36 @@ export function choosePlan(input: PlanInput): Plan {
     conflict: input.conflict,
     reasons,
   };
+}
+
+/**
+ * --defer-constraints needs one transaction around the whole load, and the table's keys absent
+ * while the rows go in: what would need a key mid-load, or commit without it, is refused (exit 2).
+ */
+function refuseDeferral(input: PlanInput): void {
+  const refuse = (why: string, hint: string): never => {
+    throw new SluiceError('BAD_USAGE', `--defer-constraints cannot be used here: ${why}`, { hint });
+  };
+  if (input.conflict !== undefined)
+    refuse(
+      `an upsert needs the unique index on its key (${input.conflict.key.join(', ')}) to find existing rows, and the rebuild would drop it for the load`,
+      'drop --defer-constraints, or load without --on-conflict',
+    );
+  if (input.commitEvery !== undefined)
+    refuse(
+      '--commit-every splits the load into several transactions: the keys and foreign keys would be missing from the table between them, and a failure would leave them dropped',
+      'drop --commit-every (the deferred load is one transaction), or drop --defer-constraints',
+    );
+  if (input.requested === 'row')
+    refuse(
+      '--method row commits every row on its own: the keys would be missing from the table between them',
+      'use another method',
+    );
+  if (input.onError === 'skip')
+    refuse(
+      'with --on-error skip a rebuild that finds a duplicate key or an orphan would have to trace each one back to its input line, which sluice does not do yet',
+      'use --on-error abort (the default) with --defer-constraints, or drop --defer-constraints to skip bad rows',
+    );
 }
 
 function conflictReasons(conflict: Conflict): string[] {

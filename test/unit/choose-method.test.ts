@@ -85,3 +85,32 @@ describe('choosePlan in skip mode', () => {
     assert.equal(plan.batchSize, 10_000);
   });
 });
+
+describe('choosePlan with --defer-constraints (issue 18)', () => {
+  const refusal = (input: Partial<Parameters<typeof choosePlan>[0]>, words: RegExp): void => {
+    assert.throws(
+      () => choosePlan({ ...base, capabilities: server, deferConstraints: true, ...input }),
+      (error: unknown) =>
+        error instanceof SluiceError &&
+        error.exitCode === 2 &&
+        /^--defer-constraints cannot be used here: /.test(error.message) &&
+        words.test(error.message),
+    );
+  };
+
+  it('keeps the plan of a plain load, raw copy included', () => {
+    const plan = choosePlan({ ...base, capabilities: server, rawCsvEligible: true, deferConstraints: true });
+    assert.equal(plan.rawCopy, true);
+    assert.equal(plan.transaction, 'single');
+  });
+
+  it('refuses what needs the keys mid-load or commits without them', () => {
+    refusal({ commitEvery: 100 }, /--commit-every splits the load/);
+    refusal({ requested: 'row' }, /--method row commits every row/);
+    refusal({ onError: 'skip' }, /--on-error skip/);
+    refusal(
+      { conflict: { key: ['username'], action: 'update', update: ['email'], types: new Map() } },
+      /an upsert needs the unique index on its key \(username\)/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../errors.js';
+import { MYSQL_CONSTRAINTS } from './mysql-constraints.js';
 import type {
   RowCounts,
   BulkCopy,
@@ -97,6 +98,7 @@ export class MysqlSession implements Session {
   readonly sql: MysqlSqlBuilder;
   readonly capabilities: Capabilities;
   readonly bulk: BulkCopy | undefined;
+  readonly constraints = MYSQL_CONSTRAINTS;
   private readonly statements: PreparedStatements;
   private closed = false;
   /** MariaDB: JSON is LONGTEXT with a json_valid check, so JSON text is kept as written. */

@@ -24,6 +24,7 @@ import {
   isStatementError,
   isTransientPostgresError,
 } from './postgres-errors.js';
+import { postgresConstraints } from './postgres-constraints.js';
 import { describePostgresTable, postgresForeignKeys } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
 import { postgresValueConverter } from './postgres-values.js';
@@ -56,6 +57,10 @@ export class PostgresSession implements Session {
   readonly sql = new PostgresSqlBuilder();
   readonly capabilities = POSTGRES_CAPABILITIES;
   readonly bulk: BulkCopy;
+  readonly constraints = postgresConstraints(
+    (sql, params) => this.select(sql, params),
+    (ref) => this.sql.table(ref),
+  );
 
   private readonly prepared = new PreparedStatements();
   /** Why the connection can no longer be trusted (see `watch`); a pooled client is then discarded. */

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Capabilities, ColumnInfo, ForeignKey, Session, TableInfo, TableRef } from '../dialect.js';
 import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
+import { sqliteConstraints } from './sqlite-constraints.js';
 import { describeSqliteError } from './sqlite-errors.js';
 import { describeSqliteTable, sqliteForeignKeys } from './sqlite-introspect.js';
 import { SqliteSqlBuilder } from './sqlite-sql.js';
@@ -17,6 +18,7 @@ export class SqliteSession implements Session {
   readonly dialect = 'sqlite' as const;
   readonly sql = new SqliteSqlBuilder();
   readonly capabilities: Capabilities;
+  readonly constraints = sqliteConstraints((sql, params) => this.select(sql, params));
   private readonly statements = new Map<string, Statement>();
   private readonly savepoints = new Map<string, Statement>();
   private lastSql: string | undefined;
