@@ -13,6 +13,7 @@ const MAX_NAME = 63;
 export class ScratchTables {
   readonly tag = randomBytes(4).toString('hex');
   private readonly live: TableRef[] = [];
+  private inFlight: TableRef | undefined;
 
   constructor(
     private readonly session: Session,
@@ -33,7 +34,12 @@ export class ScratchTables {
   }
 
   async drop(table: TableRef): Promise<void> {
-    await this.session.execute(this.ddl.dropTable(this.session, table));
+    this.inFlight = table;
+    try {
+      await this.session.execute(this.ddl.dropTable(this.session, table));
+    } finally {
+      this.inFlight = undefined;
+    }
     const i = this.live.indexOf(table);
     if (i !== -1) this.live.splice(i, 1);
   }
@@ -56,7 +62,12 @@ export class ScratchTables {
     return failed;
   }
 
-  /** The tables not dropped yet, as the database names them. */
+  /** The table whose DROP was sent and not yet acknowledged, if any (it may be gone already). */
+  dropping(): string | undefined {
+    return this.inFlight === undefined ? undefined : this.session.sql.table(this.inFlight);
+  }
+
+  /** The tables not dropped yet (the one being dropped included), as the database names them. */
   remaining(): string[] {
     return this.live.map((t) => this.session.sql.table(t));
   }

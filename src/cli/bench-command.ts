@@ -161,6 +161,7 @@ export async function benchCommand(context: CommandContext): Promise<number> {
   const signals = interrupts({
     stop: (name) => controller.abort(new SluiceError('LOAD_FAILED', `interrupted by ${name}`)),
     remaining: () => scratch?.remaining() ?? [],
+    dropping: () => scratch?.dropping(),
     write: (text) => {
       progress.clear();
       context.stderr.write(text);

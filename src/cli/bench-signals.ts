@@ -16,6 +16,8 @@ export interface InterruptHooks {
   stop(name: NodeJS.Signals): void;
   /** The scratch tables not dropped yet, as the database names them. */
   remaining(): readonly string[];
+  /** The one of them whose DROP is under way, if any. */
+  dropping(): string | undefined;
   write(text: string): void;
   /** Leaves now: the third signal. */
   exit(code: number): void;
@@ -43,10 +45,14 @@ export function interrupts(hooks: InterruptHooks): Interrupts {
             : `sluice: still removing ${left.join(', ')}; press Ctrl-C once more to leave ${them} behind\n`,
         );
       } else {
+        const dropping = hooks.dropping();
+        const under =
+          dropping === undefined ? '' : ` (the DROP of ${dropping} was under way and may still finish)`;
+        const drops = left.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' ');
         hooks.write(
           left.length === 0
             ? 'sluice: stopped; no scratch table is left\n'
-            : `sluice: stopped; left behind: ${left.join(', ')}\nhint: drop ${them} with: DROP TABLE ${left.join(', ')};\n`,
+            : `sluice: stopped; left behind: ${left.join(', ')}${under}\nhint: drop ${them} with: ${drops}\n`,
         );
         hooks.exit(130);
       }

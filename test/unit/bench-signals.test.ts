@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { interrupts } from '../../src/cli/bench-signals.js';
 
-function harness(left: string[]) {
+function harness(left: string[], dropping?: string) {
   const written: string[] = [];
   const stopped: string[] = [];
   const exits: number[] = [];
   const handler = interrupts({
     stop: (name) => stopped.push(name),
     remaining: () => left,
+    dropping: () => dropping,
     write: (text) => written.push(text),
     exit: (code) => exits.push(code),
   });
@@ -18,7 +19,7 @@ function harness(left: string[]) {
 describe('sluice bench interrupts (issue 17)', () => {
   it('stops on the first signal, reports progress on the second, and names what is left on the third', () => {
     const left = ['"sluice_bench_ab12_roles"', '"sluice_bench_ab12_users"'];
-    const { handler, written, stopped, exits } = harness(left);
+    const { handler, written, stopped, exits } = harness(left, '"sluice_bench_ab12_users"');
     handler.onSignal('SIGINT');
     assert.deepEqual(stopped, ['SIGINT']);
     assert.equal(handler.caught, 'SIGINT');
@@ -33,7 +34,8 @@ describe('sluice bench interrupts (issue 17)', () => {
     handler.onSignal('SIGTERM');
     assert.equal(
       written[2],
-      'sluice: stopped; left behind: "sluice_bench_ab12_users"\nhint: drop it with: DROP TABLE "sluice_bench_ab12_users";\n',
+      'sluice: stopped; left behind: "sluice_bench_ab12_users" (the DROP of "sluice_bench_ab12_users" was under way and may still finish)\n' +
+        'hint: drop it with: DROP TABLE IF EXISTS "sluice_bench_ab12_users";\n',
     );
     assert.deepEqual(exits, [130]);
     assert.deepEqual(stopped, ['SIGINT'], 'stopped once');
