@@ -40,7 +40,14 @@ export const copyMethod: LoadMethod = async (context, chunks) => {
     return result;
   }
 
-  if (plan.copyPerBatch && context.onError === 'abort' && bulk.encodeRows && bulk.copyEncoded) {
+  // Batches held as encoded bytes drop the JS rows, which reading returned values back needs.
+  if (
+    plan.copyPerBatch &&
+    context.onError === 'abort' &&
+    context.afterWrite === undefined &&
+    bulk.encodeRows &&
+    bulk.copyEncoded
+  ) {
     return copyEncodedBatches(context, chunks, {
       encodeRows: (rows) => bulk.encodeRows!(rows),
       copyEncoded: (ref, columns, bytes, rows) => bulk.copyEncoded!(ref, columns, bytes, rows),
