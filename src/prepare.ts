@@ -11,6 +11,7 @@ import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
 import { openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
+import { byteLayerNotes, rawBytesAreUtf8 } from './sources/byte-layer.js';
 import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
 const DEFAULT_SAMPLE = 1000;
@@ -49,6 +50,8 @@ export async function prepareLoad(
   const sourceRejects = { count: 0 };
   const source = await openSource(input, {
     format: options.format,
+    encoding: options.encoding,
+    sniff: options.sniff,
     stdin: options.stdin,
     start: resume?.start,
     lenient: skipping,
@@ -81,7 +84,7 @@ export async function prepareLoad(
     // The source's column names: a CSV header's own, or, for a table sluice creates, named in full.
     let columns = sample.columns;
     let omitted: readonly number[] = [];
-    const notes: string[] = [];
+    const notes: string[] = byteLayerNotes(source);
     const converters = new Map<string, (field: string) => unknown>();
     if (info === undefined) {
       const create = options.create ?? session.capabilities.createsMissingTables;
@@ -138,6 +141,8 @@ export async function prepareLoad(
         !extraColumns &&
         converters.size === 0 &&
         !sample.hasBadRecord &&
+        // COPY and LOAD DATA are told the text is UTF-8: other encodings are decoded here.
+        rawBytesAreUtf8(source) &&
         // The raw copy sends the file from its first byte: a resumed load starts past it.
         resume === undefined,
       batchSize: options.batchSize,

@@ -4,6 +4,9 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SluiceError } from '../errors.js';
 import { abortOnBadRecord } from './bad-record.js';
+import type { Decoding } from './byte-chunks.js';
+import { decompressStage, withoutCompressionExtension } from './decompress.js';
+import { resolveEncoding, UTF8, type TextEncoding } from './text-encoding.js';
 import { openDelimited } from './delimited-source.js';
 import { openJsonArray } from './json-array-source.js';
 import { openNdjson } from './ndjson-source.js';
@@ -30,6 +33,10 @@ export interface SourceOptions {
   readonly stdin?: Readable;
   /** A resumed load (files only): go on after this position instead of from the start. */
   readonly start?: SourceStart;
+  /** The text's encoding (a WHATWG name); default UTF-8, or UTF-16 when a byte-order mark says so. */
+  readonly encoding?: string;
+  /** CSV: guess the delimiter and quote from the first lines (sniff-dialect.ts). */
+  readonly sniff?: boolean;
 }
 
 // 64 KiB reads: a chunk's rows die young (fewer promoted to the old generation), which keeps
@@ -39,12 +46,16 @@ export const READ_CHUNK = 1 << 16;
 export async function openSource(input: LoadInput, options: SourceOptions = {}): Promise<RowSource> {
   const handlerFor = options.onBadRecord ?? abortOnBadRecord;
   const lenient = options.lenient ?? false;
+  const encoding = options.encoding === undefined ? UTF8 : resolveEncoding(options.encoding);
+  const bytes = { handlerFor, lenient, encoding, sniff: options.sniff ?? false };
   if (typeof input === 'string') {
     if (input === '-') {
       const format = requireFormat(options.format, '-');
-      return openBytes(options.stdin ?? process.stdin, { format, name: '<stdin>', handlerFor, lenient });
+      return openBytes(options.stdin ?? process.stdin, { ...bytes, format, name: '<stdin>' });
     }
     const format = options.format ?? formatFromPath(input);
+    // A file the extension calls .csv is sniffed when its header has no comma (sniff: false turns it off).
+    const sniff = options.sniff ?? (options.format === undefined && format === 'csv' ? 'auto' : false);
     let size: number;
     try {
       const info = await stat(input);
@@ -56,15 +67,15 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
     }
     const start = options.start;
     if (start !== undefined && start.offset > 0)
-      return openAt(input, format, size, start, handlerFor, lenient);
+      return openAt(input, format, size, start, { ...bytes, sniff, format, name: input });
     const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
-    return openBytes(stream, { format, name: input, path: input, totalBytes: size, handlerFor, lenient });
+    return openBytes(stream, { ...bytes, sniff, format, name: input, path: input, totalBytes: size });
   }
   // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
   if (isByteStream(input) || (options.format !== undefined && isNodeStream(input))) {
     const format = requireFormat(options.format, 'a byte stream');
     const stream = Readable.from(input as AsyncIterable<Buffer>);
-    return openBytes(stream, { format, name: 'input', handlerFor, lenient });
+    return openBytes(stream, { ...bytes, format, name: 'input' });
   }
   if (isIterable(input)) return openObjects(input, 'input', handlerFor('input', 'row'));
   throw new SluiceError(
@@ -84,16 +95,20 @@ async function openAt(
   format: Format,
   size: number,
   start: SourceStart,
-  handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler,
-  lenient: boolean,
+  options: ByteSourceOptions,
 ): Promise<RowSource> {
-  const onBadRecord = handlerFor(path, 'line');
+  const { lenient } = options;
+  const onBadRecord = options.handlerFor(path, 'line');
+  // resumable-load.ts refuses a resume of compressed input and of encodings whose record ends are
+  // not file offsets, before anything is opened: a seek lands in the file's own bytes.
+  const decoding: Decoding = { encoding: options.encoding };
+  const byteLayer = { compression: undefined, decoding };
   const from = (offset: number) => createReadStream(path, { highWaterMark: READ_CHUNK, start: offset });
   switch (format) {
     case 'csv':
     case 'tsv': {
       const head = createReadStream(path, { highWaterMark: READ_CHUNK, end: start.offset - 1 });
-      return openDelimited(head, {
+      const source = await openDelimited(head, {
         name: path,
         format,
         path,
@@ -101,13 +116,25 @@ async function openAt(
         onBadRecord,
         lenient,
         start: { ...start, reopen: () => from(start.offset) },
+        decoding,
+        sniff: options.sniff,
       });
+      return { ...source, byteLayer };
     }
-    case 'ndjson':
-      return openNdjson(from(start.offset), { name: path, totalBytes: size, onBadRecord, lenient, start });
+    case 'ndjson': {
+      const source = openNdjson(from(start.offset), {
+        name: path,
+        totalBytes: size,
+        onBadRecord,
+        lenient,
+        start,
+        decoding,
+      });
+      return { ...source, byteLayer };
+    }
     case 'json': {
-      const source = openJsonArray(from(0), { name: path, totalBytes: size, onBadRecord, lenient });
-      return { ...source, batches: () => after(source.batches(), start.ordinal) };
+      const source = openJsonArray(from(0), { name: path, totalBytes: size, onBadRecord, lenient, decoding });
+      return { ...source, byteLayer, batches: () => after(source.batches(), start.ordinal) };
     }
   }
 }
@@ -138,24 +165,40 @@ interface ByteSourceOptions {
   readonly totalBytes?: number;
   readonly handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler;
   readonly lenient: boolean;
+  readonly encoding: TextEncoding;
+  readonly sniff: boolean | 'auto';
 }
 
-function openBytes(stream: Readable, options: ByteSourceOptions): Promise<RowSource> | RowSource {
+/**
+ * Bytes → text source: the decompress stage (magic bytes or extension), then the decode stage
+ * (the encoding) inside the text source, then its parser.
+ */
+async function openBytes(input: Readable, options: ByteSourceOptions): Promise<RowSource> {
   const { format, name, path, totalBytes, lenient } = options;
   const onBadRecord = options.handlerFor(name, 'line');
+  const counter = { bytes: 0 };
+  const stage = await decompressStage(input, name, path, counter);
+  const stream = stage.stream;
+  const decoding: Decoding = { encoding: options.encoding, countedUpstream: stage.compression !== undefined };
+  const byteLayer = { compression: stage.compression, decoding };
+  const common = { name, totalBytes, onBadRecord, lenient, decoding, counter };
   switch (format) {
     case 'csv':
     case 'tsv':
-      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord, lenient });
+      return {
+        ...(await openDelimited(stream, { ...common, format, path, sniff: options.sniff })),
+        byteLayer,
+      };
     case 'ndjson':
-      return openNdjson(stream, { name, totalBytes, onBadRecord, lenient });
+      return { ...openNdjson(stream, common), byteLayer };
     case 'json':
-      return openJsonArray(stream, { name, totalBytes, onBadRecord, lenient });
+      return { ...openJsonArray(stream, common), byteLayer };
   }
 }
 
 export function formatFromPath(path: string): Format {
-  const ext = extname(path).slice(1).toLowerCase();
+  // users.csv.gz is a CSV file: the compression's extension comes off first.
+  const ext = extname(withoutCompressionExtension(path)).slice(1).toLowerCase();
   const format = ext === 'jsonl' ? 'ndjson' : ext;
   if ((FORMATS as readonly string[]).includes(format)) return format as Format;
   throw new SluiceError('BAD_USAGE', `cannot tell the format of ${basename(path)} from its extension`, {
@@ -165,7 +208,7 @@ export function formatFromPath(path: string): Format {
 
 /** The default table name: the file's base name without its extension. */
 export function tableFromPath(path: string): string {
-  const base = basename(path);
+  const base = basename(withoutCompressionExtension(path));
   const ext = extname(base);
   return ext ? base.slice(0, -ext.length) : base;
 }
