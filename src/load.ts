@@ -191,6 +191,7 @@ export async function explain(
             mapper.columns,
             plan.rawCopy,
             prepared.source.kind === 'text' ? prepared.source.delimiter : undefined,
+            prepared.source.byteLayer?.decoding.encoding.name,
           )
         : session.sql.insert(ref, mapper.columns, 1) +
           (plan.rowsPerStatement > 1 ? ` -- x ${plan.rowsPerStatement} rows per statement` : '');

@@ -11,7 +11,7 @@ import { createRowMapper, type RowMapper } from './rows/row-mapper.js';
 import { RejectSink } from './rejects/reject-sink.js';
 import { openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
-import { byteLayerNotes, rawBytesAreUtf8 } from './sources/byte-layer.js';
+import { byteLayerNotes, rawBytesAccepted } from './sources/byte-layer.js';
 import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
 const DEFAULT_SAMPLE = 1000;
@@ -141,8 +141,8 @@ export async function prepareLoad(
         !extraColumns &&
         converters.size === 0 &&
         !sample.hasBadRecord &&
-        // COPY and LOAD DATA are told the text is UTF-8: other encodings are decoded here.
-        rawBytesAreUtf8(source) &&
+        // UTF-8, or an encoding the server converts exactly as sluice decodes it (else decoded here).
+        rawBytesAccepted(source, session.capabilities.rawCsvEncodings) &&
         // The raw copy sends the file from its first byte: a resumed load starts past it.
         resume === undefined,
       batchSize: options.batchSize,

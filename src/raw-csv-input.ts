@@ -14,11 +14,12 @@ import type { TextSource } from './sources/source.js';
  */
 export function rawCsvInput(
   path: string,
-  source: Pick<TextSource, 'format' | 'delimiter' | 'sniffed'>,
+  source: Pick<TextSource, 'format' | 'delimiter' | 'sniffed' | 'byteLayer'>,
   columns: readonly string[],
   onBytes: () => void,
 ): RawCsvInput {
   const { format } = source;
+  const encoding = source.byteLayer?.decoding.encoding.name ?? 'utf-8';
   // Parsed again with the same delimiter: a sniff on the same first lines guesses the same.
   const sniff = source.sniffed !== undefined && source.sniffed !== 'none';
   let read = 0;
@@ -40,7 +41,7 @@ export function rawCsvInput(
     }
   }
   async function* parsed(): AsyncGenerator<RowChunk> {
-    const source = await openSource(path, { format, sniff });
+    const source = await openSource(path, { format, sniff, encoding });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
       throw new Error(`${path} changed while it was loaded: its header has ${source.header.length} fields`);
@@ -52,6 +53,7 @@ export function rawCsvInput(
   }
   return {
     delimiter: source.delimiter,
+    encoding,
     bytes() {
       read = 0;
       // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before

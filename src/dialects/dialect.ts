@@ -64,6 +64,12 @@ export interface Capabilities {
   readonly copy: string | undefined;
   /** How the bulk path takes a CSV file without parsing it into rows (for explain), or undefined. */
   readonly rawCsvCopy: string | undefined;
+  /**
+   * The encodings (WHATWG names) whose bytes the raw CSV path takes as they are, the server
+   * converting them exactly as the Encoding Standard decodes them; default UTF-8 only. A file in
+   * another encoding is decoded in-process and its rows encoded.
+   */
+  readonly rawCsvEncodings?: readonly string[];
   /** How `pipeline` runs here, for explain. */
   readonly pipeline: string;
   /** Bind parameters one statement may carry, as the server or library build reports it. */
@@ -242,7 +248,14 @@ export interface BulkCopy {
    * loads the file parsed instead. A bulk path takes no savepoints and never commits: the method
    * owns the transaction.
    */
-  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<RowCounts>;
+  copyCsv?(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: Readable,
+    delimiter: string,
+    /** The file's encoding (a WHATWG name in `rawCsvEncodings`); default UTF-8. */
+    encoding?: string,
+  ): Promise<RowCounts>;
   /**
    * The line the record a copyCsv error called `copyLine` starts on, reading the file's bytes again
    * from the start (error path only); undefined when it cannot tell. Present when copyCsv reports
@@ -254,7 +267,13 @@ export interface BulkCopy {
     copyLine: number,
   ): Promise<number | undefined>;
   /** The statement the bulk path sends, for explain (no values); `delimiter` is the raw CSV's. */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string;
+  statement(
+    ref: TableRef,
+    columns: readonly string[],
+    rawCsv: boolean,
+    delimiter?: string,
+    encoding?: string,
+  ): string;
 }
 
 export interface Dialect {

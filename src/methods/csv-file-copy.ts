@@ -33,7 +33,9 @@ export async function copyCsvFile(
   const { ref, tx } = context;
   let counts: RowCounts;
   try {
-    counts = await tx.savepoint(() => bulk.copyCsv!(ref, context.columns, raw.bytes(), raw.delimiter));
+    counts = await tx.savepoint(() =>
+      bulk.copyCsv!(ref, context.columns, raw.bytes(), raw.delimiter, raw.encoding),
+    );
   } catch (error) {
     if (isRawCsvUnsafe(error)) {
       const parsed = await tx.savepoint(() => copyParsedCsvFile(context, bulk, raw));

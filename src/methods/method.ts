@@ -12,6 +12,8 @@ import type { LoadTransaction } from './transaction.js';
  */
 export interface RawCsvInput {
   readonly delimiter: string;
+  /** The file's encoding, a WHATWG name among the dialect's `rawCsvEncodings`. */
+  readonly encoding: string;
   /** The file's bytes from the start, header included, counted for progress as they are pulled. */
   bytes(): Readable;
   /** Bytes of the file pulled through `bytes()` so far. */

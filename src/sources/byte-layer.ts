@@ -41,9 +41,15 @@ export function byteLayerNotes(source: RowSource): string[] {
   return notes;
 }
 
-/** Whether the raw copy can take the input's bytes as they are: UTF-8 text (decompressed or not). */
-export function rawBytesAreUtf8(source: RowSource): boolean {
-  return (source.byteLayer?.decoding.encoding.kind ?? 'utf-8') === 'utf-8';
+/**
+ * Whether the raw copy can take the input's bytes as they are (decompressed or not): UTF-8, or an
+ * encoding the database converts exactly as the standard decodes it (`rawCsvEncodings`). A
+ * byte-order mark's UTF-16 never: the bulk paths scan bytes assuming ASCII delimiters and quotes.
+ */
+export function rawBytesAccepted(source: RowSource, accepted: readonly string[] | undefined): boolean {
+  const encoding = source.byteLayer?.decoding.encoding;
+  if (encoding === undefined || encoding.kind === 'utf-8') return true;
+  return encoding.kind === 'single-byte' && (accepted ?? []).includes(encoding.name);
 }
 
 function shown(c: string): string {

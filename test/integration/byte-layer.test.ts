@@ -118,23 +118,58 @@ for (const dialect of DIALECTS) {
         await assertStored(target, 'bl_raw', variant);
       });
 
-      it('a file that is not UTF-8 is decoded here, not sent raw, and explain says so', async () => {
-        await createTable(target, 'bl_cp', ['name', 'note']);
-        const report = await db.load('bl_cp', fixture('latin1-semicolon.csv'), {
+      it('windows-1252: raw to COPY ENCODING WIN1252 on PostgreSQL, decoded here on MariaDB; explain says which', async () => {
+        const variant = VARIANTS[0]!;
+        const raw = dialect === 'postgres';
+        await createTable(target, 'bl_cp', variant.columns);
+        const report = await db.load('bl_cp', fixture(variant.file), {
           encoding: 'windows-1252',
           method: 'copy',
         });
-        assert.equal(report.rawCopy, false);
+        assert.equal(report.rawCopy, raw);
+        await assertStored(target, 'bl_cp', variant);
         assert.ok(report.notes.includes('decoded from windows-1252'), report.notes.join('; '));
-        const plan = await db.explain('bl_cp', fixture('latin1-semicolon.csv'), { encoding: 'windows-1252' });
-        assert.equal(plan.plan.rawCopy, false);
-        assert.ok(plan.notes.includes('decoded from windows-1252'));
+        const plan = await db.explain('bl_cp', fixture(variant.file), { encoding: 'windows-1252' });
+        assert.equal(plan.plan.rawCopy, raw);
+        if (raw) assert.match(plan.statement, /ENCODING 'WIN1252'\)$/);
         assert.ok(
           plan.notes.includes(
             "the header line has no comma, so delimiter ';' and quote '\"' guessed from the first lines",
           ),
           plan.notes.join('; '),
         );
+        // The parsed path stores the same values (every method above compares them too).
+        await createTable(target, 'bl_cp', variant.columns);
+        const parsed = await db.load('bl_cp', fixture(variant.file), {
+          encoding: 'windows-1252',
+          method: 'copy',
+          batchSize: 1,
+        });
+        assert.equal(parsed.rawCopy, false);
+        await assertStored(target, 'bl_cp', variant);
+      });
+
+      it("windows-1252's five undefined bytes: COPY would refuse them, so the file is loaded parsed, values exact", async () => {
+        const variant = VARIANTS[1]!;
+        await createTable(target, 'bl_c1', variant.columns);
+        const report = await db.load('bl_c1', fixture(variant.file), {
+          encoding: 'windows-1252',
+          method: 'copy',
+        });
+        assert.equal(report.rawCopy, false);
+        await assertStored(target, 'bl_c1', variant);
+      });
+
+      it('shift_jis and UTF-16 never go raw (0x5C trail bytes, zero bytes): decoded here', async () => {
+        for (const variant of [VARIANTS[2]!, VARIANTS[4]!]) {
+          await createTable(target, 'bl_mb', variant.columns);
+          const report = await db.load('bl_mb', fixture(variant.file), {
+            ...variant.options,
+            method: 'copy',
+          });
+          assert.equal(report.rawCopy, false, variant.file);
+          await assertStored(target, 'bl_mb', variant);
+        }
       });
     }
 

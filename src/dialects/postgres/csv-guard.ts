@@ -40,12 +40,24 @@ export class RawCsvUnsafe extends Error {
 export async function* guardPostgresCsv(
   bytes: AsyncIterable<Uint8Array>,
   delimiter: string,
+  /**
+   * Bytes the server's encoding leaves undefined where sluice's decoder defines them (WIN1252's
+   * five): COPY would refuse the file, sluice's parser reads it, so it is loaded parsed.
+   */
+  refused?: readonly number[],
 ): AsyncGenerator<Buffer> {
   const guard = new CsvGuard(delimiter.charCodeAt(0));
   for await (const piece of bytes) {
     const chunk = Buffer.isBuffer(piece)
       ? piece
       : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    for (const byte of refused ?? []) {
+      // A native scan per byte value: the usual chunk holds none of them.
+      if (chunk.includes(byte))
+        throw new RawCsvUnsafe(
+          `COPY would refuse byte 0x${byte.toString(16).toUpperCase()}, which the Encoding Standard reads as U+00${byte.toString(16).toUpperCase()}`,
+        );
+    }
     guard.check(chunk);
     yield chunk;
   }

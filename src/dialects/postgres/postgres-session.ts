@@ -27,8 +27,25 @@ import { postgresValueConverter } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
 import { rejectedInStep } from './protocol-query.js';
 
+/**
+ * WHATWG windows-1252 is PostgreSQL's WIN1252 for every byte but five it leaves undefined (0x81,
+ * 0x8D, 0x8F, 0x90, 0x9D: the standard reads U+0081 …, WIN1252 refuses them), which the guard
+ * hands back to the parser. Other encodings are decoded in-process: not compared byte for byte.
+ */
+const RAW_ENCODINGS: Readonly<Record<string, string>> = { 'windows-1252': 'WIN1252' };
+const WIN1252_UNDEFINED: readonly number[] = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
+
+/** COPY's ENCODING for a file's (WHATWG) encoding; undefined for UTF-8, the session's own. */
+function serverEncoding(encoding: string | undefined): string | undefined {
+  if (encoding === undefined || encoding === 'utf-8') return undefined;
+  const server = RAW_ENCODINGS[encoding];
+  if (server === undefined) throw new Error(`COPY is not given ${encoding} bytes raw`);
+  return server;
+}
+
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
+  rawCsvEncodings: ['utf-8', ...Object.keys(RAW_ENCODINGS)],
   rawCsvCopy:
     "the file's bytes go to COPY untouched (a guard switches to parsing where COPY would read the CSV differently)",
   pipeline:
@@ -76,10 +93,13 @@ export class PostgresSession implements Session {
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
-      copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      copyCsv: (ref, columns, bytes, delimiter, encoding) =>
+        this.copyCsv(ref, columns, bytes, delimiter, encoding),
       recordStartLine: copyRecordStartLine,
-      statement: (ref, columns, rawCsv, delimiter) =>
-        rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
+      statement: (ref, columns, rawCsv, delimiter, encoding) =>
+        rawCsv
+          ? this.sql.copyCsv(ref, columns, delimiter ?? ',', serverEncoding(encoding))
+          : this.sql.copyText(ref, columns),
     };
   }
 
@@ -255,11 +275,19 @@ export class PostgresSession implements Session {
     columns: readonly string[],
     bytes: AsyncIterable<Uint8Array>,
     delimiter: string,
+    encoding?: string,
   ): Promise<RowCounts> {
     try {
-      const checked = guardPostgresCsv(bytes, delimiter);
+      const server = serverEncoding(encoding);
+      const checked = guardPostgresCsv(
+        bytes,
+        delimiter,
+        server === undefined ? undefined : WIN1252_UNDEFINED,
+      );
       return inserted(
-        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked)),
+        await this.watch(
+          copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter, server), checked),
+        ),
       );
     } catch (error) {
       // The server counts lines its own way (see copy-record-line.ts), header included.

@@ -79,8 +79,10 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
    * COPY of a CSV file's own bytes: the server skips the header line; an empty unquoted field is
    * NULL and "" the empty string, as sluice's CSV parser reads them.
    */
-  copyCsv(ref: TableRef, columns: readonly string[], delimiter: string): string {
-    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT csv, HEADER true, DELIMITER ${delimiterLiteral(delimiter)})`;
+  /** `encoding`: a server encoding name from a fixed list (never user text), for COPY's ENCODING. */
+  copyCsv(ref: TableRef, columns: readonly string[], delimiter: string, encoding?: string): string {
+    const encodingOption = encoding === undefined ? '' : `, ENCODING '${encoding}'`;
+    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT csv, HEADER true, DELIMITER ${delimiterLiteral(delimiter)}${encodingOption})`;
   }
 
   private columnList(columns: readonly string[]): string {
