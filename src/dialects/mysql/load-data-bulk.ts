@@ -8,6 +8,23 @@ import type { CoreConnection, ResultHeader } from './mysql-client.js';
 import type { MysqlSqlBuilder } from './mysql-sql.js';
 import { RowsNotStored, ServerWarning, loadDataCounts, readWarnings } from './mysql-warnings.js';
 
+/**
+ * MariaDB's latin1 is cp1252 with the five bytes cp1252 leaves undefined mapped to U+0081,
+ * U+008D, U+008F, U+0090 and U+009D: byte for byte the WHATWG windows-1252 decoder, all 128 high
+ * bytes compared on MariaDB 10.11 (test/integration/byte-layer.test.ts loads them both ways).
+ * The rewriter's byte scan assumes ASCII delimiters and quotes, which a single-byte encoding keeps.
+ */
+export const RAW_CHARSETS: Readonly<Record<string, string>> = {
+  'utf-8': 'utf8mb4',
+  'windows-1252': 'latin1',
+};
+
+function serverCharset(encoding: string | undefined): string {
+  const charset = RAW_CHARSETS[encoding ?? 'utf-8'];
+  if (charset === undefined) throw new Error(`LOAD DATA is not given ${encoding} bytes raw`);
+  return charset;
+}
+
 /** An error that names the record it is about: `copyRow` in the numbering BulkCopy documents. */
 type Located = Error & { copyRow?: number; copyRecord?: number };
 
@@ -33,8 +50,16 @@ export class LoadDataBulk implements BulkCopy {
   ) {}
 
   /** The statement copyCsv (with the file's delimiter) or copyRows sends, for explain. */
-  statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, delimiter?: string): string {
-    return this.sql.loadData(ref, columns, rawCsv ? (delimiter ?? ',') : '\t');
+  statement(
+    ref: TableRef,
+    columns: readonly string[],
+    rawCsv: boolean,
+    delimiter?: string,
+    encoding?: string,
+  ): string {
+    return rawCsv
+      ? this.sql.loadData(ref, columns, delimiter ?? ',', serverCharset(encoding))
+      : this.sql.loadData(ref, columns, '\t');
   }
 
   async copyRows(
@@ -71,12 +96,18 @@ export class LoadDataBulk implements BulkCopy {
     columns: readonly string[],
     bytes: Readable,
     delimiter: string,
+    encoding?: string,
   ): Promise<RowCounts> {
     // Read only as LOAD DATA asks: a 'data' listener the caller attached must not set it flowing.
     bytes.pause();
-    const rewriter = new LoadDataCsvRewriter(delimiter, (bad: BadRecord) => {
-      throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
-    });
+    const charset = serverCharset(encoding);
+    const rewriter = new LoadDataCsvRewriter(
+      delimiter,
+      (bad: BadRecord) => {
+        throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
+      },
+      charset === 'utf8mb4',
+    );
     const width = columns.length;
     let sent = 0;
     // Bytes that are not UTF-8: the records before them go first, and the error after the verdict.
@@ -103,7 +134,7 @@ export class LoadDataBulk implements BulkCopy {
     }
     const header = await loadDataLocal(
       this.connection,
-      this.sql.loadData(ref, columns, delimiter),
+      this.sql.loadData(ref, columns, delimiter, charset),
       payload(),
       this.packetBytes,
     );
