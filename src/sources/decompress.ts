@@ -105,21 +105,8 @@ export async function decompressStage(
   path: string | undefined,
   counter: { bytes: number },
 ): Promise<ByteStage> {
-  const iterator = (input as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-  const held: Buffer[] = [];
-  let heldBytes = 0;
-  let done = false;
-  while (heldBytes < MAGIC_BYTES) {
-    const next = await iterator.next();
-    if (next.done === true) {
-      done = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    held.push(chunk);
-    heldBytes += chunk.length;
-  }
-  const head = held.length === 1 ? held[0]! : Buffer.concat(held);
+  const { head, rest } = await peekHead(input);
+  input = rest;
   let compression: Compression | undefined;
   try {
     compression = compressionOf(head, path);
@@ -128,55 +115,69 @@ export async function decompressStage(
     input.destroy();
     throw error;
   }
-  const counting = compression !== undefined;
-  async function* replayed(): AsyncGenerator<Buffer> {
+  // Plain input is the input itself, its head put back: no stage between it and the decoder, so
+  // its read-ahead is the source's own (one read chunk).
+  if (compression === undefined) return { stream: input, compression };
+  async function* counted(): AsyncGenerator<Buffer> {
     try {
-      // The head as one chunk, so the decode stage sees a byte-order mark whole.
-      held.length = 0;
-      if (head.length > 0) {
-        if (counting) counter.bytes += head.length;
-        yield head;
-      }
-      if (done) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done === true) return;
-        const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-        if (counting) counter.bytes += chunk.length;
-        yield chunk;
+      for await (const chunk of input as AsyncIterable<Buffer | string>) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        counter.bytes += bytes.length;
+        yield bytes;
       }
     } finally {
       input.destroy();
     }
   }
-  const bytes = Readable.from(replayed(), { objectMode: false });
+  const bytes = Readable.from(counted(), { objectMode: false });
+  const decompressor = compression === 'gzip' ? createGunzip({ chunkSize: OUTPUT_CHUNK }) : zstdTransform();
+  const out = corruptionNamed(
+    pipeline(bytes, decompressor, () => undefined),
+    name,
+    compression,
+  );
   // Destroying the stage (close(), an abort) releases the input too.
-  const stage = (out: Readable): ByteStage => {
-    out.once('close', () => input.destroy());
-    return { stream: out, compression };
-  };
-  switch (compression) {
-    case undefined:
-      return stage(bytes);
-    case 'gzip':
-      return stage(
-        corruptionNamed(
-          pipeline(bytes, createGunzip({ chunkSize: OUTPUT_CHUNK }), () => undefined),
-          name,
-          'gzip',
-        ),
-      );
-    case 'zstd':
-      return stage(
-        corruptionNamed(
-          pipeline(bytes, zstdTransform(), () => undefined),
-          name,
-          'zstd',
-        ),
-      );
-    default:
-      throw new Error(`unreachable: ${compression}`);
+  out.once('close', () => input.destroy());
+  return { stream: out, compression };
+}
+
+/**
+ * The input's first MAGIC_BYTES (fewer at its end), read in paused mode and put back with
+ * unshift(), so the stream goes on from its first byte for whoever reads it next.
+ */
+async function peekHead(input: Readable): Promise<{ head: Buffer; rest: Readable }> {
+  const held: Buffer[] = [];
+  let length = 0;
+  while (length < MAGIC_BYTES) {
+    const chunk = input.read() as Buffer | string | null;
+    if (chunk !== null) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      held.push(bytes);
+      length += bytes.length;
+      continue;
+    }
+    if (input.readableEnded || input.destroyed) break;
+    await new Promise<void>((resolve) => {
+      const wake = (): void => {
+        input.off('readable', wake);
+        input.off('end', wake);
+        input.off('error', wake);
+        input.off('close', wake);
+        resolve();
+      };
+      input.on('readable', wake);
+      input.on('end', wake);
+      input.on('error', wake);
+      input.on('close', wake);
+    });
   }
+  if (input.errored) throw input.errored;
+  const head = held.length === 1 ? held[0]! : Buffer.concat(held);
+  // An input shorter than the magic bytes has ended: unshift() is refused after 'end'.
+  if (input.readableEnded)
+    return { head, rest: Readable.from(head.length > 0 ? [head] : [], { objectMode: false }) };
+  if (head.length > 0) input.unshift(head);
+  return { head, rest: input };
 }
 
 /** A decompressor's error as BAD_INPUT naming the file (the decompressed text has no line for it). */
