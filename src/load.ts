@@ -10,6 +10,7 @@ import { BARRIER, MISSING, type MappedChunk } from './rows/row-mapper.js';
 import { csvField } from './rejects/rejects-file.js';
 import type { LoadInput } from './sources/from-input.js';
 import { rawCsvInput } from './raw-csv-input.js';
+import { byteExact } from './sources/text-encoding.js';
 import { jsonText } from './util/json-text.js';
 import type { CheckpointRun } from './resume/checkpoint-run.js';
 import { upsertStatements } from './plan/upsert-statements.js';
@@ -39,10 +40,16 @@ export async function load(
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
       ? rawCsvInput(source.path, source, mapper.columns, () => progress())
       : undefined;
+  // Compressed input and encodings whose record ends are not file offsets: the bar counts the bytes
+  // read from the file (a read chunk ahead of the rows handed on), against the file's size.
+  const layer = source.byteLayer;
+  const positionsAreFileBytes =
+    layer === undefined || (layer.compression === undefined && byteExact(layer.decoding.encoding));
   const progress = (): void =>
     options.onProgress?.({
       rows: state.rowsSent,
-      bytes: raw !== undefined ? raw.bytesRead() : state.bytesSent,
+      bytes:
+        raw !== undefined ? raw.bytesRead() : positionsAreFileBytes ? state.bytesSent : source.bytesRead(),
       totalBytes: source.totalBytes,
     });
 

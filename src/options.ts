@@ -5,6 +5,7 @@ import { METHOD_CHOICES } from './plan/plan.js';
 import type { Defaults } from './rows/defaults.js';
 import type { Format } from './sources/source.js';
 import { FORMATS } from './sources/source.js';
+import { checkEncodingName } from './sources/text-encoding.js';
 import type { Readable } from 'node:stream';
 import type { RejectHandler } from './rejects/reject.js';
 import { checkRejectsPath } from './rejects/rejects-file.js';
@@ -36,8 +37,18 @@ export interface OnConflict {
 export interface LoadOptions extends CsvOptions {
   /** Upsert instead of failing on a duplicate key (the default, like --on-conflict error). */
   readonly onConflict?: OnConflict;
-  /** csv, tsv, ndjson or json; defaults to the file's extension. */
+  /** csv, tsv, ndjson or json; defaults to the file's extension (after .gz, .zst). */
   readonly format?: Format;
+  /**
+   * The text's encoding, a WHATWG name or label (windows-1252, iso-8859-15, utf-16le, shift_jis,
+   * gbk …). Default: strict UTF-8, or UTF-16 when the input starts with a UTF-16 byte-order mark.
+   */
+  readonly encoding?: string;
+  /**
+   * CSV: guess the delimiter and quote from the first lines. Default: on for a file named .csv
+   * whose header line has no comma, off otherwise; false turns the automatic guess off.
+   */
+  readonly sniff?: boolean;
   /** auto (default), copy, values, pipeline or row. */
   readonly method?: MethodChoice;
   /** Rows per statement (values) or per batch (pipeline, copy). */
@@ -133,6 +144,7 @@ export function validateOptions(options: LoadOptions): void {
       hint: `use one of ${FORMATS.join(', ')}`,
     });
   }
+  if (options.encoding !== undefined) checkEncodingName(options.encoding);
   if (options.onError !== undefined && options.onError !== 'abort' && options.onError !== 'skip') {
     throw new SluiceError('BAD_USAGE', `unknown on-error mode ${JSON.stringify(options.onError)}`, {
       hint: 'use abort or skip',

@@ -15,6 +15,7 @@ import type { Defaults } from './rows/defaults.js';
 import { RejectSink } from './rejects/reject-sink.js';
 import { formatFromPath, openSource, type LoadInput } from './sources/from-input.js';
 import { sampleSource, type SampledSource } from './sources/sample.js';
+import { byteLayerNotes, rawBytesAccepted } from './sources/byte-layer.js';
 import type { RowSource, SourceStart, TextField } from './sources/source.js';
 
 const DEFAULT_SAMPLE = 1000;
@@ -67,6 +68,8 @@ export async function prepareLoad(
   const sourceRejects = { count: 0 };
   const source = await openSource(input, {
     format: options.format,
+    encoding: options.encoding,
+    sniff: options.sniff,
     stdin: options.stdin,
     start: resume?.start,
     lenient: skipping,
@@ -102,7 +105,7 @@ export async function prepareLoad(
     // The source's column names: a CSV header's own, or, for a table sluice creates, named in full.
     let columns = sample.columns;
     let omitted: readonly number[] = [];
-    const notes: string[] = [];
+    const notes: string[] = byteLayerNotes(source);
     const converters = new Map<string, (field: string) => unknown>();
     if (info === undefined && (refSpecs.length > 0 || options.returning !== undefined)) {
       throw new SluiceError(
@@ -205,6 +208,8 @@ export async function prepareLoad(
         refs === undefined &&
         converters.size === 0 &&
         !sample.hasBadRecord &&
+        // UTF-8, or an encoding the server converts exactly as sluice decodes it (else decoded here).
+        rawBytesAccepted(source, session.capabilities.rawCsvEncodings) &&
         // The raw copy sends the file from its first byte: a resumed load starts past it.
         resume === undefined,
       rawCsvBlocker,

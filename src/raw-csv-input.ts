@@ -2,13 +2,15 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { RowChunk } from './dialects/dialect.js';
 import type { RawCsvInput } from './methods/method.js';
+import { decompressStage } from './sources/decompress.js';
 import { openSource, READ_CHUNK } from './sources/from-input.js';
 import type { CsvDialect } from './util/csv-dialect.js';
 
 /**
  * A CSV file as the raw copy path takes it (methods/csv-file-copy.ts): its bytes, and the same
  * file parsed again for the cases the raw copy hands back. Built here, beside load.ts, so that
- * methods and dialects never open sources.
+ * methods and dialects never open sources. A compressed file's bytes are decompressed first (the
+ * database gets the CSV text); progress counts the compressed bytes read.
  */
 export function rawCsvInput(
   path: string,
@@ -20,15 +22,32 @@ export function rawCsvInput(
   // A headerless file is read again with the names it was first read with.
   const names = dialect.header ? undefined : file.header;
   let read = 0;
-  async function* counted(file: Readable): AsyncGenerator<Buffer> {
-    for await (const chunk of file as AsyncIterable<Buffer>) {
-      read += chunk.length;
-      onBytes();
-      yield chunk;
+  /** The file's CSV bytes: `counted` ones move progress (the file's own bytes, compressed or not). */
+  async function* csvBytes(counted: boolean, chunkSize: number): AsyncGenerator<Buffer> {
+    const file = createReadStream(path, { highWaterMark: chunkSize });
+    const compressed = { bytes: 0 };
+    const stage = await decompressStage(file, path, path, compressed);
+    try {
+      for await (const chunk of stage.stream as AsyncIterable<Buffer>) {
+        if (counted) {
+          read = stage.compression === undefined ? read + chunk.length : compressed.bytes;
+          onBytes();
+        }
+        yield chunk;
+      }
+    } finally {
+      stage.stream.destroy();
     }
   }
   async function* parsed(): AsyncGenerator<RowChunk> {
-    const source = await openSource(path, { format, csv: dialect, columns: names });
+    // Read again as it was first read: the dialect holds a sniff's delimiter and the encoding.
+    const source = await openSource(path, {
+      format,
+      csv: dialect,
+      columns: names,
+      encoding: dialect.encoding,
+      sniff: false,
+    });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
       throw new Error(`${path} changed while it was loaded: its header has ${source.header.length} fields`);
@@ -46,12 +65,11 @@ export function rawCsvInput(
       // the database is ready, and the bytes read meanwhile would be lost. 64 KiB reads, as for
       // parsing: 1 MiB ones loaded no faster (PostgreSQL or MySQL) and left more dead buffers
       // between collections (MySQL, 5M rows: 141 MB peak RSS against 120 MB).
-      const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-      return Readable.from(counted(file), { objectMode: false });
+      return Readable.from(csvBytes(true, READ_CHUNK), { objectMode: false });
     },
     bytesRead: () => read,
     parsed,
-    reread: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    reread: () => Readable.from(csvBytes(false, 1 << 20), { objectMode: false }),
     async lineOfRecord(n) {
       for await (const chunk of parsed()) {
         const i = chunk.ordinals.indexOf(n);

@@ -6,12 +6,14 @@ import type { Format } from '../sources/source.js';
 import { tableFromPath } from '../sources/from-input.js';
 import { onConflictFrom } from './conflict-args.js';
 import { CSV_FLAGS, csvOptionsFrom } from './csv-args.js';
+import { BYTE_LAYER_OPTIONS, byteLayerFrom } from './byte-layer-args.js';
 
 /** The load options, declared once for `load` and `explain` (one line of help each). */
 export const LOAD_OPTIONS = {
   db: { type: 'string', help: 'database URL (default: $DATABASE_URL, else sqlite:sluice.db)', arg: 'URL' },
   table: { type: 'string', help: "target table (default: the file's base name)", arg: 'NAME' },
   format: { type: 'string', help: "csv, tsv, ndjson or json (default: the file's extension)", arg: 'FMT' },
+  ...BYTE_LAYER_OPTIONS,
   method: { type: 'string', help: 'auto (default), copy, values, pipeline or row', arg: 'M' },
   'batch-size': { type: 'string', help: 'rows per INSERT (values) or per batch (pipeline, copy)', arg: 'N' },
   columns: {
@@ -146,6 +148,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     refs: refsFrom(values.ref as string[] | undefined),
     createMissingRefs: values['create-missing-refs'] === true ? true : undefined,
     deferConstraints: values['defer-constraints'] === true ? true : undefined,
+    ...byteLayerFrom(values),
   };
   return {
     input,

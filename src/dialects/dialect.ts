@@ -67,6 +67,12 @@ export interface Capabilities {
   readonly copy: string | undefined;
   /** How the bulk path takes a CSV file without parsing it into rows (for explain), or undefined. */
   readonly rawCsvCopy: string | undefined;
+  /**
+   * The encodings (WHATWG names) whose bytes the raw CSV path takes as they are, the server
+   * converting them exactly as the Encoding Standard decodes them; default UTF-8 only. A file in
+   * another encoding is decoded in-process and its rows encoded.
+   */
+  readonly rawCsvEncodings?: readonly string[];
   /** How `pipeline` runs here, for explain. */
   readonly pipeline: string;
   /** Bind parameters one statement may carry, as the server or library build reports it. */

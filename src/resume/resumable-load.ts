@@ -6,6 +6,7 @@ import { load } from '../load.js';
 import { tableRef, type LoadOptions } from '../options.js';
 import type { LoadReport } from '../report.js';
 import { formatFromPath, type LoadInput } from '../sources/from-input.js';
+import { unseekableReason } from '../sources/byte-layer.js';
 import type { SourceStart } from '../sources/source.js';
 import { CheckpointRun, type RunBase } from './checkpoint-run.js';
 import { CHECKPOINT_TABLE, CheckpointTable, type Checkpoint } from './checkpoint-table.js';
@@ -64,7 +65,16 @@ export async function resumableLoad(
     throw new SluiceError('BAD_USAGE', 'a JSON array cannot be resumed with --on-error skip', {
       hint: 'a JSON array is scanned again from its start on resume, which would reject its bad elements twice: convert it to NDJSON (one object per line)',
     });
-  const resumable = !(format === 'json' && skipping);
+  const unseekable = await unseekableReason(path, options.encoding).catch(() => undefined);
+  if (unseekable !== undefined && options.resume === true)
+    throw new SluiceError('BAD_USAGE', `--resume cannot go on in ${path}: ${unseekable}`, {
+      hint: 'load it again from the start (without --resume), or convert it first to an uncompressed UTF-8 file and load that with --commit-every',
+    });
+  const resumable = !(format === 'json' && skipping) && unseekable === undefined;
+  const notResumable =
+    unseekable !== undefined
+      ? `${path} cannot be resumed: ${unseekable}`
+      : 'a JSON array loaded with --on-error skip cannot be resumed';
   const target = displayName(tableRef(table));
   const optionsKey = resumeOptionsKey(options, format);
   const identity = await identityOf(path);
@@ -123,7 +133,13 @@ export async function resumableLoad(
       const transient =
         !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
       if (!transient || attempt >= retries || slot.reconnect === undefined)
-        throw await failure(error, run, path, resumable, transient && attempt >= retries && retries > 0);
+        throw await failure(
+          error,
+          run,
+          path,
+          resumable ? undefined : notResumable,
+          transient && attempt >= retries && retries > 0,
+        );
       const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
       const { message } = slot.session.describeError(error);
       notice(
@@ -246,7 +262,8 @@ async function failure(
   error: unknown,
   run: CheckpointRun,
   path: string,
-  resumable: boolean,
+  /** Why the load cannot be resumed; undefined when it can. */
+  notResumable: string | undefined,
   retriesSpent: boolean,
 ): Promise<unknown> {
   if (!(error instanceof SluiceError)) return error;
@@ -254,9 +271,7 @@ async function failure(
   if (committed === undefined || committed.rowsLoaded === 0) return error;
   const through = (await lineAtOffset(path, committed.offset).catch(() => undefined)) ?? 0;
   const what = `${committed.rowsLoaded} rows are committed, through line ${through - 1} of ${path} (byte ${committed.offset})`;
-  const how = resumable
-    ? 'run the same command with --resume to go on from there'
-    : 'a JSON array loaded with --on-error skip cannot be resumed';
+  const how = notResumable ?? 'run the same command with --resume to go on from there';
   const spent = retriesSpent ? 'the retries are used up; ' : '';
   return error.with({
     rowsCommitted: committed.rowsLoaded,

@@ -1,3 +1,4 @@
+import { resolveEncoding } from '../sources/text-encoding.js';
 import type { LoadOptions } from '../options.js';
 import type { Format } from '../sources/source.js';
 
@@ -18,6 +19,9 @@ export function resumeOptionsKey(options: LoadOptions, format: Format): string {
     columns,
     onError: options.onError ?? 'abort',
     defaults: Object.keys(options.defaults ?? {}).sort(),
+    // Only when given, so the checkpoints of loads without them keep their key.
+    ...(options.encoding !== undefined ? { encoding: resolveEncoding(options.encoding).name } : {}),
+    ...(options.sniff !== undefined ? { sniff: options.sniff } : {}),
   });
 }
 
@@ -35,6 +39,8 @@ export function optionDifferences(saved: string, now: string): string[] {
     columns: '--columns',
     onError: '--on-error',
     defaults: 'defaults',
+    encoding: '--encoding',
+    sniff: '--sniff',
   };
   return Object.keys(flag)
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))

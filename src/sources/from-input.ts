@@ -6,6 +6,9 @@ import { SluiceError } from '../errors.js';
 import { csvDialectFor, csvOptionsGiven, type CsvOptions } from '../csv-options.js';
 import { limitRecords } from './limit.js';
 import { abortOnBadRecord } from './bad-record.js';
+import type { Decoding } from './byte-chunks.js';
+import { decompressStage, withoutCompressionExtension } from './decompress.js';
+import { resolveEncoding, UTF8, type TextEncoding } from './text-encoding.js';
 import { openDelimited } from './delimited-source.js';
 import { openJsonArray } from './json-array-source.js';
 import { openNdjson } from './ndjson-source.js';
@@ -38,6 +41,10 @@ export interface SourceOptions {
   readonly columns?: readonly string[];
   /** Read only the first N records. */
   readonly limit?: number;
+  /** The text's encoding (a WHATWG name); default UTF-8, or UTF-16 when a byte-order mark says so. */
+  readonly encoding?: string;
+  /** CSV: guess the delimiter and quote from the first lines (sniff-dialect.ts). */
+  readonly sniff?: boolean;
 }
 
 // 64 KiB reads: a chunk's rows die young (fewer promoted to the old generation), which keeps
@@ -47,18 +54,16 @@ export const READ_CHUNK = 1 << 16;
 export async function openSource(input: LoadInput, options: SourceOptions = {}): Promise<RowSource> {
   const handlerFor = options.onBadRecord ?? abortOnBadRecord;
   const lenient = options.lenient ?? false;
+  const encoding = options.encoding === undefined ? UTF8 : resolveEncoding(options.encoding);
+  const bytes = { handlerFor, lenient, encoding, sniff: sniffFor(options, false), options };
   if (typeof input === 'string') {
     if (input === '-') {
       const format = requireFormat(options.format, '-');
-      return openBytes(options.stdin ?? process.stdin, {
-        format,
-        name: '<stdin>',
-        handlerFor,
-        lenient,
-        options,
-      });
+      return openBytes(options.stdin ?? process.stdin, { ...bytes, format, name: '<stdin>' });
     }
     const format = options.format ?? formatFromPath(input);
+    // A file the extension calls .csv is sniffed when its header has no comma (sniff: false turns it off).
+    const sniff = sniffFor(options, options.format === undefined && format === 'csv' ? 'auto' : false);
     let size: number;
     try {
       const info = await stat(input);
@@ -70,23 +75,15 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
     }
     const start = options.start;
     if (start !== undefined && start.offset > 0)
-      return openAt(input, format, size, start, handlerFor, lenient, options);
+      return openAt(input, format, size, start, { ...bytes, sniff, format, name: input });
     const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
-    return openBytes(stream, {
-      format,
-      name: input,
-      path: input,
-      totalBytes: size,
-      handlerFor,
-      lenient,
-      options,
-    });
+    return openBytes(stream, { ...bytes, sniff, format, name: input, path: input, totalBytes: size });
   }
   // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
   if (isByteStream(input) || (options.format !== undefined && isNodeStream(input))) {
     const format = requireFormat(options.format, 'a byte stream');
     const stream = Readable.from(input as AsyncIterable<Buffer>);
-    return openBytes(stream, { format, name: 'input', handlerFor, lenient, options });
+    return openBytes(stream, { ...bytes, format, name: 'input' });
   }
   if (isIterable(input)) {
     refuseCsvOptions(options, 'JS objects');
@@ -109,51 +106,81 @@ async function openAt(
   format: Format,
   size: number,
   start: SourceStart,
-  handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler,
-  lenient: boolean,
-  options: SourceOptions,
+  options: ByteSourceOptions,
 ): Promise<RowSource> {
-  const onBadRecord = handlerFor(path, 'line');
+  const { lenient } = options;
+  const onBadRecord = options.handlerFor(path, 'line');
+  // resumable-load.ts refuses a resume of compressed input and of encodings whose record ends are
+  // not file offsets, before anything is opened: a seek lands in the file's own bytes.
+  const decoding: Decoding = { encoding: options.encoding };
+  const byteLayer = { compression: undefined, decoding };
   const from = (offset: number) => createReadStream(path, { highWaterMark: READ_CHUNK, start: offset });
   switch (format) {
     case 'csv':
     case 'tsv': {
       const head = createReadStream(path, { highWaterMark: READ_CHUNK, end: start.offset - 1 });
-      return openDelimited(head, {
+      const source = await openDelimited(head, {
         name: path,
         format,
         path,
         totalBytes: size,
         onBadRecord,
         lenient,
-        ...delimitedOptions(options, format),
+        ...delimitedOptions(options.options, format, options.encoding),
         start: { ...start, reopen: () => from(start.offset) },
+        decoding,
+        sniff: options.sniff,
       });
+      return { ...source, byteLayer };
     }
-    case 'ndjson':
-      refuseCsvOptions(options, 'NDJSON');
-      return limitRecords(
-        openNdjson(from(start.offset), { name: path, totalBytes: size, onBadRecord, lenient, start }),
-        options.limit,
-      );
+    case 'ndjson': {
+      refuseCsvOptions(options.options, 'NDJSON');
+      const source = openNdjson(from(start.offset), {
+        name: path,
+        totalBytes: size,
+        onBadRecord,
+        lenient,
+        start,
+        decoding,
+      });
+      return limitRecords({ ...source, byteLayer }, options.options.limit);
+    }
     case 'json': {
-      refuseCsvOptions(options, 'JSON');
-      const source = openJsonArray(from(0), { name: path, totalBytes: size, onBadRecord, lenient });
+      refuseCsvOptions(options.options, 'JSON');
+      const source = openJsonArray(from(0), { name: path, totalBytes: size, onBadRecord, lenient, decoding });
       return limitRecords(
-        { ...source, batches: () => after(source.batches(), start.ordinal) },
-        options.limit,
+        { ...source, byteLayer, batches: () => after(source.batches(), start.ordinal) },
+        options.options.limit,
       );
     }
   }
 }
 
-/** The dialect, headerless names and limit of a CSV/TSV source. */
-function delimitedOptions(options: SourceOptions, format: 'csv' | 'tsv') {
+/**
+ * The dialect, headerless names and limit of a CSV/TSV source. The dialect carries the file's
+ * encoding when it is not UTF-8, for the raw paths (COPY's ENCODING, LOAD DATA's CHARACTER SET).
+ */
+function delimitedOptions(options: SourceOptions, format: 'csv' | 'tsv', encoding: TextEncoding) {
+  const dialect = csvDialectFor(options.csv ?? {}, format);
   return {
-    dialect: csvDialectFor(options.csv ?? {}, format),
+    dialect: encoding.kind === 'utf-8' ? dialect : { ...dialect, encoding: encoding.name },
     columns: options.columns,
     limit: options.limit,
   };
+}
+
+/**
+ * Whether to guess the delimiter and quote: `sniff`, else `auto` (a .csv file). A delimiter given
+ * turns the automatic guess off; given with --sniff, it is refused (one or the other).
+ */
+function sniffFor(options: SourceOptions, auto: boolean | 'auto'): boolean | 'auto' {
+  const given = options.csv?.delimiter !== undefined;
+  if (options.sniff === true && given)
+    throw new SluiceError('BAD_USAGE', '--sniff guesses the delimiter that --delimiter gives', {
+      hint: 'give one of them',
+    });
+  if (given) return false;
+  return options.sniff ?? auto;
 }
 
 function refuseCsvOptions(options: SourceOptions, what: string): void {
@@ -195,27 +222,46 @@ interface ByteSourceOptions {
   readonly handlerFor: (source: string, unit: 'line' | 'row') => BadRecordHandler;
   readonly lenient: boolean;
   readonly options: SourceOptions;
+  readonly encoding: TextEncoding;
+  readonly sniff: boolean | 'auto';
 }
 
-function openBytes(stream: Readable, byteOptions: ByteSourceOptions): Promise<RowSource> | RowSource {
+/**
+ * Bytes → text source: the decompress stage (magic bytes or extension), then the decode stage
+ * (the encoding) inside the text source, then its parser.
+ */
+async function openBytes(input: Readable, byteOptions: ByteSourceOptions): Promise<RowSource> {
   const { format, name, path, totalBytes, lenient, options } = byteOptions;
   if (format !== 'csv' && format !== 'tsv') refuseCsvOptions(options, format === 'json' ? 'JSON' : 'NDJSON');
   const onBadRecord = byteOptions.handlerFor(name, 'line');
+  const counter = { bytes: 0 };
+  const stage = await decompressStage(input, name, path, counter);
+  const stream = stage.stream;
+  const decoding: Decoding = {
+    encoding: byteOptions.encoding,
+    countedUpstream: stage.compression !== undefined,
+  };
+  const byteLayer = { compression: stage.compression, decoding };
+  const common = { name, totalBytes, onBadRecord, lenient, decoding, counter };
   switch (format) {
     case 'csv':
     case 'tsv': {
-      const dialect = delimitedOptions(options, format);
-      return openDelimited(stream, { name, format, path, totalBytes, onBadRecord, lenient, ...dialect });
+      const delimited = delimitedOptions(options, format, byteOptions.encoding);
+      return {
+        ...(await openDelimited(stream, { ...common, format, path, sniff: byteOptions.sniff, ...delimited })),
+        byteLayer,
+      };
     }
     case 'ndjson':
-      return limitRecords(openNdjson(stream, { name, totalBytes, onBadRecord, lenient }), options.limit);
+      return limitRecords({ ...openNdjson(stream, common), byteLayer }, options.limit);
     case 'json':
-      return limitRecords(openJsonArray(stream, { name, totalBytes, onBadRecord, lenient }), options.limit);
+      return limitRecords({ ...openJsonArray(stream, common), byteLayer }, options.limit);
   }
 }
 
 export function formatFromPath(path: string): Format {
-  const ext = extname(path).slice(1).toLowerCase();
+  // users.csv.gz is a CSV file: the compression's extension comes off first.
+  const ext = extname(withoutCompressionExtension(path)).slice(1).toLowerCase();
   const format = ext === 'jsonl' ? 'ndjson' : ext;
   if ((FORMATS as readonly string[]).includes(format)) return format as Format;
   throw new SluiceError('BAD_USAGE', `cannot tell the format of ${basename(path)} from its extension`, {
@@ -225,7 +271,7 @@ export function formatFromPath(path: string): Format {
 
 /** The default table name: the file's base name without its extension. */
 export function tableFromPath(path: string): string {
-  const base = basename(path);
+  const base = basename(withoutCompressionExtension(path));
   const ext = extname(base);
   return ext ? base.slice(0, -ext.length) : base;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { abortOnBadRecord } from './bad-record.js';
-import { decodeChunks } from './byte-chunks.js';
+import { decodeChunks, type Decoding } from './byte-chunks.js';
 import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { isRecord } from './object-source.js';
 import { emptyBatch, type BadRecordHandler, type ObjectSource, type RecordBatch } from './source.js';
@@ -11,6 +11,9 @@ export interface JsonArrayOptions {
   readonly onBadRecord: BadRecordHandler;
   /** Skip mode: invalid UTF-8 rejects its element instead of stopping the load. */
   readonly lenient?: boolean;
+  /** The byte layer: the encoding, and the counter a decompress stage before counts into. */
+  readonly decoding?: Decoding;
+  readonly counter?: { bytes: number };
 }
 
 /**
@@ -25,9 +28,17 @@ export interface JsonArrayOptions {
  * bad record (skip mode rejects it and goes on).
  */
 export function openJsonArray(input: Readable, options: JsonArrayOptions): ObjectSource {
-  const counter = { bytes: 0 };
+  const counter = options.counter ?? { bytes: 0 };
   const scanner = new ArrayScanner();
-  const texts = decodeChunks(input, counter, options.name, () => scanner.line, options.lenient);
+  const texts = decodeChunks(
+    input,
+    counter,
+    options.name,
+    () => scanner.line,
+    options.lenient,
+    true,
+    options.decoding,
+  );
 
   let ordinal = 0;
   function emit(element: ScannedElement, out: RecordBatch<Record<string, unknown>>): void {

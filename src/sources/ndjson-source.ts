@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { countNewlines, decodeChunks } from './byte-chunks.js';
+import { countNewlines, decodeChunks, type Decoding } from './byte-chunks.js';
 import { JsonSyntaxError, parseJson, positionOf } from './json-value.js';
 import { MAX_RECORD_CHARS } from './csv-parser.js';
 import { isRecord } from './object-source.js';
@@ -19,6 +19,9 @@ export interface NdjsonOptions {
   readonly lenient?: boolean;
   /** A resumed load: `input` starts at `start.offset`, after `start.ordinal` records. */
   readonly start?: SourceStart;
+  /** The byte layer: the encoding, and the counter a decompress stage before counts into. */
+  readonly decoding?: Decoding;
+  readonly counter?: { bytes: number };
 }
 
 /**
@@ -28,7 +31,7 @@ export interface NdjsonOptions {
  */
 export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSource {
   const { start } = options;
-  const counter = { bytes: start?.offset ?? 0 };
+  const counter = options.counter ?? { bytes: start?.offset ?? 0 };
   let line = start?.line ?? 1;
   let ordinal = start?.ordinal ?? 0;
   let pending = '';
@@ -41,6 +44,7 @@ export function openNdjson(input: Readable, options: NdjsonOptions): ObjectSourc
     () => line + countNewlines(pending),
     options.lenient,
     start === undefined,
+    options.decoding,
   );
 
   /** `end`: the byte offset just after the line's newline. */

@@ -1,5 +1,8 @@
 import type { CsvDialect } from '../util/csv-dialect.js';
 import type { RecordPositions } from '../util/record-positions.js';
+import type { Decoding } from './byte-chunks.js';
+import type { Compression } from './decompress.js';
+import type { SniffedDialect } from './sniff-dialect.js';
 
 /**
  * The shapes every input is turned into. A source is pulled batch by batch and must never hold
@@ -43,6 +46,14 @@ interface SourceBase {
   readonly totalBytes: number | undefined;
   /** Releases the input when `batches()` will not be read to the end (explain, raw copy). */
   close(): void;
+  /** Bytes read as text (files, byte streams): how they were decompressed and decoded. */
+  readonly byteLayer?: ByteLayer;
+}
+
+/** The stages below the parser: decompression, then decoding (its encoding is final once text is read). */
+export interface ByteLayer {
+  readonly compression: Compression | undefined;
+  readonly decoding: Decoding;
 }
 
 /** Delimited text (CSV, TSV): the header names the columns, every field is text or null. */
@@ -55,6 +66,11 @@ export interface TextSource extends SourceBase {
   readonly delimiter: string;
   /** How the file is written: delimiter, quote, escape, header, skipped lines, NULL strings. */
   readonly dialect: CsvDialect;
+  /**
+   * What a sniff guessed (`--sniff`, or a .csv file whose header has no comma), or 'none' when it
+   * found no consistent delimiter; undefined when there was no sniff.
+   */
+  readonly sniffed?: (SniffedDialect & { readonly by: 'sniff' | 'auto' }) | 'none';
   batches(): AsyncIterable<RecordBatch<TextField[]>>;
 }
 

@@ -26,6 +26,11 @@ export interface CsvDialect {
   readonly nullStrings: readonly string[];
   /** A quoted field whose text is one of the null strings is NULL too (default false). */
   readonly nullQuoted: boolean;
+  /**
+   * The file's encoding (a WHATWG name, as --encoding gives it) when it is not UTF-8; undefined
+   * for UTF-8. The raw paths read it: COPY's ENCODING, LOAD DATA's CHARACTER SET.
+   */
+  readonly encoding?: string;
 }
 
 export const DEFAULT_NULL_STRINGS: readonly string[] = [''];

@@ -12,7 +12,7 @@ export interface CliResult {
 /** Runs the built CLI (dist/, as a user would) in `cwd`, with stdin fed from `input`. */
 export function sluice(
   args: readonly string[],
-  options: { cwd: string; input?: string; env?: Record<string, string | undefined> },
+  options: { cwd: string; input?: string | Buffer; env?: Record<string, string | undefined> },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = {

@@ -9,6 +9,23 @@ import type { CoreConnection, ResultHeader } from './mysql-client.js';
 import type { MysqlSqlBuilder } from './mysql-sql.js';
 import { RowsNotStored, ServerWarning, loadDataCounts, readWarnings } from './mysql-warnings.js';
 
+/**
+ * MariaDB's latin1 is cp1252 with the five bytes cp1252 leaves undefined mapped to U+0081,
+ * U+008D, U+008F, U+0090 and U+009D: byte for byte the WHATWG windows-1252 decoder, all 128 high
+ * bytes compared on MariaDB 10.11 (test/integration/byte-layer.test.ts loads them both ways).
+ * The rewriter's byte scan assumes ASCII delimiters and quotes, which a single-byte encoding keeps.
+ */
+export const RAW_CHARSETS: Readonly<Record<string, string>> = {
+  'utf-8': 'utf8mb4',
+  'windows-1252': 'latin1',
+};
+
+function serverCharset(encoding: string | undefined): string {
+  const charset = RAW_CHARSETS[encoding ?? 'utf-8'];
+  if (charset === undefined) throw new Error(`LOAD DATA is not given ${encoding} bytes raw`);
+  return charset;
+}
+
 /** An error that names the record it is about: `copyRow` in the numbering BulkCopy documents. */
 type Located = Error & { copyRow?: number; copyRecord?: number };
 
@@ -35,7 +52,9 @@ export class LoadDataBulk implements BulkCopy {
 
   /** The statement copyCsv (with the file's delimiter) or copyRows sends, for explain. */
   statement(ref: TableRef, columns: readonly string[], rawCsv: boolean, dialect?: CsvDialect): string {
-    return this.sql.loadData(ref, columns, rawCsv ? (dialect?.delimiter ?? ',') : '\t');
+    return rawCsv
+      ? this.sql.loadData(ref, columns, dialect?.delimiter ?? ',', serverCharset(dialect?.encoding))
+      : this.sql.loadData(ref, columns, '\t');
   }
 
   /**
@@ -121,12 +140,14 @@ export class LoadDataBulk implements BulkCopy {
     // Read only as LOAD DATA asks: a 'data' listener the caller attached must not set it flowing.
     bytes.pause();
     const width = columns.length;
+    const charset = serverCharset(dialect.encoding);
     const rewriter = new LoadDataCsvRewriter(
       dialect,
       (bad: BadRecord) => {
         throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
       },
       width,
+      charset === 'utf8mb4',
     );
     const { delimiter } = dialect;
     let sent = 0;
@@ -154,7 +175,7 @@ export class LoadDataBulk implements BulkCopy {
     }
     const header = await loadDataLocal(
       this.connection,
-      this.sql.loadData(ref, columns, delimiter),
+      this.sql.loadData(ref, columns, delimiter, charset),
       payload(),
       this.packetBytes,
     );

@@ -86,6 +86,11 @@ export class LoadDataCsvRewriter {
     private readonly onBadRecord: BadRecordHandler,
     /** A headerless file's width (the load's column count). */
     width?: number,
+    /**
+     * False for a single-byte encoding (windows-1252 sent as latin1): every byte is a character,
+     * so there is no UTF-8 to check and a record's length in characters is its length in bytes.
+     */
+    private readonly utf8 = true,
   ) {
     const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
     if (Buffer.byteLength(d.delimiter) !== 1) throw new Error('the delimiter must be one byte');
@@ -135,7 +140,9 @@ export class LoadDataCsvRewriter {
    * CSV parser reads the text decoded before it first, so both name the first problem in the file.
    */
   private rewrite(input: Buffer, final: boolean): RewrittenCsv {
-    const invalid = firstInvalidUtf8(input, final ? input.length : input.lastIndexOf(LF) + 1);
+    const invalid = this.utf8
+      ? firstInvalidUtf8(input, final ? input.length : input.lastIndexOf(LF) + 1)
+      : -1;
     const buf = invalid === -1 ? input : input.subarray(0, invalid);
     const rewritten = this.records(buf, final && invalid === -1);
     // A bad record before the invalid byte stopped the rewriting there: it is the one to report.
@@ -161,7 +168,8 @@ export class LoadDataCsvRewriter {
     incomplete: Incomplete,
   ): { reason: string; stop: number; column?: number } | undefined {
     const length = buf.length;
-    if (length - start <= MAX_RECORD_CHARS || utf16Length(buf, start) <= MAX_RECORD_CHARS) return undefined;
+    if (length - start <= MAX_RECORD_CHARS || (this.utf8 && utf16Length(buf, start) <= MAX_RECORD_CHARS))
+      return undefined;
     const lineEnd = buf.indexOf(LF, start);
     if (lineEnd === -1) return { reason: `line longer than ${MAX_RECORD_CHARS} characters`, stop: length };
     const column = incomplete.column;

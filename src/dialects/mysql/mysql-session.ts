@@ -22,7 +22,7 @@ import {
   type GaleraSessionSettings,
   streamReplication,
 } from './galera.js';
-import { LoadDataBulk } from './load-data-bulk.js';
+import { LoadDataBulk, RAW_CHARSETS } from './load-data-bulk.js';
 import {
   CLIENT_LOCAL_FILES,
   PreparedStatements,
@@ -124,6 +124,7 @@ export class MysqlSession implements Session {
       rawCsvCopy: localInfile
         ? 'the file streams to LOAD DATA without being parsed into rows; only empty fields and quoting are rewritten, so NULL and "" stay apart'
         : undefined,
+      rawCsvEncodings: Object.keys(RAW_CHARSETS),
       pipeline:
         'one prepared INSERT per row, executions queued on the connection (mysql2 has no batch protocol)',
       maxBindParams: MAX_BIND_PARAMS,

@@ -128,10 +128,11 @@ export class MysqlSqlBuilder extends SharedSqlBuilder {
    * would turn '\\' into two characters). LOCAL: the client sends the bytes; the file name is
    * only a label, sluice answers the server's request with its own stream whatever it names.
    */
-  loadData(ref: TableRef, columns: readonly string[], delimiter: string): string {
+  /** `charset`: a character set name from a fixed list (never user text); default utf8mb4. */
+  loadData(ref: TableRef, columns: readonly string[], delimiter: string, charset = 'utf8mb4'): string {
     const list = columns.map((c) => this.quoteIdent(c)).join(', ');
     return (
-      `LOAD DATA LOCAL INFILE 'sluice' INTO TABLE ${this.table(ref)} CHARACTER SET utf8mb4 ` +
+      `LOAD DATA LOCAL INFILE 'sluice' INTO TABLE ${this.table(ref)} CHARACTER SET ${charset} ` +
       `FIELDS TERMINATED BY ${hexLiteral(delimiter)} ESCAPED BY X'5C' LINES TERMINATED BY X'0A' (${list})`
     );
   }

@@ -8,6 +8,22 @@ const DOT = 0x2e;
 const BOM = [0xef, 0xbb, 0xbf];
 
 /**
+ * WHATWG windows-1252 is PostgreSQL's WIN1252 for every byte but five it leaves undefined (0x81,
+ * 0x8D, 0x8F, 0x90, 0x9D: the standard reads U+0081 …, WIN1252 refuses them), which the guard
+ * hands back to the parser. Other encodings are decoded in-process: not compared byte for byte.
+ */
+export const RAW_ENCODINGS: Readonly<Record<string, string>> = { 'windows-1252': 'WIN1252' };
+const WIN1252_UNDEFINED: readonly number[] = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
+
+/** COPY's ENCODING for a file's (WHATWG) encoding; undefined for UTF-8, the session's own. */
+export function serverEncoding(encoding: string | undefined): string | undefined {
+  if (encoding === undefined || encoding === 'utf-8') return undefined;
+  const server = RAW_ENCODINGS[encoding];
+  if (server === undefined) throw new Error(`COPY is not given ${encoding} bytes raw`);
+  return server;
+}
+
+/**
  * Thrown when a CSV file uses a form that PostgreSQL's COPY would read differently from sluice's
  * parser; the caller then loads the file parsed instead of as raw bytes (`rawCsvUnsafe`).
  */
@@ -44,10 +60,20 @@ export async function* guardPostgresCsv(
   dialect: CsvDialect,
 ): AsyncGenerator<Buffer> {
   const guard = CsvGuard.for(dialect);
+  // Bytes the server's encoding leaves undefined where sluice's decoder defines them (WIN1252's
+  // five): COPY would refuse the file, sluice's parser reads it, so it is loaded parsed.
+  const refused = serverEncoding(dialect.encoding) === undefined ? [] : WIN1252_UNDEFINED;
   for await (const piece of bytes) {
     const chunk = Buffer.isBuffer(piece)
       ? piece
       : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    for (const byte of refused) {
+      // A native scan per byte value: the usual chunk holds none of them.
+      if (chunk.includes(byte))
+        throw new RawCsvUnsafe(
+          `COPY would refuse byte 0x${byte.toString(16).toUpperCase()}, which the Encoding Standard reads as U+00${byte.toString(16).toUpperCase()}`,
+        );
+    }
     guard.check(chunk);
     yield chunk;
   }

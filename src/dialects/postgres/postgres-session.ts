@@ -13,7 +13,7 @@ import type {
 import { CopyEncodingError, encodeCopyRows } from './copy-encoder.js';
 import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
-import { guardPostgresCsv } from './csv-guard.js';
+import { RAW_ENCODINGS, guardPostgresCsv } from './csv-guard.js';
 import { afterPreamble, copyCsvRefusal } from './copy-csv-dialect.js';
 import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
 import { pipelinedExecute } from './pipelined-execute.js';
@@ -33,6 +33,7 @@ import { rejectedInStep } from './protocol-query.js';
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
   copy: 'COPY FROM STDIN',
+  rawCsvEncodings: ['utf-8', ...Object.keys(RAW_ENCODINGS)],
   rawCsvCopy:
     "the file's bytes go to COPY untouched (a guard switches to parsing where COPY would read the CSV differently)",
   pipeline:

@@ -1,6 +1,7 @@
 import type { CsvDialect } from '../../util/csv-dialect.js';
 import { ORDINAL_COLUMN, type Conflict, type LogicalType, type TableRef } from '../dialect.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
+import { serverEncoding } from './csv-guard.js';
 
 const TYPES: Record<LogicalType, string> = {
   integer: 'bigint',
@@ -135,6 +136,9 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
     const nullString = dialect.nullStrings[0]!;
     if (nullString !== '') options.push(`NULL ${stringLiteral(nullString)}`);
     if (dialect.nullQuoted) options.push(`FORCE_NULL (${this.columnList(columns)})`);
+    // A server encoding name from a fixed list (never user text).
+    const encoding = serverEncoding(dialect.encoding);
+    if (encoding !== undefined) options.push(`ENCODING '${encoding}'`);
     return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (${options.join(', ')})`;
   }
 
