@@ -34,7 +34,7 @@ export async function load(
   const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
-      ? rawCsvInput(source.path, source.format, mapper.columns, () => progress())
+      ? rawCsvInput(source.path, source.format, mapper.columns, () => progress(), start)
       : undefined;
   const progress = (): void =>
     options.onProgress?.({

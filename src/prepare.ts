@@ -137,9 +137,7 @@ export async function prepareLoad(
         source.path !== undefined &&
         !extraColumns &&
         converters.size === 0 &&
-        !sample.hasBadRecord &&
-        // The raw copy sends the file from its first byte: a resumed load starts past it.
-        resume === undefined,
+        !sample.hasBadRecord,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
       onError: options.onError ?? 'abort',

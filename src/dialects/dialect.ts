@@ -241,8 +241,18 @@ export interface BulkCopy {
    * bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and copy.ts
    * loads the file parsed instead. A bulk path takes no savepoints and never commits: the method
    * owns the transaction.
+   *
+   * `opensFile` false: the bytes are a later part of the file (a raw copy cut into statements of N
+   * records, or resumed at a checkpoint): no header line, no byte order mark, and line 1 of an error
+   * is the part's first line.
    */
-  copyCsv?(ref: TableRef, columns: readonly string[], bytes: Readable, delimiter: string): Promise<RowCounts>;
+  copyCsv?(
+    ref: TableRef,
+    columns: readonly string[],
+    bytes: Readable,
+    delimiter: string,
+    opensFile?: boolean,
+  ): Promise<RowCounts>;
   /**
    * The line the record a copyCsv error called `copyLine` starts on, reading the file's bytes again
    * from the start (error path only); undefined when it cannot tell. Present when copyCsv reports

@@ -41,14 +41,14 @@ export function choosePlan(input: PlanInput): Plan {
     input.commitEvery ?? Infinity,
   );
   if (method === 'pipeline') reasons.push(`pipeline here: ${capabilities.pipeline}`);
-  // Raw bytes cannot be re-sent without the refused rows, nor cut at commit points or batches.
+  // Raw bytes cannot be re-sent without the refused rows, nor cut into batches of a size asked
+  // for; they are cut at commit points (after exactly --commit-every records: methods/csv-cut.ts).
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
     input.conflict === undefined &&
-    input.commitEvery === undefined &&
     input.batchSize === undefined;
   if (input.onError === 'skip') {
     reasons.push(
@@ -63,17 +63,20 @@ export function choosePlan(input: PlanInput): Plan {
       input.commitEvery !== undefined ||
       input.batchSize !== undefined ||
       capabilities.bulkVerdictAtEnd === true);
-  if (rawCopy) reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
-  else if (method === 'copy') {
+  if (rawCopy) {
+    reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
+    if (input.commitEvery !== undefined)
+      reasons.push(
+        `the file's bytes are cut after every ${input.commitEvery} records (at a record's end, quoted newlines kept): each part is one ${capabilities.copy} statement, committed with its checkpoint`,
+      );
+  } else if (method === 'copy') {
     if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined) {
       const why =
         input.conflict !== undefined
           ? 'an upsert'
           : input.onError === 'skip'
             ? '--on-error skip'
-            : input.commitEvery !== undefined
-              ? '--commit-every'
-              : '--batch-size';
+            : '--batch-size';
       reasons.push(`the CSV is parsed, not copied raw: ${why} cuts it into batches of whole rows`);
     }
     reasons.push('rows are encoded to the bulk format in this process, batch by batch');

@@ -71,13 +71,18 @@ export class LoadDataBulk implements BulkCopy {
     columns: readonly string[],
     bytes: Readable,
     delimiter: string,
+    opensFile = true,
   ): Promise<RowCounts> {
     // Read only as LOAD DATA asks: a 'data' listener the caller attached must not set it flowing.
     bytes.pause();
-    const rewriter = new LoadDataCsvRewriter(delimiter, (bad: BadRecord) => {
-      throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
-    });
     const width = columns.length;
+    const rewriter = new LoadDataCsvRewriter(
+      delimiter,
+      (bad: BadRecord) => {
+        throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
+      },
+      opensFile ? undefined : { columns: width },
+    );
     let sent = 0;
     // Bytes that are not UTF-8: the records before them go first, and the error after the verdict.
     let invalid: Error | undefined;
@@ -107,7 +112,7 @@ export class LoadDataBulk implements BulkCopy {
       payload(),
       this.packetBytes,
     );
-    // In one statement over the whole file, "at row n" is the file's n-th record.
+    // "at row n" is the statement's n-th record: the file's, when the statement opens the file.
     await this.verify(header, sent, (row) => ({ copyRecord: row }));
     if (rewriter.failure !== undefined) throw rewriter.failure.error;
     if (invalid !== undefined) throw invalid;

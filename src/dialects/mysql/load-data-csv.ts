@@ -65,9 +65,18 @@ export class LoadDataCsvRewriter {
   constructor(
     delimiter: string,
     private readonly onBadRecord: BadRecordHandler,
+    /**
+     * A later part of the file (the raw copy cut into statements, or resumed): no header and no
+     * byte order mark, records of this many fields. Lines are counted from the part's start.
+     */
+    partOf?: { readonly columns: number },
   ) {
     if (Buffer.byteLength(delimiter) !== 1) throw new Error('the delimiter must be one byte');
     this.delimiter = delimiter.charCodeAt(0);
+    if (partOf !== undefined) {
+      this.width = partOf.columns;
+      this.started = true;
+    }
   }
 
   /** Header fields seen so far: -1 until the header line is complete. */

@@ -40,8 +40,10 @@ export class RawCsvUnsafe extends Error {
 export async function* guardPostgresCsv(
   bytes: AsyncIterable<Uint8Array>,
   delimiter: string,
+  /** False for a later part of the file: its first bytes are text, never a byte order mark. */
+  opensFile = true,
 ): AsyncGenerator<Buffer> {
-  const guard = new CsvGuard(delimiter.charCodeAt(0));
+  const guard = new CsvGuard(delimiter.charCodeAt(0), opensFile);
   for await (const piece of bytes) {
     const chunk = Buffer.isBuffer(piece)
       ? piece
@@ -72,7 +74,12 @@ export class CsvGuard {
   /** The line end the file started with: COPY holds every unquoted line end to it. */
   private eol: 'lf' | 'crlf' | undefined;
 
-  constructor(private readonly delimiter: number) {}
+  constructor(
+    private readonly delimiter: number,
+    opensFile = true,
+  ) {
+    if (!opensFile) this.bom = -1;
+  }
 
   /** Inside a quoted field, as COPY's line reader counts it (every quote toggles). */
   get quoted(): boolean {

@@ -76,7 +76,8 @@ export class PostgresSession implements Session {
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
-      copyCsv: (ref, columns, bytes, delimiter) => this.copyCsv(ref, columns, bytes, delimiter),
+      copyCsv: (ref, columns, bytes, delimiter, opensFile) =>
+        this.copyCsv(ref, columns, bytes, delimiter, opensFile ?? true),
       recordStartLine: copyRecordStartLine,
       statement: (ref, columns, rawCsv, delimiter) =>
         rawCsv ? this.sql.copyCsv(ref, columns, delimiter ?? ',') : this.sql.copyText(ref, columns),
@@ -255,12 +256,12 @@ export class PostgresSession implements Session {
     columns: readonly string[],
     bytes: AsyncIterable<Uint8Array>,
     delimiter: string,
+    opensFile: boolean,
   ): Promise<RowCounts> {
     try {
-      const checked = guardPostgresCsv(bytes, delimiter);
-      return inserted(
-        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, delimiter), checked)),
-      );
+      const checked = guardPostgresCsv(bytes, delimiter, opensFile);
+      const statement = this.sql.copyCsv(ref, columns, delimiter, opensFile);
+      return inserted(await this.watch(copyFromStdin(this.client, statement, checked)));
     } catch (error) {
       // The server counts lines its own way (see copy-record-line.ts), header included.
       throw withCopyPosition(error, ref, columns, 'copyLine');

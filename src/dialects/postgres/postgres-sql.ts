@@ -79,8 +79,9 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
    * COPY of a CSV file's own bytes: the server skips the header line; an empty unquoted field is
    * NULL and "" the empty string, as sluice's CSV parser reads them.
    */
-  copyCsv(ref: TableRef, columns: readonly string[], delimiter: string): string {
-    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT csv, HEADER true, DELIMITER ${delimiterLiteral(delimiter)})`;
+  /** `header` false: a later part of the file, whose first line is a record. */
+  copyCsv(ref: TableRef, columns: readonly string[], delimiter: string, header = true): string {
+    return `COPY ${this.table(ref)} (${this.columnList(columns)}) FROM STDIN (FORMAT csv, HEADER ${header}, DELIMITER ${delimiterLiteral(delimiter)})`;
   }
 
   private columnList(columns: readonly string[]): string {
