@@ -111,7 +111,8 @@ export async function load(
     await run?.finish();
     const seconds = (performance.now() - started) / 1000;
     // A resumed load counts its earlier runs too, through the checkpoint it started from.
-    const base = run?.base ?? { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };
+    const none = { inserted: 0, updated: 0, unchanged: 0 };
+    const base = run?.base ?? { rowsLoaded: 0, rowsRejected: 0, counts: none, checkpoints: 0 };
     const rejected = (prepared.rejects?.count ?? 0) + base.rowsRejected;
     const loaded = countRows(result.counts) + base.rowsLoaded;
     // Records the parser refused never became rows: they count as read and as rejected.
@@ -124,9 +125,9 @@ export async function load(
       method: plan.method,
       rowsRead,
       rowsLoaded: loaded,
-      rowsInserted: result.counts.inserted + base.rowsLoaded,
-      rowsUpdated: result.counts.updated,
-      rowsUnchanged: result.counts.unchanged,
+      rowsInserted: result.counts.inserted + base.counts.inserted,
+      rowsUpdated: result.counts.updated + base.counts.updated,
+      rowsUnchanged: result.counts.unchanged + base.counts.unchanged,
       rowsRejected: rejected,
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(loaded / seconds) : loaded,

@@ -196,6 +196,12 @@ export interface Session {
    */
   nonTransactionalEngine?(ref: TableRef): Promise<string | undefined>;
   /**
+   * Why the server would commit one bulk statement in several parts of its own (MariaDB Galera's
+   * `wsrep_load_data_splitting`: a LOAD DATA committed every 10,000 rows), so a checkpoint could not
+   * commit with its rows; undefined when it commits a statement only with its transaction.
+   */
+  splitsBulkStatements?(): Promise<string | undefined>;
+  /**
    * The error is about the connection or a lost race (connection reset or killed, server shutdown,
    * serialization failure, deadlock), not about the data: a checkpointed load reconnects and goes
    * on from its last checkpoint (--retries).

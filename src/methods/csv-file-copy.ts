@@ -84,7 +84,7 @@ export async function copyCsvFile(
     counts = addCounts(counts, done);
     context.onRows(rows);
     const end = part.end ?? { offset: raw.bytesRead(), ordinal: raw.start.ordinal + rows };
-    await tx.wrote(rows, { ordinal: end.ordinal, end: end.offset });
+    await tx.wrote(rows, { ordinal: end.ordinal, end: end.offset }, done);
   }
   return { counts };
 }

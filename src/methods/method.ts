@@ -86,6 +86,15 @@ export function addCounts(a: RowCounts, b: RowCounts): RowCounts {
   };
 }
 
+/** What `a` holds beyond `b` (b a tally `a` grew from). */
+export function subtractCounts(a: RowCounts, b: RowCounts): RowCounts {
+  return {
+    inserted: a.inserted - b.inserted,
+    updated: a.updated - b.updated,
+    unchanged: a.unchanged - b.unchanged,
+  };
+}
+
 export function countRows(counts: RowCounts): number {
   return counts.inserted + counts.updated + counts.unchanged;
 }

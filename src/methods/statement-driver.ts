@@ -7,6 +7,7 @@ import {
   inserted,
   lastPosition,
   rowError,
+  subtractCounts,
   type MethodContext,
   type MethodResult,
 } from './method.js';
@@ -38,6 +39,7 @@ export async function driveStatements(
   let counts = inserted(0);
   for await (const chunk of rechunk(chunks, () => Math.min(plan.batchSize, tx.room()))) {
     const runs = splitRuns(chunk, context.columns);
+    const before = counts;
     if (context.onError === 'skip') {
       for (const run of runs) {
         counts = addCounts(
@@ -61,7 +63,7 @@ export async function driveStatements(
     }
     context.onRows(chunk.rows.length, lastPosition(chunk));
     // Rejected rows count towards the commit point too: it is a place in the source.
-    await tx.wrote(chunk.rows.length, lastPosition(chunk));
+    await tx.wrote(chunk.rows.length, lastPosition(chunk), subtractCounts(counts, before));
   }
   return { counts };
 }
