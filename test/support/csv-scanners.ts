@@ -114,10 +114,14 @@ export async function cutCsv(
   every: number,
 ): Promise<{ records: number; end: number }[]> {
   const pieces: { records: number; end: number }[] = [];
-  for await (const piece of cutCsvRecords(Readable.from(chunks), delimiter, every, { offset: 0, ordinal: 0 })) {
+  for await (const piece of cutCsvRecords(Readable.from(chunks), delimiter, every, {
+    offset: 0,
+    ordinal: 0,
+  })) {
     let bytes = 0;
     for await (const chunk of piece.bytes) bytes += chunk.length;
-    if (piece.end.offset - piece.start.offset !== bytes) throw new Error('a piece ends where its bytes do not');
+    if (piece.end.offset - piece.start.offset !== bytes)
+      throw new Error('a piece ends where its bytes do not');
     pieces.push({ records: piece.records, end: piece.end.offset });
   }
   return pieces;

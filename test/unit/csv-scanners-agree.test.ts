@@ -22,7 +22,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { copyCsvModel } from '../support/copy-csv-model.js';
-import { cutCsv, guardCsv, parseCsv, recordStartLine, rewriteCsv, type Scanned } from '../support/csv-scanners.js';
+import {
+  cutCsv,
+  guardCsv,
+  parseCsv,
+  recordStartLine,
+  rewriteCsv,
+  type Scanned,
+} from '../support/csv-scanners.js';
 import { Random, chunksAt, cutSets, randomCsv } from '../support/random-csv.js';
 
 const ONLY = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
@@ -110,7 +117,11 @@ async function cutsAsParser(
       assert.equal(piece.end, Buffer.concat(chunks).length, `cutter's last piece ends the file, ${what}`);
     } else {
       assert.equal(piece.records, every, `cutter's piece ${i + 1} holds ${every} records, ${what}`);
-      assert.equal(piece.end, ends[ordinal - 1], `cutter's piece ${i + 1} ends after record ${ordinal}, ${what}`);
+      assert.equal(
+        piece.end,
+        ends[ordinal - 1],
+        `cutter's piece ${i + 1} ends after record ${ordinal}, ${what}`,
+      );
     }
   }
 }
