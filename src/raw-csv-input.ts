@@ -4,6 +4,8 @@ import type { RowChunk } from './dialects/dialect.js';
 import type { RawCsvInput } from './methods/method.js';
 import { openSource, READ_CHUNK } from './sources/from-input.js';
 import type { CsvDialect } from './util/csv-dialect.js';
+import type { SourceStart } from './sources/source.js';
+import { lineAtOffset } from './resume/source-identity.js';
 
 /**
  * A CSV file as the raw copy path takes it (methods/csv-file-copy.ts): its bytes, and the same
@@ -15,10 +17,13 @@ export function rawCsvInput(
   file: { readonly format: 'csv' | 'tsv'; readonly dialect: CsvDialect; readonly header: readonly string[] },
   columns: readonly string[],
   onBytes: () => void,
+  /** A resumed load: the checkpoint's position (past the header), where the bytes start. */
+  start: SourceStart | undefined,
 ): RawCsvInput {
   const { format, dialect } = file;
   // A headerless file is read again with the names it was first read with.
   const names = dialect.header ? undefined : file.header;
+  const from = start?.offset ?? 0;
   let read = 0;
   async function* counted(file: Readable): AsyncGenerator<Buffer> {
     for await (const chunk of file as AsyncIterable<Buffer>) {
@@ -27,8 +32,8 @@ export function rawCsvInput(
       yield chunk;
     }
   }
-  async function* parsed(): AsyncGenerator<RowChunk> {
-    const source = await openSource(path, { format, csv: dialect, columns: names });
+  async function* parsed(at?: SourceStart): AsyncGenerator<RowChunk> {
+    const source = await openSource(path, { format, csv: dialect, columns: names, start: at });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
       throw new Error(`${path} changed while it was loaded: its header has ${source.header.length} fields`);
@@ -40,18 +45,20 @@ export function rawCsvInput(
   }
   return {
     dialect,
+    start: { offset: from, ordinal: start?.ordinal ?? 0 },
     bytes() {
       read = 0;
       // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before
       // the database is ready, and the bytes read meanwhile would be lost. 64 KiB reads, as for
       // parsing: 1 MiB ones loaded no faster (PostgreSQL or MySQL) and left more dead buffers
       // between collections (MySQL, 5M rows: 141 MB peak RSS against 120 MB).
-      const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+      const file = createReadStream(path, { highWaterMark: READ_CHUNK, start: from });
       return Readable.from(counted(file), { objectMode: false });
     },
-    bytesRead: () => read,
+    bytesRead: () => from + read,
     parsed,
-    reread: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+    reread: (offset = 0) => createReadStream(path, { highWaterMark: 1 << 20, start: offset }),
+    lineAt: (offset) => lineAtOffset(path, offset),
     async lineOfRecord(n) {
       for await (const chunk of parsed()) {
         const i = chunk.ordinals.indexOf(n);

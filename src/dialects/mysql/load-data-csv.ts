@@ -86,6 +86,12 @@ export class LoadDataCsvRewriter {
     private readonly onBadRecord: BadRecordHandler,
     /** A headerless file's width (the load's column count). */
     width?: number,
+    /**
+     * False for a later part of the file (the raw copy cut into statements, or resumed): no byte
+     * order mark; the caller passes the part's dialect (`partDialect`: no header, no preamble).
+     * Lines are counted from the part's start.
+     */
+    opensFile = true,
   ) {
     const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
     if (Buffer.byteLength(d.delimiter) !== 1) throw new Error('the delimiter must be one byte');
@@ -102,6 +108,8 @@ export class LoadDataCsvRewriter {
       if (width === undefined) throw new Error('a headerless file needs its width');
       this.width = width;
     }
+    // A later part starts mid-file: its first bytes are text, never a byte order mark.
+    if (!opensFile) this.started = true;
   }
 
   /** Header fields seen so far: -1 until the header line is complete. */
