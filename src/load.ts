@@ -38,7 +38,7 @@ export async function load(
   const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
-      ? rawCsvInput(source.path, source, mapper.columns, () => progress())
+      ? rawCsvInput(source.path, source, mapper.columns, () => progress(), start)
       : undefined;
   // Compressed input and encodings whose record ends are not file offsets: the bar counts the bytes
   // read from the file (a read chunk ahead of the rows handed on), against the file's size.
@@ -145,7 +145,8 @@ export async function load(
     await run?.finish();
     const seconds = (performance.now() - started) / 1000;
     // A resumed load counts its earlier runs too, through the checkpoint it started from.
-    const base = run?.base ?? { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };
+    const none = { inserted: 0, updated: 0, unchanged: 0 };
+    const base = run?.base ?? { rowsLoaded: 0, rowsRejected: 0, counts: none, checkpoints: 0 };
     const rejected = (prepared.rejects?.count ?? 0) + base.rowsRejected;
     const loaded = countRows(result.counts) + base.rowsLoaded;
     // Records the parser refused never became rows: they count as read and as rejected.
@@ -160,9 +161,9 @@ export async function load(
       method: plan.method,
       rowsRead,
       rowsLoaded: loaded,
-      rowsInserted: result.counts.inserted + base.rowsLoaded,
-      rowsUpdated: result.counts.updated,
-      rowsUnchanged: result.counts.unchanged,
+      rowsInserted: result.counts.inserted + base.counts.inserted,
+      rowsUpdated: result.counts.updated + base.counts.updated,
+      rowsUnchanged: result.counts.unchanged + base.counts.unchanged,
       rowsRejected: rejected,
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(loaded / seconds) : loaded,

@@ -1,4 +1,5 @@
 import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
+import type { CsvDialect } from './util/csv-dialect.js';
 import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
 import { planConstraintDeferral, type PlannedDeferral } from './methods/deferred-constraints.js';
@@ -184,7 +185,8 @@ export async function prepareLoad(
         ? undefined
         : options.limit !== undefined
           ? '--limit reads only the first records'
-          : session.bulk?.rawCsvRefusal?.(source.dialect);
+          : (session.bulk?.rawCsvRefusal?.(source.dialect) ??
+            rawCsvCutRefusal(source.dialect, options.commitEvery !== undefined || resume !== undefined));
     const returning = returningSetup(session, info, options, reserved, conflict?.key, shape.columns);
     // Lookups and reservations end a bulk stream when they need the connection (MappedChunk.barrier);
     // values read back after each write need each batch to be its own statement.
@@ -209,9 +211,7 @@ export async function prepareLoad(
         converters.size === 0 &&
         !sample.hasBadRecord &&
         // UTF-8, or an encoding the server converts exactly as sluice decodes it (else decoded here).
-        rawBytesAccepted(source, session.capabilities.rawCsvEncodings) &&
-        // The raw copy sends the file from its first byte: a resumed load starts past it.
-        resume === undefined,
+        rawBytesAccepted(source, session.capabilities.rawCsvEncodings),
       rawCsvBlocker,
       batchSize: options.batchSize,
       commitEvery: options.commitEvery,
@@ -417,4 +417,16 @@ function returningSetup(
       { hint: 'load a column with a unique constraint (a natural key) beside the generated id' },
     );
   return { columns, mode: 'key', readKey: key, integers };
+}
+
+/**
+ * Why a raw copy that would be cut into parts (at commit points, or from a resumed load's
+ * checkpoint: methods/csv-cut.ts) cannot be, or undefined: the cutter follows the delimiter, the
+ * quote (or none), preamble lines and the header, but not an escape character, which can hide a
+ * newline or a quote inside a field.
+ */
+function rawCsvCutRefusal(dialect: CsvDialect, cut: boolean): string | undefined {
+  return cut && dialect.escape !== ''
+    ? '--escape with --commit-every or --resume: the raw copy is cut at record ends there, and the cutter does not follow escape sequences'
+    : undefined;
 }

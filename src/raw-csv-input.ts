@@ -5,6 +5,8 @@ import type { RawCsvInput } from './methods/method.js';
 import { decompressStage } from './sources/decompress.js';
 import { openSource, READ_CHUNK } from './sources/from-input.js';
 import type { CsvDialect } from './util/csv-dialect.js';
+import type { SourceStart } from './sources/source.js';
+import { lineAtOffset } from './resume/source-identity.js';
 
 /**
  * A CSV file as the raw copy path takes it (methods/csv-file-copy.ts): its bytes, and the same
@@ -17,14 +19,17 @@ export function rawCsvInput(
   file: { readonly format: 'csv' | 'tsv'; readonly dialect: CsvDialect; readonly header: readonly string[] },
   columns: readonly string[],
   onBytes: () => void,
+  /** A resumed load: the checkpoint's position (past the header), where the bytes start. */
+  start: SourceStart | undefined,
 ): RawCsvInput {
   const { format, dialect } = file;
   // A headerless file is read again with the names it was first read with.
   const names = dialect.header ? undefined : file.header;
+  const from = start?.offset ?? 0;
   let read = 0;
   /** The file's CSV bytes: `counted` ones move progress (the file's own bytes, compressed or not). */
-  async function* csvBytes(counted: boolean, chunkSize: number): AsyncGenerator<Buffer> {
-    const file = createReadStream(path, { highWaterMark: chunkSize });
+  async function* csvBytes(counted: boolean, chunkSize: number, offset = 0): AsyncGenerator<Buffer> {
+    const file = createReadStream(path, { highWaterMark: chunkSize, start: offset });
     const compressed = { bytes: 0 };
     const stage = await decompressStage(file, path, path, compressed);
     try {
@@ -39,7 +44,7 @@ export function rawCsvInput(
       stage.stream.destroy();
     }
   }
-  async function* parsed(): AsyncGenerator<RowChunk> {
+  async function* parsed(at?: SourceStart): AsyncGenerator<RowChunk> {
     // Read again as it was first read: the dialect holds a sniff's delimiter and the encoding.
     const source = await openSource(path, {
       format,
@@ -47,6 +52,7 @@ export function rawCsvInput(
       columns: names,
       encoding: dialect.encoding,
       sniff: false,
+      start: at,
     });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
@@ -59,17 +65,19 @@ export function rawCsvInput(
   }
   return {
     dialect,
+    start: { offset: from, ordinal: start?.ordinal ?? 0 },
     bytes() {
       read = 0;
       // Counted as the bulk path pulls them: a 'data' listener would set the file flowing before
       // the database is ready, and the bytes read meanwhile would be lost. 64 KiB reads, as for
       // parsing: 1 MiB ones loaded no faster (PostgreSQL or MySQL) and left more dead buffers
       // between collections (MySQL, 5M rows: 141 MB peak RSS against 120 MB).
-      return Readable.from(csvBytes(true, READ_CHUNK), { objectMode: false });
+      return Readable.from(csvBytes(true, READ_CHUNK, from), { objectMode: false });
     },
-    bytesRead: () => read,
+    bytesRead: () => from + read,
     parsed,
-    reread: () => Readable.from(csvBytes(false, 1 << 20), { objectMode: false }),
+    reread: (offset = 0) => Readable.from(csvBytes(false, 1 << 20, offset), { objectMode: false }),
+    lineAt: (offset) => lineAtOffset(path, offset),
     async lineOfRecord(n) {
       for await (const chunk of parsed()) {
         const i = chunk.ordinals.indexOf(n);

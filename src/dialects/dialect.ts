@@ -297,6 +297,12 @@ export interface Session {
    */
   nonTransactionalEngine?(ref: TableRef): Promise<string | undefined>;
   /**
+   * Why the server would commit one bulk statement in several parts of its own (MariaDB Galera's
+   * `wsrep_load_data_splitting`: a LOAD DATA committed every 10,000 rows), so a checkpoint could not
+   * commit with its rows; undefined when it commits a statement only with its transaction.
+   */
+  splitsBulkStatements?(): Promise<string | undefined>;
+  /**
    * The error is about the connection or a lost race (connection reset or killed, server shutdown,
    * serialization failure, deadlock), not about the data: a checkpointed load reconnects and goes
    * on from its last checkpoint (--retries).
@@ -413,12 +419,17 @@ export interface BulkCopy {
    * bulk path fails before that place with an error whose `rawCsvUnsafe` is true, and copy.ts
    * loads the file parsed instead. A bulk path takes no savepoints and never commits: the method
    * owns the transaction.
+   *
+   * `opensFile` false: the bytes are a later part of the file (a raw copy cut into statements of N
+   * records, or resumed at a checkpoint): no header line, no byte order mark, and line 1 of an error
+   * is the part's first line.
    */
   copyCsv?(
     ref: TableRef,
     columns: readonly string[],
     bytes: Readable,
     dialect: CsvDialect,
+    opensFile?: boolean,
   ): Promise<RowCounts>;
   /**
    * Why copyCsv cannot take a file written in `dialect` as its own bytes (for explain), or

@@ -7,6 +7,13 @@ import type { MappedChunk } from '../rows/row-mapper.js';
 import type { Run } from './runs.js';
 import type { LoadTransaction } from './transaction.js';
 
+/** A place to start reading a file: after `ordinal` records, at byte `offset`, on `line`. */
+export interface SourceStartAt {
+  readonly offset: number;
+  readonly ordinal: number;
+  readonly line: number;
+}
+
 /**
  * A CSV file whose records go to the table as written, which the bulk path may take as its own
  * bytes. load.ts provides it, so methods never open sources themselves.
@@ -14,16 +21,20 @@ import type { LoadTransaction } from './transaction.js';
 export interface RawCsvInput {
   /** How the file is written (delimiter, quote, header, NULL strings...). */
   readonly dialect: CsvDialect;
-  /** The file's bytes from the start, header included, counted for progress as they are pulled. */
+  /** Where the load starts: the file's start, or a resumed load's checkpoint (past its header). */
+  readonly start: { readonly offset: number; readonly ordinal: number };
+  /** The file's bytes from `start` (the header included at 0), counted for progress as pulled. */
   bytes(): Readable;
-  /** Bytes of the file pulled through `bytes()` so far. */
+  /** Where in the file `bytes()` has got to (byte offset). */
   bytesRead(): number;
-  /** The file read again through sluice's parser, as rows aligned to the load's columns. */
-  parsed(): AsyncIterable<RowChunk>;
-  /** The file's bytes from the start again, not counted for progress (error paths). */
-  reread(): Readable;
+  /** The file read again through sluice's parser (from `from`), as rows aligned to the load's columns. */
+  parsed(from?: SourceStartAt): AsyncIterable<RowChunk>;
+  /** The file's bytes from `offset` again, not counted for progress (error paths). */
+  reread(offset?: number): Readable;
   /** The line the `n`-th record (1-based, header not counted) starts on. */
   lineOfRecord(n: number): Promise<number | undefined>;
+  /** The line starting at byte `offset` (1 plus the newlines before it; error paths). */
+  lineAt(offset: number): Promise<number>;
 }
 
 /** Everything a method needs; the same for every database. */
@@ -79,6 +90,15 @@ export function addCounts(a: RowCounts, b: RowCounts): RowCounts {
     inserted: a.inserted + b.inserted,
     updated: a.updated + b.updated,
     unchanged: a.unchanged + b.unchanged,
+  };
+}
+
+/** What `a` holds beyond `b` (b a tally `a` grew from). */
+export function subtractCounts(a: RowCounts, b: RowCounts): RowCounts {
+  return {
+    inserted: a.inserted - b.inserted,
+    updated: a.updated - b.updated,
+    unchanged: a.unchanged - b.unchanged,
   };
 }
 

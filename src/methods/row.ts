@@ -17,7 +17,13 @@ export const rowMethod: LoadMethod = async (context, chunks) => {
         const last = { ordinal: run.ordinals[i]!, end: run.ends[i]! };
         try {
           if (context.plan.conflict !== undefined) {
-            counts = addCounts(counts, await tx.autocommit(1, () => upsertRow(context, run, i), last));
+            const one = await tx.autocommit(
+              1,
+              () => upsertRow(context, run, i),
+              last,
+              (c) => c,
+            );
+            counts = addCounts(counts, one);
           } else {
             await tx.autocommit(1, () => session.execute(sql, run.rows[i]), last);
             counts = addCounts(counts, inserted(1));

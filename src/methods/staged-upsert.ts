@@ -74,7 +74,14 @@ export async function upsertCsvFile(
     // The file is read again from its start when a lost race rolled the transaction back.
     counts = await tx.replaying(() =>
       tx.savepoint(async () => {
-        const copied = await bulk.copyCsv!({ name: staging }, context.columns, raw.bytes(), raw.dialect);
+        // A resumed load's bytes start at its checkpoint: a later part of the file, no header.
+        const copied = await bulk.copyCsv!(
+          { name: staging },
+          context.columns,
+          raw.bytes(),
+          raw.dialect,
+          raw.start.offset === 0,
+        );
         const rows = countRows(copied);
         return retrying(context, () => mergeStaging(context, staging, context.columns, rows));
       }),
@@ -89,7 +96,7 @@ export async function upsertCsvFile(
   }
   const rows = countRows(counts);
   context.onRows(rows);
-  await tx.wrote(rows, { ordinal: rows, end: raw.bytesRead() });
+  await tx.wrote(rows, { ordinal: raw.start.ordinal + rows, end: raw.bytesRead() }, counts);
   return { counts };
 }
 
@@ -149,8 +156,11 @@ async function mergeStaging(
   return counts;
 }
 
+/** The file parsed from where the load starts (a resumed load's checkpoint, or the start). */
 async function* parsedChunks(raw: RawCsvInput): AsyncGenerator<MappedChunk> {
-  for await (const chunk of raw.parsed()) yield { ...chunk, shapes: undefined };
+  const { start } = raw;
+  const at = start.offset === 0 ? undefined : { ...start, line: await raw.lineAt(start.offset) };
+  for await (const chunk of raw.parsed(at)) yield { ...chunk, shapes: undefined };
 }
 
 async function* once(chunk: RowChunk): AsyncGenerator<RowChunk> {

@@ -7,6 +7,7 @@ import {
   inserted,
   lastPosition,
   rowError,
+  subtractCounts,
   type MethodContext,
   type MethodResult,
 } from './method.js';
@@ -51,6 +52,7 @@ export async function driveStatements(
     const runs = splitRuns(chunk, context.columns);
     // The batch's rows are held until it is written: a transaction the database rolled back whole
     // is replayed from them (skip mode's rejects are already written out: not replayed).
+    const before = counts;
     if (context.onError === 'skip') {
       const written = await tx.replaying(async () => {
         let done = inserted(0);
@@ -83,7 +85,7 @@ export async function driveStatements(
     }
     context.onRows(chunk.rows.length, lastPosition(chunk));
     // Rejected rows count towards the commit point too: it is a place in the source.
-    await tx.wrote(chunk.rows.length, lastPosition(chunk));
+    await tx.wrote(chunk.rows.length, lastPosition(chunk), subtractCounts(counts, before));
   }
   return { counts };
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Session } from '../dialects/dialect.js';
+import type { RowCounts, Session } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { Plan } from '../plan/plan.js';
 
@@ -41,6 +41,11 @@ export interface CommitPoint {
   readonly rows: number;
   /** Rows durable once it is acknowledged, in all. */
   readonly total: number;
+  /**
+   * What the rows durable once it is acknowledged did, in all: inserted, updated (an upsert's
+   * existing keys), unchanged. Rows the database refused (skip mode) are in `total`, not here.
+   */
+  readonly counts: RowCounts;
   /** The source position just after the last record written before it, when the method knows it. */
   readonly last: { readonly ordinal: number; readonly end: number } | undefined;
 }
@@ -71,6 +76,8 @@ export class LoadTransaction {
   private open = false;
   private pending = 0;
   private durable = 0;
+  private pendingCounts: RowCounts = NONE;
+  private durableCounts: RowCounts = NONE;
   private last: CommitPoint['last'];
   private depth = 0;
   readonly commitEvery: number | undefined;
@@ -121,9 +128,10 @@ export class LoadTransaction {
    * last of them; at a commit point, commits and opens the next transaction. A write that passes
    * a commit point is a method's bug, refused rather than committed at the wrong place.
    */
-  async wrote(rows: number, last?: CommitPoint['last']): Promise<void> {
+  async wrote(rows: number, last?: CommitPoint['last'], counts?: RowCounts): Promise<void> {
     if (rows === 0) return;
     this.pending += rows;
+    this.pendingCounts = add(this.pendingCounts, counts ?? { inserted: rows, updated: 0, unchanged: 0 });
     if (last !== undefined) this.last = last;
     if (this.commitEvery === undefined) return;
     if (this.pending > this.commitEvery)
@@ -141,13 +149,26 @@ export class LoadTransaction {
    * hook must commit with it, it runs in a transaction of its own that commits only if the
    * statement resolved.
    */
-  async autocommit<T>(rows: number, statement: () => Promise<T>, last?: CommitPoint['last']): Promise<T> {
+  async autocommit<T>(
+    rows: number,
+    statement: () => Promise<T>,
+    last?: CommitPoint['last'],
+    /** What the statement did, from its result (an upsert's counts); inserted rows when not given. */
+    counted?: (result: T) => RowCounts,
+  ): Promise<T> {
+    const tally = (result: T): void => {
+      this.pending += rows;
+      this.pendingCounts = add(
+        this.pendingCounts,
+        counted?.(result) ?? { inserted: rows, updated: 0, unchanged: 0 },
+      );
+      this.last = last ?? this.last;
+    };
     const wrapped =
       this.session.capabilities.vetsBeforeCommit === true || this.hooks.beforeCommit !== undefined;
     if (!wrapped) {
       const result = await statement();
-      this.pending += rows;
-      this.last = last ?? this.last;
+      tally(result);
       this.markDurable();
       return result;
     }
@@ -155,8 +176,7 @@ export class LoadTransaction {
     this.open = true;
     try {
       const result = await statement();
-      this.pending += rows;
-      this.last = last ?? this.last;
+      tally(result);
       await this.commitPending();
       return result;
     } catch (error) {
@@ -268,6 +288,7 @@ export class LoadTransaction {
     if (!this.open) return;
     this.open = false;
     this.pending = 0;
+    this.pendingCounts = NONE;
     try {
       await this.session.rollback();
     } catch {
@@ -276,17 +297,38 @@ export class LoadTransaction {
   }
 
   private async commitPending(): Promise<void> {
-    const point: CommitPoint = { rows: this.pending, total: this.durable + this.pending, last: this.last };
-    await this.hooks.beforeCommit?.(point);
+    await this.hooks.beforeCommit?.(this.point());
     this.open = false;
     await this.session.commit();
     this.markDurable();
   }
 
   private markDurable(): void {
-    const point: CommitPoint = { rows: this.pending, total: this.durable + this.pending, last: this.last };
+    const point = this.point();
     this.durable += this.pending;
+    this.durableCounts = point.counts;
     this.pending = 0;
+    this.pendingCounts = NONE;
     this.hooks.afterCommit?.(point);
   }
+
+  /** What the next COMMIT makes durable. */
+  private point(): CommitPoint {
+    return {
+      rows: this.pending,
+      total: this.durable + this.pending,
+      counts: add(this.durableCounts, this.pendingCounts),
+      last: this.last,
+    };
+  }
+}
+
+const NONE: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
+
+function add(a: RowCounts, b: RowCounts): RowCounts {
+  return {
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+  };
 }

@@ -53,15 +53,17 @@ export function choosePlan(input: PlanInput): Plan {
     input.commitEvery ?? Infinity,
   );
   if (method === 'pipeline') reasons.push(`pipeline here: ${capabilities.pipeline}`);
-  // Raw bytes cannot be re-sent without the refused rows, nor cut at commit points or batches. An
-  // upsert copies them raw into its staging table.
+  // Raw bytes cannot be re-sent without the refused rows, nor cut into batches of a size asked
+  // for; they are cut at commit points (after exactly --commit-every records: methods/csv-cut.ts).
+  // An upsert copies them raw into its staging table (whole: not with --commit-every).
   const rawCopy =
     method === 'copy' &&
     input.rawCsvEligible &&
     input.rawCsvBlocker === undefined &&
     capabilities.rawCsvCopy !== undefined &&
     input.onError === 'abort' &&
-    input.commitEvery === undefined &&
+    // An upsert's staging copy takes the whole file: it is not cut at commit points.
+    !(input.conflict !== undefined && input.commitEvery !== undefined) &&
     input.batchSize === undefined;
   if (input.onError === 'skip') {
     reasons.push(
@@ -85,6 +87,10 @@ export function choosePlan(input: PlanInput): Plan {
       reasons.push(
         `upsert: the whole file goes by one ${capabilities.copy} into a temporary staging table, then one INSERT ... SELECT merges it into the table (a scan of the staging table with index lookups into the table: no statistics needed); a row the database refuses is found by loading the file again parsed, batch by batch`,
       );
+    else if (input.commitEvery !== undefined)
+      reasons.push(
+        `the file's bytes are cut after every ${input.commitEvery} records (at a record's end, quoted newlines kept): each part is one ${capabilities.copy} statement, committed with its checkpoint`,
+      );
   } else if (method === 'copy') {
     if (input.rawCsvEligible && capabilities.rawCsvCopy !== undefined && input.rawCsvBlocker !== undefined) {
       reasons.push(`the CSV is parsed, not copied raw: ${input.rawCsvBlocker}`);
@@ -92,8 +98,8 @@ export function choosePlan(input: PlanInput): Plan {
       const why =
         input.onError === 'skip'
           ? '--on-error skip'
-          : input.commitEvery !== undefined
-            ? '--commit-every'
+          : input.conflict !== undefined && input.commitEvery !== undefined
+            ? 'an upsert with --commit-every'
             : '--batch-size';
       reasons.push(`the CSV is parsed, not copied raw: ${why} cuts it into batches of whole rows`);
     }

@@ -1,4 +1,4 @@
-import type { TableRef } from '../dialects/dialect.js';
+import type { RowCounts, TableRef } from '../dialects/dialect.js';
 import type { CommitHooks } from '../methods/transaction.js';
 import type { SourceStart } from '../sources/source.js';
 import type { Checkpoint, CheckpointTable } from './checkpoint-table.js';
@@ -8,6 +8,8 @@ import type { SourceIdentity } from './source-identity.js';
 export interface RunBase {
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** What those rows did: inserted, updated, unchanged (an upsert's split). */
+  readonly counts: RowCounts;
   readonly checkpoints: number;
 }
 
@@ -50,6 +52,7 @@ export class CheckpointRun {
       ordinal: this.start?.ordinal ?? 0,
       rowsLoaded: this.base.rowsLoaded,
       rowsRejected: this.base.rowsRejected,
+      counts: this.base.counts,
       checkpoints: this.base.checkpoints,
     };
     await this.table.start(checkpoint);
@@ -74,6 +77,11 @@ export class CheckpointRun {
           ordinal: point.last.ordinal,
           rowsLoaded,
           rowsRejected: point.last.ordinal - rowsLoaded,
+          counts: {
+            inserted: this.base.counts.inserted + point.counts.inserted,
+            updated: this.base.counts.updated + point.counts.updated,
+            unchanged: this.base.counts.unchanged + point.counts.unchanged,
+          },
           checkpoints: this.checkpoints + 1,
         });
       },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Session, TableRef } from '../dialects/dialect.js';
+import type { RowCounts, Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
 import type { SourceIdentity } from './source-identity.js';
 
@@ -18,6 +18,8 @@ export interface Checkpoint {
   readonly ordinal: number;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** What the loaded rows did (an upsert's inserted / updated / unchanged), every run counted. */
+  readonly counts: RowCounts;
   /** Checkpoints written so far, every run of the load counted. */
   readonly checkpoints: number;
 }
@@ -40,8 +42,13 @@ const PROGRESS_COLUMNS = [
   'rows_rejected',
   'checkpoints',
   'updated_at',
+  'rows_inserted',
+  'rows_updated',
+  'rows_unchanged',
 ] as const;
 const COLUMNS = [...IDENTITY_COLUMNS, ...PROGRESS_COLUMNS] as const;
+/** Columns a table made by an earlier sluice lacks: added on first use, 0 for its rows. */
+const ADDED_COLUMNS = ['rows_inserted', 'rows_updated', 'rows_unchanged'] as const;
 
 /**
  * The checkpoint table on one session. Its row for a load is created before the load's first
@@ -56,7 +63,8 @@ export class CheckpointTable {
   /** Creates the table if it is missing; a user who may not gets an error naming the right needed. */
   async ensure(): Promise<void> {
     const { session } = this;
-    if ((await session.describeTable({ name: CHECKPOINT_TABLE })) !== undefined) return;
+    const existing = await session.describeTable({ name: CHECKPOINT_TABLE });
+    if (existing !== undefined) return this.addMissingColumns(existing.columns.map((c) => c.name));
     const q = (name: string) => session.sql.quoteIdent(name);
     const int = session.sql.typeName('integer');
     const text = session.sql.typeName('text');
@@ -74,6 +82,9 @@ export class CheckpointTable {
       rows_rejected: `${int} NOT NULL`,
       checkpoints: `${int} NOT NULL`,
       updated_at: `${text} NOT NULL`,
+      rows_inserted: `${int} NOT NULL`,
+      rows_updated: `${int} NOT NULL`,
+      rows_unchanged: `${int} NOT NULL`,
     };
     const ddl = `CREATE TABLE IF NOT EXISTS ${q(CHECKPOINT_TABLE)} (${COLUMNS.map((c) => `${q(c)} ${type[c]}`).join(', ')})`;
     try {
@@ -98,11 +109,52 @@ export class CheckpointTable {
   }
 
   /**
+   * A table an earlier sluice made has no inserted / updated / unchanged columns: they are added
+   * (0 for a row it left, whose rows then count as inserted, as that sluice counted them).
+   */
+  private async addMissingColumns(present: readonly string[]): Promise<void> {
+    const { session } = this;
+    const have = new Set(present.map((c) => c.toLowerCase()));
+    const q = (name: string) => session.sql.quoteIdent(name);
+    const int = session.sql.typeName('integer');
+    for (const column of ADDED_COLUMNS) {
+      if (have.has(column)) continue;
+      try {
+        await session.execute(
+          `ALTER TABLE ${q(CHECKPOINT_TABLE)} ADD COLUMN ${q(column)} ${int} NOT NULL DEFAULT 0`,
+        );
+      } catch (error) {
+        // Another load added it first.
+        const now = await session.describeTable({ name: CHECKPOINT_TABLE }).catch(() => undefined);
+        if (now?.columns.some((c) => c.name.toLowerCase() === column) === true) continue;
+        const { message } = session.describeError(error);
+        throw new SluiceError(
+          'LOAD_FAILED',
+          `cannot add the column ${column} to the checkpoint table ${CHECKPOINT_TABLE} (made by an earlier sluice): ${message}`,
+          {
+            cause: error,
+            hint: `it needs the ALTER privilege on ${CHECKPOINT_TABLE} once, or the column added by someone who has it: ALTER TABLE ${CHECKPOINT_TABLE} ADD COLUMN ${column} ${int} NOT NULL DEFAULT 0 (docs/databases.md)`,
+          },
+        );
+      }
+    }
+  }
+
+  /**
    * Refuses checkpoints where they could not commit with the rows: the target or the checkpoint
    * table on a storage engine without transactions (MySQL's MyISAM, Aria, MEMORY), whose rows stay
    * as each statement (LOAD DATA included) writes them.
    */
   async checkTransactional(target: TableRef): Promise<void> {
+    const split = await this.session.splitsBulkStatements?.();
+    if (split !== undefined)
+      throw new SluiceError(
+        'BAD_USAGE',
+        `--commit-every cannot checkpoint here: ${split}, so rows would be committed without their checkpoint`,
+        {
+          hint: 'an administrator can turn it off (SET GLOBAL wsrep_load_data_splitting = OFF; it is OFF by default since MariaDB 10.4), or load without --commit-every',
+        },
+      );
     const check = this.session.nonTransactionalEngine?.bind(this.session);
     if (check === undefined) return;
     for (const ref of [target, { name: CHECKPOINT_TABLE }]) {
@@ -119,8 +171,14 @@ export class CheckpointTable {
     }
   }
 
-  /** The checkpoint of the load of `path` (resolved) into `target`. */
+  /**
+   * The checkpoint of the load of `path` (resolved) into `target`; a table an earlier sluice made
+   * gets the columns it lacks first.
+   */
   async read(target: string, path: string): Promise<Checkpoint | undefined> {
+    const existing = await this.session.describeTable({ name: CHECKPOINT_TABLE });
+    if (existing === undefined) return undefined;
+    await this.addMissingColumns(existing.columns.map((c) => c.name));
     const q = (name: string) => this.session.sql.quoteIdent(name);
     const p = (i: number) => this.session.sql.placeholder(i);
     const rows = await this.session.select(
@@ -130,14 +188,19 @@ export class CheckpointTable {
     const row = rows[0];
     if (row === undefined) return undefined;
     const n = (i: number) => Number(row[i]);
+    const rowsLoaded = n(9);
+    const updated = n(14);
+    const unchanged = n(15);
     return {
       target: String(row[1]),
       source: { path: String(row[2]), size: n(3), mtime: String(row[4]), headSha256: String(row[5]) },
       options: String(row[6]),
       offset: n(7),
       ordinal: n(8),
-      rowsLoaded: n(9),
+      rowsLoaded,
       rowsRejected: n(10),
+      // A row an earlier sluice wrote has 0 in all three: its rows count as inserted.
+      counts: { inserted: rowsLoaded - updated - unchanged, updated, unchanged },
       checkpoints: n(11),
     };
   }
@@ -173,6 +236,9 @@ export class CheckpointTable {
         c.rowsRejected,
         c.checkpoints,
         new Date().toISOString(),
+        c.counts.inserted,
+        c.counts.updated,
+        c.counts.unchanged,
       ],
     );
   }
@@ -181,7 +247,7 @@ export class CheckpointTable {
   async advance(
     target: string,
     path: string,
-    at: Pick<Checkpoint, 'offset' | 'ordinal' | 'rowsLoaded' | 'rowsRejected' | 'checkpoints'>,
+    at: Pick<Checkpoint, 'offset' | 'ordinal' | 'rowsLoaded' | 'rowsRejected' | 'counts' | 'checkpoints'>,
   ): Promise<void> {
     const q = (name: string) => this.session.sql.quoteIdent(name);
     const p = (i: number) => this.session.sql.placeholder(i);
@@ -195,6 +261,9 @@ export class CheckpointTable {
         at.rowsRejected,
         at.checkpoints,
         new Date().toISOString(),
+        at.counts.inserted,
+        at.counts.updated,
+        at.counts.unchanged,
         keyOf(target, path),
       ],
     );

@@ -26,11 +26,9 @@ export interface SessionSlot {
 }
 
 /**
- * Upsert (issue 13, built concurrently): a resumed run writes only the records after the
- * checkpoint, so an upsert's result is exactly-once as an insert's is. What the checkpoint does not
- * keep is the inserted / updated / unchanged split of the earlier runs (it keeps rows_loaded): a
- * resumed report counts them as inserted. Adding rows_inserted / rows_updated columns to the
- * checkpoint table (and the split to CommitPoint) would keep it.
+ * Upsert: a resumed run writes only the records after the checkpoint, so an upsert's result is
+ * exactly-once as an insert's is, and the checkpoint keeps the inserted / updated / unchanged split
+ * of the runs before (CommitPoint.counts), so the report counts the whole load.
  *
  * A load with `commitEvery` or `resume` on a file: checkpoints in the target database, resume from
  * the last one, and reconnect-and-resume on transient failures. Other loads go to load() as they are.
@@ -176,12 +174,18 @@ async function runFrom(
   const base: RunBase = {
     rowsLoaded: checkpoint.rowsLoaded,
     rowsRejected: checkpoint.rowsRejected,
+    counts: checkpoint.counts,
     checkpoints: checkpoint.checkpoints,
   };
   return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base);
 }
 
-const ZERO: RunBase = { rowsLoaded: 0, rowsRejected: 0, checkpoints: 0 };
+const ZERO: RunBase = {
+  rowsLoaded: 0,
+  rowsRejected: 0,
+  counts: { inserted: 0, updated: 0, unchanged: 0 },
+  checkpoints: 0,
+};
 
 async function reconnectWithin(
   slot: SessionSlot,

@@ -85,3 +85,13 @@ export function unescapeChar(char: string): string {
       return char;
   }
 }
+
+/**
+ * The dialect of a later part of a file (a raw copy cut into statements of N records, or resumed
+ * at a checkpoint): the same delimiter, quote, escape and NULL strings, but no header line and no
+ * preamble lines, which only the part that opens the file holds (a byte order mark too: callers
+ * pass `opensFile` false for that).
+ */
+export function partDialect(dialect: CsvDialect, opensFile: boolean): CsvDialect {
+  return opensFile ? dialect : { ...dialect, header: false, skipLines: 0 };
+}

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { csvFile } from '../../bench/data/generate.js';
 import { BIN } from '../support/cli.js';
 import { rejectedLinesIn, resumeFile, type ResumeFile } from '../support/resume-data.js';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
 const ROWS = 1_000_000;
@@ -40,7 +43,13 @@ interface Run {
  * after a COMMIT, while the next chunk's first statement starts; longer delays land inside a
  * chunk's COPY / LOAD DATA / INSERTs.
  */
-function runCli(args: string[], cwd: string, target: TestTarget, killAt?: number, delay = 0): Promise<Run> {
+function runCli(
+  args: string[],
+  cwd: string,
+  target: TestTarget,
+  killAt?: number,
+  delay: number | (() => Promise<void>) = 0,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'load', ...args], { cwd });
     let stdout = '';
@@ -58,7 +67,8 @@ function runCli(args: string[], cwd: string, target: TestTarget, killAt?: number
       while (!done) {
         const rows = await committed(target);
         if (rows !== undefined && rows >= killAt) {
-          if (delay > 0) await sleep(delay);
+          if (typeof delay === 'function') await delay();
+          else if (delay > 0) await sleep(delay);
           child.kill('SIGKILL');
           return;
         }
@@ -133,6 +143,208 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(lines, file.rejectedLines, 'each rejected line once in the rejects file');
       assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
       assert.equal(killed, kills.length);
+    });
+  });
+}
+
+/**
+ * Holds the load's checkpoint row locked from another connection, so that the load's next
+ * checkpoint UPDATE (the last statement of a chunk's transaction, after its rows) waits: once the
+ * server shows it waiting, the returned `waiting` resolves, and SIGKILL lands inside the chunk's
+ * commit, its rows written and its checkpoint not. `release` ends the lock.
+ */
+async function lockCheckpoint(
+  target: TestTarget,
+  dialect: string,
+): Promise<{ waiting: () => Promise<void>; release: () => Promise<void> }> {
+  // Watched from the test's own connection: PostgreSQL snapshots pg_stat_activity per transaction.
+  const waits =
+    dialect === 'postgres'
+      ? "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE \"sluice_checkpoints\"%'"
+      : "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE `sluice_checkpoints`%'";
+  const waiting = async (): Promise<void> => {
+    for (;;) {
+      const [row] = await target.query<{ n: unknown }>(waits);
+      if (Number(row!.n) > 0) return;
+      await sleep(5);
+    }
+  };
+  if (dialect === 'postgres') {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SELECT * FROM sluice_checkpoints FOR UPDATE');
+    return {
+      waiting,
+      release: async () => {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await client.end();
+      },
+    };
+  }
+  const connection = await mysql.createConnection(target.url);
+  await connection.query('START TRANSACTION');
+  await connection.query('SELECT * FROM sluice_checkpoints FOR UPDATE');
+  return {
+    waiting,
+    release: async () => {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      await connection.end();
+    },
+  };
+}
+
+for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
+  describe(`SIGKILL and --resume on the raw CSV copy, 1M rows (${dialect})`, () => {
+    let target: TestTarget;
+    let path: string;
+    let dir: string;
+    before(async () => {
+      path = await csvFile(ROWS);
+      target = await freshTarget(dialect);
+      await target.query(USERS(dialect));
+      dir = mkdtempSync(join(tmpdir(), 'sluice-kill-raw-'));
+    });
+    after(async () => {
+      await target?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('killed inside a raw COPY / LOAD DATA and inside a commit (its checkpoint UPDATE waiting): every row once, raw on every run', async () => {
+      const args = [
+        path,
+        '--db',
+        target.url,
+        '--table',
+        'users',
+        '--commit-every',
+        String(CHUNK),
+        '--quiet',
+        '--json',
+      ];
+      // Inside a statement of part 3, then inside the commit of part 11.
+      const first = await runCli(args, dir, target, 2 * CHUNK, 60);
+      assert.equal(first.signal, 'SIGKILL', `the load ended before its kill: ${first.code} ${first.stderr}`);
+      const afterFirst = (await committed(target)) ?? 0;
+      assert.ok(afterFirst >= 2 * CHUNK && afterFirst % CHUNK === 0, `${afterFirst} rows committed`);
+
+      let lock: Awaited<ReturnType<typeof lockCheckpoint>> | undefined;
+      const inCommit = await runCli([...args, '--resume'], dir, target, 10 * CHUNK, async () => {
+        lock = await lockCheckpoint(target, dialect);
+        await lock.waiting();
+      });
+      await lock?.release();
+      assert.equal(
+        inCommit.signal,
+        'SIGKILL',
+        `the load ended before its kill: ${inCommit.code} ${inCommit.stderr}`,
+      );
+      const atKill = await committed(target);
+      const [rows] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM users');
+      assert.equal(
+        Number(rows!.n),
+        atKill,
+        'the chunk whose commit was killed left nothing, its checkpoint neither',
+      );
+
+      const last = await runCli([...args, '--resume'], dir, target);
+      assert.equal(last.code, 0, last.stderr);
+      const report = JSON.parse(last.stdout) as Record<string, unknown>;
+      assert.equal(report.rawCopy, true);
+      assert.equal(report.rowsLoaded, ROWS);
+      assert.equal(report.rowsRead, ROWS);
+      assert.equal(report.checkpoints, ROWS / CHUNK);
+      const [counts] = await target.query<{ n: unknown; d: unknown }>(
+        'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
+      );
+      assert.equal(Number(counts!.n), ROWS);
+      assert.equal(Number(counts!.d), ROWS);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+  });
+}
+
+const UPSERT_ROWS = 200_000;
+const UPSERT_CHUNK = 20_000;
+
+for (const dialect of DIALECTS) {
+  describe(`SIGKILL and --resume of an upsert (${dialect})`, () => {
+    let target: TestTarget;
+    let dir: string;
+    before(async () => {
+      target = await freshTarget(dialect);
+      await target.query(
+        'CREATE TABLE accounts (username VARCHAR(40) NOT NULL PRIMARY KEY, email VARCHAR(80) NOT NULL)',
+      );
+      dir = mkdtempSync(join(tmpdir(), 'sluice-kill-upsert-'));
+    });
+    after(async () => {
+      await target?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('killed twice and resumed: every key once, and inserted / updated / unchanged counted over the whole load', async () => {
+      // Even users exist: a quarter of all as they are (unchanged), a quarter with an old email
+      // (updated); odd users are new. Every chunk mixes the three.
+      const existing = join(dir, 'existing.csv');
+      const input = join(dir, 'input.csv');
+      let before = 'username,email\n';
+      let text = 'username,email\n';
+      for (let i = 0; i < UPSERT_ROWS; i++) {
+        if (i % 2 === 0) before += `u${i},${i % 4 === 0 ? `e${i}` : `old${i}`}@example.org\n`;
+        text += `u${i},e${i}@example.org\n`;
+      }
+      writeFileSync(existing, before);
+      writeFileSync(input, text);
+      const seeded = await runCli(
+        [existing, '--db', target.url, '--table', 'accounts', '--quiet'],
+        dir,
+        target,
+      );
+      assert.equal(seeded.code, 0, seeded.stderr);
+
+      const args = [
+        input,
+        '--db',
+        target.url,
+        '--table',
+        'accounts',
+        '--on-conflict',
+        'update',
+        '--key',
+        'username',
+        '--commit-every',
+        String(UPSERT_CHUNK),
+        '--quiet',
+        '--json',
+      ];
+      const early = await runCli(args, dir, target, 2 * UPSERT_CHUNK, 30);
+      assert.equal(early.signal, 'SIGKILL', `the load ended before its kill: ${early.code} ${early.stderr}`);
+      const late = await runCli([...args, '--resume'], dir, target, 6 * UPSERT_CHUNK, 0);
+      assert.equal(late.signal, 'SIGKILL', `the load ended before its kill: ${late.code} ${late.stderr}`);
+      const last = await runCli([...args, '--resume'], dir, target);
+      assert.equal(last.code, 0, last.stderr);
+      const report = JSON.parse(last.stdout) as Record<string, unknown>;
+      assert.deepEqual(
+        {
+          loaded: report.rowsLoaded,
+          inserted: report.rowsInserted,
+          updated: report.rowsUpdated,
+          unchanged: report.rowsUnchanged,
+        },
+        {
+          loaded: UPSERT_ROWS,
+          inserted: UPSERT_ROWS / 2,
+          updated: UPSERT_ROWS / 4,
+          unchanged: UPSERT_ROWS / 4,
+        },
+      );
+      const [counts] = await target.query<{ n: unknown; good: unknown }>(
+        "SELECT COUNT(*) AS n, SUM(CASE WHEN email = CONCAT('e', SUBSTR(username, 2), '@example.org') THEN 1 ELSE 0 END) AS good FROM accounts",
+      );
+      assert.equal(Number(counts!.n), UPSERT_ROWS);
+      assert.equal(Number(counts!.good), UPSERT_ROWS);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
     });
   });
 }

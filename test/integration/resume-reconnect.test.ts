@@ -98,7 +98,8 @@ for (const dialect of DIALECTS.filter((d) => TERMINATE[d] !== undefined)) {
       try {
         await assert.rejects(
           db.load('users', file.path, { commitEvery: CHUNK, retries: 3, onNotice: (m) => notices.push(m) }),
-          /expected 4 fields/,
+          // sluice's parser's words, or (the raw COPY, cut at commit points) PostgreSQL's, at the line.
+          /:97001: (expected 4 fields|extra data after last expected column)/,
         );
       } finally {
         await db.close();

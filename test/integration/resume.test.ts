@@ -104,7 +104,7 @@ for (const dialect of DIALECTS) {
       assert.equal(Number(row!.d), 40);
     });
 
-    test('--resume without --commit-every goes on in one transaction, from the offset (regression: the raw CSV copy sent the file from its first byte)', async () => {
+    test('--resume without --commit-every goes on in one transaction, from the offset, still as a raw copy (regression: the raw CSV copy sent the file from its first byte)', async () => {
       await target.query('DELETE FROM items');
       await target.query('DELETE FROM sluice_checkpoints');
       await target.query("INSERT INTO items (id, name) VALUES (25, 'there before')");
@@ -115,7 +115,8 @@ for (const dialect of DIALECTS) {
       const resumed = await sluice([...base, '--resume', '--json'], { cwd: dir });
       assert.equal(resumed.code, 0, resumed.stderr);
       const report = JSON.parse(resumed.stdout) as Record<string, unknown>;
-      assert.equal(report.rawCopy, false);
+      // The raw copy seeks to the checkpoint's byte offset (SQLite has no raw path).
+      assert.equal(report.rawCopy, dialect !== 'sqlite');
       assert.equal(report.rowsLoaded, 40);
       const [row] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM items');
       assert.equal(Number(row!.n), 40);
@@ -209,6 +210,35 @@ for (const dialect of DIALECTS) {
       } finally {
         await db.close();
       }
+    });
+
+    test('a checkpoint table made by an earlier sluice gets the count columns; its checkpoint counts its rows as inserted', async () => {
+      await target.query('DELETE FROM items');
+      await target.query('DROP TABLE sluice_checkpoints');
+      // The columns as the sluice before the inserted / updated / unchanged split made them.
+      const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+      await target.query(
+        `CREATE TABLE sluice_checkpoints (target_key CHAR(64) NOT NULL PRIMARY KEY, target_table TEXT NOT NULL, source_path TEXT NOT NULL, source_size ${int} NOT NULL, source_mtime_ns TEXT NOT NULL, source_head_sha256 CHAR(64) NOT NULL, load_options TEXT NOT NULL, byte_offset ${int} NOT NULL, record_ordinal ${int} NOT NULL, rows_loaded ${int} NOT NULL, rows_rejected ${int} NOT NULL, checkpoints ${int} NOT NULL, updated_at TEXT NOT NULL)`,
+      );
+      await target.query("INSERT INTO items (id, name) VALUES (25, 'there before')");
+      const path = csv('old-table.csv', 40);
+      const args = ['load', path, '--table', 'items', '--db', target.url, '--commit-every', '10'];
+      assert.equal((await sluice(args, { cwd: dir })).code, 1);
+      const [row] = await target.query<Record<string, unknown>>(
+        'SELECT rows_loaded, rows_inserted, rows_updated, rows_unchanged FROM sluice_checkpoints',
+      );
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(row!).map(([k, v]) => [k.toLowerCase(), Number(v)])),
+        { rows_loaded: 20, rows_inserted: 20, rows_updated: 0, rows_unchanged: 0 },
+      );
+      // As the earlier sluice's checkpoint would read after the columns were added.
+      await target.query('UPDATE sluice_checkpoints SET rows_inserted = 0');
+      await target.query('DELETE FROM items WHERE id = 25');
+      const resumed = await sluice([...args, '--resume', '--json'], { cwd: dir });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const report = JSON.parse(resumed.stdout) as Record<string, unknown>;
+      assert.equal(report.rowsLoaded, 40);
+      assert.equal(report.rowsInserted, 40);
     });
   });
 }

@@ -7,6 +7,7 @@ import { CsvBytesError, LoadDataCsvRewriter } from '../../src/dialects/mysql/loa
 import { copyRecordStartLine } from '../../src/dialects/postgres/copy-record-line.js';
 import { CsvGuard, RawCsvUnsafe } from '../../src/dialects/postgres/csv-guard.js';
 import { SluiceError } from '../../src/errors.js';
+import { cutCsvRecords } from '../../src/methods/csv-cut.js';
 import { openDelimited } from '../../src/sources/delimited-source.js';
 import type { TextField } from '../../src/sources/source.js';
 import { defaultCsvDialect, type CsvDialect } from '../../src/util/csv-dialect.js';
@@ -20,6 +21,8 @@ export interface Scanned {
   readonly headerNul?: boolean;
   readonly records: TextField[][];
   readonly lines: number[];
+  /** The byte offset just after each record (the parser's only). */
+  readonly ends?: number[];
   readonly bad: { line: number; reason: string }[];
   readonly fatal?: { line: number; message: string };
 }
@@ -50,6 +53,7 @@ export async function parseCsv(
   const bad: Scanned['bad'] = [];
   const records: TextField[][] = [];
   const lines: number[] = [];
+  const ends: number[] = [];
   let columns: number | undefined;
   let headerNul: boolean | undefined;
   try {
@@ -65,14 +69,15 @@ export async function parseCsv(
     for await (const batch of source.batches()) {
       records.push(...batch.records);
       lines.push(...batch.lines);
+      ends.push(...batch.ends);
     }
   } catch (error) {
     if (!(error instanceof SluiceError)) throw error;
-    if (error.detail.startsWith('the input is empty')) return { columns, records, lines, bad };
+    if (error.detail.startsWith('the input is empty')) return { columns, records, lines, ends, bad };
     const fatal = { line: error.location!.line!, message: error.detail };
-    return { columns, records, lines, bad, fatal, ...(headerNul ? { headerNul } : {}) };
+    return { columns, records, lines, ends, bad, fatal, ...(headerNul ? { headerNul } : {}) };
   }
-  return { columns, records, lines, bad, ...(headerNul ? { headerNul } : {}) };
+  return { columns, records, lines, ends, bad, ...(headerNul ? { headerNul } : {}) };
 }
 
 /** The LOAD DATA rewriter's output, read back as LOAD DATA reads it. */
@@ -144,4 +149,28 @@ export function afterPreambleSync(chunks: readonly Buffer[], lines: number): Buf
     if (chunk.length > 0) out.push(chunk);
   }
   return out;
+}
+
+/**
+ * The raw copy's record cutter (src/methods/csv-cut.ts) on the chunks, `every` records a piece:
+ * each piece's record count and the offset it ends at.
+ */
+export async function cutCsv(
+  chunks: readonly Buffer[],
+  dialect: string | CsvDialect,
+  every: number,
+): Promise<{ records: number; end: number }[]> {
+  const d = typeof dialect === 'string' ? { ...defaultCsvDialect('csv'), delimiter: dialect } : dialect;
+  const pieces: { records: number; end: number }[] = [];
+  for await (const piece of cutCsvRecords(Readable.from(chunks), d, every, {
+    offset: 0,
+    ordinal: 0,
+  })) {
+    let bytes = 0;
+    for await (const chunk of piece.bytes) bytes += chunk.length;
+    if (piece.end.offset - piece.start.offset !== bytes)
+      throw new Error('a piece ends where its bytes do not');
+    pieces.push({ records: piece.records, end: piece.end.offset });
+  }
+  return pieces;
 }

@@ -1,8 +1,9 @@
 /**
- * sluice reads CSV with four scanners: the parser (src/sources/csv-parser.ts, behind the UTF-8
+ * sluice reads CSV with five scanners: the parser (src/sources/csv-parser.ts, behind the UTF-8
  * decoder), the raw COPY guard (src/dialects/postgres/csv-guard.ts), the LOAD DATA rewriter
  * (src/dialects/mysql/load-data-csv.ts) and the record-line finder
- * (src/dialects/postgres/copy-record-line.ts). Fed the same random CSV cut into chunks anywhere,
+ * (src/dialects/postgres/copy-record-line.ts), and the raw copy's record cutter
+ * (src/methods/csv-cut.ts). Fed the same random CSV cut into chunks anywhere,
  * they must agree on the records, where they start and which are bad:
  *
  * - the parser gives the same outcome however its input is cut;
@@ -12,6 +13,7 @@
  *   COPY (test/support/copy-csv-model.ts, checked against a real server by
  *   test/integration/csv-scanners-databases.test.ts) reads exactly the parser's records, or fails
  *   at the parser's first bad record;
+ * - the raw copy's record cutter cuts a file the parser reads whole where the parser's records end;
  * - on those bytes the finder maps every line COPY can name to the line the parser gives the
  *   record.
  *
@@ -22,6 +24,7 @@ import { describe, it } from 'node:test';
 import { copyCsvModel } from '../support/copy-csv-model.js';
 import {
   afterPreambleSync,
+  cutCsv,
   guardCsv,
   parseCsv,
   recordStartLine,
@@ -31,6 +34,7 @@ import {
 import { Random, chunksAt, cutSets, randomCsv, randomDialectCsv } from '../support/random-csv.js';
 import { copyCsvRefusal } from '../../src/dialects/postgres/copy-csv-dialect.js';
 import { LoadDataCsvRewriter } from '../../src/dialects/mysql/load-data-csv.js';
+import type { CsvDialect } from '../../src/util/csv-dialect.js';
 
 const ONLY = process.env.SEED === undefined ? undefined : Number(process.env.SEED);
 
@@ -56,6 +60,8 @@ async function checkInput(seed: number, clean: boolean, tally: Tally): Promise<v
     assert.deepEqual(await parseCsv(chunks, delimiter), expected, `parser, ${at}`);
     sameAsParser(rewriteCsv(chunks, delimiter), expected, `rewriter, ${at}`);
     assert.equal(guardCsv(chunks, delimiter), verdict, `guard, ${at}`);
+    if (expected.bad.length === 0 && expected.fatal === undefined && expected.columns !== undefined)
+      await cutsAsParser(chunks, delimiter, expected, 1 + (seed % 3), at);
   }
   if (verdict !== 'safe' || expected.columns === undefined) return;
   tally.safe++;
@@ -93,6 +99,37 @@ async function checkInput(seed: number, clean: boolean, tally: Tally): Promise<v
   }
 }
 
+/**
+ * The raw copy's cutter, on a file the parser reads without a bad record, cuts after every
+ * `every` records exactly where the parser's records end, and counts them all.
+ */
+async function cutsAsParser(
+  chunks: readonly Buffer[],
+  dialect: string | CsvDialect,
+  expected: Scanned,
+  every: number,
+  what: string,
+): Promise<void> {
+  const pieces = await cutCsv(chunks, dialect, every);
+  const ends = expected.ends!;
+  const total = pieces.reduce((n, p) => n + p.records, 0);
+  assert.equal(total, ends.length, `cutter's record count, ${what}`);
+  let ordinal = 0;
+  for (const [i, piece] of pieces.entries()) {
+    ordinal += piece.records;
+    if (i === pieces.length - 1) {
+      assert.equal(piece.end, Buffer.concat(chunks).length, `cutter's last piece ends the file, ${what}`);
+    } else {
+      assert.equal(piece.records, every, `cutter's piece ${i + 1} holds ${every} records, ${what}`);
+      assert.equal(
+        piece.end,
+        ends[ordinal - 1],
+        `cutter's piece ${i + 1} ends after record ${ordinal}, ${what}`,
+      );
+    }
+  }
+}
+
 function sameAsParser(actual: Scanned, expected: Scanned, what: string): void {
   assert.equal(actual.columns, expected.columns, `header, ${what}`);
   if (actual.fatal !== undefined || expected.fatal !== undefined) {
@@ -107,7 +144,7 @@ function sameAsParser(actual: Scanned, expected: Scanned, what: string): void {
   );
 }
 
-describe('the four CSV scanners agree on random CSV cut anywhere', () => {
+describe('the five CSV scanners agree on random CSV cut anywhere', () => {
   for (const clean of [true, false]) {
     it(clean ? 'as a careful writer writes it' : 'with every form a scanner could misread', async () => {
       const tally: Tally = { safe: 0, rows: 0 };
@@ -157,6 +194,14 @@ async function checkDialectInput(
     assert.deepEqual(await parseCsv(chunks, dialect, width), expected, `parser, ${at}`);
     if (rewrites) sameAsParser(rewriteCsv(chunks, dialect, width), expected, `rewriter, ${at}`);
     if (copies) assert.equal(guardCsv(chunks, dialect), verdict, `guard, ${at}`);
+    // The raw copy's cutter, in any dialect it is given (no escape: the planner parses those).
+    if (
+      dialect.escape === '' &&
+      expected.bad.length === 0 &&
+      expected.fatal === undefined &&
+      expected.columns !== undefined
+    )
+      await cutsAsParser(chunks, dialect, expected, 1 + (seed % 3), `cutter, ${at}`);
   }
   if (rewrites) tally.rewritten++;
   if (verdict !== 'safe' || expected.columns === undefined) return;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BadRecord } from '../../util/bad-record.js';
-import { isSingleByte, type CsvDialect } from '../../util/csv-dialect.js';
+import { isSingleByte, partDialect, type CsvDialect } from '../../util/csv-dialect.js';
 import type { BulkCopy, RowChunk, RowCounts, TableRef } from '../dialect.js';
 import { CsvBytesError, LoadDataCsvRewriter } from './load-data-csv.js';
 import { LoadDataEncodeError, encodeLoadDataRows } from './load-data-encoder.js';
@@ -136,17 +136,20 @@ export class LoadDataBulk implements BulkCopy {
     columns: readonly string[],
     bytes: Readable,
     dialect: CsvDialect,
+    opensFile = true,
   ): Promise<RowCounts> {
     // Read only as LOAD DATA asks: a 'data' listener the caller attached must not set it flowing.
     bytes.pause();
     const width = columns.length;
     const charset = serverCharset(dialect.encoding);
+    const part = partDialect(dialect, opensFile);
     const rewriter = new LoadDataCsvRewriter(
-      dialect,
+      part,
       (bad: BadRecord) => {
         throw Object.assign(new Error(bad.reason), { copyRow: bad.line });
       },
       width,
+      opensFile,
       charset === 'utf8mb4',
     );
     const { delimiter } = dialect;
@@ -179,7 +182,7 @@ export class LoadDataBulk implements BulkCopy {
       payload(),
       this.packetBytes,
     );
-    // In one statement over the whole file, "at row n" is the file's n-th record.
+    // "at row n" is the statement's n-th record: the file's, when the statement opens the file.
     await this.verify(header, sent, (row) => ({ copyRecord: row }));
     if (rewriter.failure !== undefined) throw rewriter.failure.error;
     if (invalid !== undefined) throw invalid;

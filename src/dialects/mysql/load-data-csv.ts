@@ -87,6 +87,12 @@ export class LoadDataCsvRewriter {
     /** A headerless file's width (the load's column count). */
     width?: number,
     /**
+     * False for a later part of the file (the raw copy cut into statements, or resumed): no byte
+     * order mark; the caller passes the part's dialect (`partDialect`: no header, no preamble).
+     * Lines are counted from the part's start.
+     */
+    opensFile = true,
+    /**
      * False for a single-byte encoding (windows-1252 sent as latin1): every byte is a character,
      * so there is no UTF-8 to check and a record's length in characters is its length in bytes.
      */
@@ -107,6 +113,8 @@ export class LoadDataCsvRewriter {
       if (width === undefined) throw new Error('a headerless file needs its width');
       this.width = width;
     }
+    // A later part starts mid-file: its first bytes are text, never a byte order mark.
+    if (!opensFile) this.started = true;
   }
 
   /** Header fields seen so far: -1 until the header line is complete. */

@@ -309,6 +309,21 @@ export class MysqlSession implements Session {
     return row !== undefined && row.transactions !== 'YES' ? row.engine : undefined;
   }
 
+  async splitsBulkStatements(): Promise<string | undefined> {
+    // MariaDB only (MySQL has neither variable); without Galera wsrep_on is OFF.
+    const rows = await this.statements
+      .run<{ name: string; value: string }[]>(
+        "SELECT VARIABLE_NAME AS name, VARIABLE_VALUE AS value FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN ('WSREP_ON', 'WSREP_LOAD_DATA_SPLITTING')",
+        [],
+      )
+      .catch(() => []);
+    const on = (name: string) =>
+      rows.some((r) => r.name.toUpperCase() === name && r.value.toUpperCase() === 'ON');
+    return on('WSREP_ON') && on('WSREP_LOAD_DATA_SPLITTING')
+      ? 'wsrep_load_data_splitting is ON: the cluster commits a LOAD DATA every 10,000 rows by itself'
+      : undefined;
+  }
+
   isTransient(error: unknown): boolean {
     return isTransientMysqlError(error);
   }

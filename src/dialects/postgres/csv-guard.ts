@@ -58,8 +58,10 @@ export class RawCsvUnsafe extends Error {
 export async function* guardPostgresCsv(
   bytes: AsyncIterable<Uint8Array>,
   dialect: CsvDialect,
+  /** False for a later part of the file: its first bytes are text, never a byte order mark. */
+  opensFile = true,
 ): AsyncGenerator<Buffer> {
-  const guard = CsvGuard.for(dialect);
+  const guard = CsvGuard.for(dialect, opensFile);
   // Bytes the server's encoding leaves undefined where sluice's decoder defines them (WIN1252's
   // five): COPY would refuse the file, sluice's parser reads it, so it is loaded parsed.
   const refused = serverEncoding(dialect.encoding) === undefined ? [] : WIN1252_UNDEFINED;
@@ -106,11 +108,24 @@ export class CsvGuard {
     private readonly quote = DOUBLE_QUOTE,
     /** COPY skips a header line; without one, a byte order mark would be data to it. */
     private readonly header = true,
-  ) {}
+    /** False for a later part of the file: its first bytes are text, never a byte order mark. */
+    opensFile = true,
+  ) {
+    if (!opensFile) this.bom = -1;
+  }
 
-  /** The guard for a file in `dialect` (a one-byte delimiter and quote: see rawCsvRefusal). */
-  static for(dialect: CsvDialect): CsvGuard {
-    return new CsvGuard(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), dialect.header);
+  /**
+   * The guard for a file in `dialect` (a one-byte delimiter and quote: see rawCsvRefusal), or for
+   * a later part of it (`opensFile` false: no byte order mark; the caller passes the part's
+   * dialect, header false).
+   */
+  static for(dialect: CsvDialect, opensFile = true): CsvGuard {
+    return new CsvGuard(
+      dialect.delimiter.charCodeAt(0),
+      dialect.quote.charCodeAt(0),
+      dialect.header,
+      opensFile,
+    );
   }
 
   /** Inside a quoted field, as COPY's line reader counts it (every quote toggles). */

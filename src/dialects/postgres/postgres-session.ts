@@ -15,7 +15,7 @@ import { copyFromStdin } from './copy-stream.js';
 import { copyRecordStartLine } from './copy-record-line.js';
 import { RAW_ENCODINGS, guardPostgresCsv } from './csv-guard.js';
 import { afterPreamble, copyCsvRefusal } from './copy-csv-dialect.js';
-import { defaultCsvDialect, type CsvDialect } from '../../util/csv-dialect.js';
+import { defaultCsvDialect, partDialect, type CsvDialect } from '../../util/csv-dialect.js';
 import { pipelinedExecute } from './pipelined-execute.js';
 import { pgText } from './pg-text.js';
 import {
@@ -85,7 +85,8 @@ export class PostgresSession implements Session {
   ) {
     this.bulk = {
       copyRows: (ref, columns, chunks) => this.copyRows(ref, columns, chunks),
-      copyCsv: (ref, columns, bytes, dialect) => this.copyCsv(ref, columns, bytes, dialect),
+      copyCsv: (ref, columns, bytes, dialect, opensFile) =>
+        this.copyCsv(ref, columns, bytes, dialect, opensFile ?? true),
       rawCsvRefusal: copyCsvRefusal,
       recordStartLine: copyRecordStartLine,
       statement: (ref, columns, rawCsv, dialect) =>
@@ -291,13 +292,15 @@ export class PostgresSession implements Session {
     columns: readonly string[],
     bytes: AsyncIterable<Uint8Array>,
     dialect: CsvDialect,
+    opensFile: boolean,
   ): Promise<RowCounts> {
     try {
-      // COPY gets the bytes after the preamble: its line numbers start after it (see copyLine).
-      const checked = guardPostgresCsv(afterPreamble(bytes, dialect.skipLines), dialect);
-      return inserted(
-        await this.watch(copyFromStdin(this.client, this.sql.copyCsv(ref, columns, dialect), checked)),
-      );
+      // COPY gets the bytes after the preamble: its line numbers start after it (see copyLine). A
+      // later part of the file has no preamble, header or byte order mark (partDialect).
+      const part = partDialect(dialect, opensFile);
+      const checked = guardPostgresCsv(afterPreamble(bytes, part.skipLines), part, opensFile);
+      const statement = this.sql.copyCsv(ref, columns, part);
+      return inserted(await this.watch(copyFromStdin(this.client, statement, checked)));
     } catch (error) {
       // The server counts lines its own way (see copy-record-line.ts), header included.
       throw withCopyPosition(error, ref, columns, 'copyLine');

@@ -126,6 +126,7 @@ export class PostgresSqlBuilder extends SharedSqlBuilder {
    * (FORCE_NULL: NULL too), as sluice's CSV parser reads them. Only for a dialect
    * `rawCsvRefusal` accepts: one-byte delimiter and quote, no escape, one NULL string.
    */
+  /** A later part of the file is given its part's dialect (partDialect: no header line). */
   copyCsv(ref: TableRef, columns: readonly string[], dialect: CsvDialect): string {
     const options = [
       'FORMAT csv',
