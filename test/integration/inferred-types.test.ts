@@ -41,7 +41,7 @@ function serverRuns(): Run[] {
     { name: 'values', method: 'values', options: {}, raw: false },
     { name: 'pipeline', method: 'pipeline', options: {}, raw: false },
     { name: 'copy (raw CSV)', method: 'copy', options: {}, raw: true },
-    { name: 'copy (encoded)', method: 'copy', options: { commitEvery: 1_000_000 }, raw: false },
+    { name: 'copy (encoded)', method: 'copy', options: { batchSize: 1_000_000 }, raw: false },
   ];
 }
 
