@@ -205,6 +205,11 @@ export interface SqlBuilder {
   stagedGenerations(staging: string, key: readonly string[]): string;
   dropStaging(staging: string): string;
   /**
+   * Statistics for the staging table before a merge reads it, where the database keeps none by
+   * itself (PostgreSQL: autovacuum never analyzes a temporary table).
+   */
+  analyzeStaging?(staging: string): string;
+  /**
    * What ends a SELECT that must read the latest committed rows rather than the transaction's
    * snapshot (MySQL's REPEATABLE READ: a locking read). Absent: a plain SELECT does.
    */

@@ -113,6 +113,8 @@ async function mergeStaging(
   const { session, ref, plan } = context;
   const { sql } = session;
   const conflict = plan.conflict!;
+  const analyze = sql.analyzeStaging?.(staging);
+  if (analyze !== undefined) await session.execute(analyze);
   const merge = async (generation: number | undefined, size: number): Promise<RowCounts> => {
     const gens = generation !== undefined;
     const params = gens ? [generation] : [];

@@ -85,7 +85,7 @@ export function choosePlan(input: PlanInput): Plan {
     reasons.push(`the CSV needs no transformation: ${capabilities.rawCsvCopy}`);
     if (input.conflict !== undefined)
       reasons.push(
-        `upsert: the whole file goes by one ${capabilities.copy} into a temporary staging table, then one INSERT ... SELECT merges it into the table (a scan of the staging table with index lookups into the table: no statistics needed); a row the database refuses is found by loading the file again parsed, batch by batch`,
+        `upsert: the whole file goes by one ${capabilities.copy} into a temporary staging table, then one INSERT ... SELECT merges it into the table (the staging table analyzed first where the database keeps no statistics of a temporary table by itself, as on PostgreSQL); a row the database refuses is found by loading the file again parsed, batch by batch`,
       );
     else if (input.commitEvery !== undefined)
       reasons.push(

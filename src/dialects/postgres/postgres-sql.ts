@@ -18,6 +18,11 @@ const TYPES: Record<LogicalType, string> = {
 
 /** PostgreSQL SQL text: "double-quoted" identifiers, $n placeholders, its own type names. */
 export class PostgresSqlBuilder extends SharedSqlBuilder {
+  /** Autovacuum never analyzes a temporary table: the merge's planner gets the staged rows' statistics. */
+  analyzeStaging(staging: string): string {
+    return `ANALYZE ${this.quoteIdent(staging)}`;
+  }
+
   /** Identity columns GENERATED ALWAYS of the tables described, by quoted table name. */
   private readonly generatedAlways = new Map<string, ReadonlySet<string>>();
 
