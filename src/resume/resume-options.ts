@@ -2,6 +2,16 @@ import { resolveEncoding } from '../sources/text-encoding.js';
 import type { LoadOptions } from '../options.js';
 import type { Format } from '../sources/source.js';
 
+const DIALECT_OPTIONS = [
+  'delimiter',
+  'quote',
+  'escape',
+  'header',
+  'skipLines',
+  'nullStrings',
+  'nullQuoted',
+] as const;
+
 /**
  * The options that change what a load stores, as JSON in the checkpoint: a resume with other ones
  * would load the rest of the file differently from its start. The method, batch size, chunk size
@@ -22,6 +32,10 @@ export function resumeOptionsKey(options: LoadOptions, format: Format): string {
     // Only when given, so the checkpoints of loads without them keep their key.
     ...(options.encoding !== undefined ? { encoding: resolveEncoding(options.encoding).name } : {}),
     ...(options.sniff !== undefined ? { sniff: options.sniff } : {}),
+    // The CSV dialect decides where records end and what is NULL: only the options given.
+    ...Object.fromEntries(
+      DIALECT_OPTIONS.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]),
+    ),
   });
 }
 
@@ -41,6 +55,13 @@ export function optionDifferences(saved: string, now: string): string[] {
     defaults: 'defaults',
     encoding: '--encoding',
     sniff: '--sniff',
+    delimiter: '--delimiter',
+    quote: '--quote',
+    escape: '--escape',
+    header: '--no-header',
+    skipLines: '--skip-lines',
+    nullStrings: '--null',
+    nullQuoted: '--null-quoted',
   };
   return Object.keys(flag)
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
