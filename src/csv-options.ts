@@ -21,7 +21,7 @@ export interface CsvOptions {
 }
 
 /** Each option's CLI flag, for messages. */
-const FLAGS: Record<keyof CsvOptions, string> = {
+export const CSV_FLAGS_BY_OPTION: Record<keyof CsvOptions, string> = {
   delimiter: '--delimiter',
   quote: '--quote',
   escape: '--escape',
@@ -31,7 +31,7 @@ const FLAGS: Record<keyof CsvOptions, string> = {
   nullQuoted: '--null-quoted',
 };
 
-const CSV_OPTION_NAMES = [
+export const CSV_OPTION_NAMES = [
   'delimiter',
   'quote',
   'escape',
@@ -56,7 +56,9 @@ export const LOGICAL_TYPES: readonly LogicalType[] = [
 
 /** The CSV options given (not undefined), as flags: for refusing them on NDJSON or JSON. */
 export function csvOptionsGiven(options: CsvOptions): string[] {
-  return CSV_OPTION_NAMES.filter((name) => options[name] !== undefined).map((name) => FLAGS[name]);
+  return CSV_OPTION_NAMES.filter((name) => options[name] !== undefined).map(
+    (name) => CSV_FLAGS_BY_OPTION[name],
+  );
 }
 
 /**

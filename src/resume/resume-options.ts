@@ -1,16 +1,7 @@
+import { CSV_FLAGS_BY_OPTION, CSV_OPTION_NAMES } from '../csv-options.js';
 import { resolveEncoding } from '../sources/text-encoding.js';
 import type { LoadOptions } from '../options.js';
 import type { Format } from '../sources/source.js';
-
-const DIALECT_OPTIONS = [
-  'delimiter',
-  'quote',
-  'escape',
-  'header',
-  'skipLines',
-  'nullStrings',
-  'nullQuoted',
-] as const;
 
 /**
  * The options that change what a load stores, as JSON in the checkpoint: a resume with other ones
@@ -34,7 +25,7 @@ export function resumeOptionsKey(options: LoadOptions, format: Format): string {
     ...(options.sniff !== undefined ? { sniff: options.sniff } : {}),
     // The CSV dialect decides where records end and what is NULL: only the options given.
     ...Object.fromEntries(
-      DIALECT_OPTIONS.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]),
+      CSV_OPTION_NAMES.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]),
     ),
   });
 }
@@ -55,13 +46,7 @@ export function optionDifferences(saved: string, now: string): string[] {
     defaults: 'defaults',
     encoding: '--encoding',
     sniff: '--sniff',
-    delimiter: '--delimiter',
-    quote: '--quote',
-    escape: '--escape',
-    header: '--no-header',
-    skipLines: '--skip-lines',
-    nullStrings: '--null',
-    nullQuoted: '--null-quoted',
+    ...CSV_FLAGS_BY_OPTION,
   };
   return Object.keys(flag)
     .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
