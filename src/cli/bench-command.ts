@@ -215,6 +215,14 @@ export async function benchCommand(context: CommandContext): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // An interrupted bench is on its way out with 130. A further Ctrl-C that lands after the
+    // cleanup finished but before the process ends would otherwise meet the default action and
+    // kill it by signal, losing the exit status the user (or a script) relies on.
+    if (signals.caught !== undefined) {
+      const leave = (): never => process.exit(130);
+      process.on('SIGINT', leave);
+      process.on('SIGTERM', leave);
+    }
   }
 }
 
