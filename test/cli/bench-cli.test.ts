@@ -311,7 +311,10 @@ for (const dialect of DIALECTS) {
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-        child.on('close', (code) => resolve({ code, stderr })),
+        // A signal that lands while the process is already ending (its cleanup done, Node tearing
+        // down) meets the default action: the process dies by SIGINT, which a shell reports as
+        // 130 too ($? is 128 + 2). Either is the exit status a script sees.
+        child.on('close', (code, signal) => resolve({ code: signal === 'SIGINT' ? 130 : code, stderr })),
       );
       const deadline = Date.now() + 60_000;
       for (;;) {
