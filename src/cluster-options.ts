@@ -1,4 +1,5 @@
 import type { Session } from './dialects/dialect.js';
+import { averageEncodedRowBytes } from './encoded-row-size.js';
 import type { LoadOptions } from './options.js';
 import type { LoadInput } from './sources/from-input.js';
 
@@ -17,11 +18,16 @@ export interface ClusterLoad {
 /**
  * `commitEvery: 0` asks for one transaction (the default everywhere but on a cluster). On a
  * Galera node a file is committed in chunks under the cluster's write-set limits, each with its
- * checkpoint, so that a node lost in the middle costs a failover, not the load; a stream (which
+ * checkpoint, so that a node lost in the middle costs a failover, not the load (rows per chunk from
+ * the limits and the file's first rows as encoded, Session.clusterChunkRows); a stream (which
  * cannot be read again from a checkpoint) and an explicit `commitEvery: 0` go as one transaction
  * replicated in fragments: atomic, and never one giant write set.
  */
-export function clusterLoad(session: Session, input: LoadInput, options: LoadOptions): ClusterLoad {
+export async function clusterLoad(
+  session: Session,
+  input: LoadInput,
+  options: LoadOptions,
+): Promise<ClusterLoad> {
   const oneTransaction = options.commitEvery === 0;
   const base: LoadOptions = oneTransaction ? { ...options, commitEvery: undefined } : options;
   const cluster = session.cluster;
@@ -38,11 +44,16 @@ export function clusterLoad(session: Session, input: LoadInput, options: LoadOpt
       note: `${node} (${limits}): one transaction, ${why}, replicated in fragments of 10000 rows as it goes (streaming replication)`,
     };
   }
-  const chunk = options.commitEvery ?? session.clusterChunkRows?.() ?? undefined;
+  const sized =
+    options.commitEvery === undefined && typeof input === 'string' && session.clusterChunkRows !== undefined
+      ? session.clusterChunkRows(await averageEncodedRowBytes(session, input, options))
+      : undefined;
+  const chunk = options.commitEvery ?? sized?.rows;
+  const why = sized === undefined ? (chunk === undefined ? '' : ' (--commit-every)') : ` (${sized.reason})`;
   const retries = options.retries ?? CLUSTER_RETRIES;
   return {
     options: { ...options, commitEvery: chunk, retries },
     fragments: false,
-    note: `${node} (${limits}): a commit every ${chunk} rows, each with its checkpoint; a lost node is failed over and the load goes on from the last checkpoint (up to ${retries} times); a chunk over the write-set limits is split`,
+    note: `${node} (${limits}): a commit every ${chunk} rows${why}, each with its checkpoint; a lost node is failed over and the load goes on from the last checkpoint (up to ${retries} times); a chunk over the write-set limits is split`,
   };
 }

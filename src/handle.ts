@@ -61,7 +61,7 @@ export async function open(target: string | object, options: OpenOptions = {}): 
     dialect: slot.session.dialect,
     load: (table, input, options) =>
       exclusive(async () => {
-        const run = clusterLoad(slot.session, input, options ?? {});
+        const run = await clusterLoad(slot.session, input, options ?? {});
         if (run.fragments) await slot.session.replicateInFragments?.(true);
         try {
           const report = await resumableLoad(slot, table, input, run.options);
@@ -72,7 +72,7 @@ export async function open(target: string | object, options: OpenOptions = {}): 
       }),
     explain: (table, input, options) =>
       exclusive(async () => {
-        const run = clusterLoad(slot.session, input, options ?? {});
+        const run = await clusterLoad(slot.session, input, options ?? {});
         const report = await explain(slot.session, table, input, run.options);
         return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
       }),

@@ -137,6 +137,12 @@ export interface ClusterInfo {
   readonly autoIncrementStep: number;
 }
 
+/** Rows per committed chunk on a cluster, and the arithmetic behind the number (for explain). */
+export interface ClusterChunk {
+  readonly rows: number;
+  readonly reason: string;
+}
+
 /** Rows a write stored: new rows, rows it changed, and rows it found already as given (upsert). */
 export interface RowCounts {
   readonly inserted: number;
@@ -323,8 +329,11 @@ export interface Session {
   readonly cluster?: ClusterInfo;
   /** The node (`host:port`) this session is connected to, when sluice chose it among several. */
   readonly node?: string;
-  /** Rows per committed chunk that stay under the cluster's write-set limits (cluster only). */
-  clusterChunkRows?(): number;
+  /**
+   * Rows per committed chunk that stay under the cluster's write-set limits, for rows of
+   * `encodedRowBytes` (their average bulk-encoded size; undefined when unknown). Cluster only.
+   */
+  clusterChunkRows?(encodedRowBytes: number | undefined): ClusterChunk;
   /**
    * The error says one transaction's changes were too many for the cluster to replicate as one
    * write set (Galera's wsrep_max_ws_rows / wsrep_max_ws_size): smaller chunks would pass.

@@ -1,5 +1,5 @@
 import { errorChain } from '../../util/error-chain.js';
-import type { ClusterInfo } from '../dialect.js';
+import type { ClusterChunk, ClusterInfo } from '../dialect.js';
 import { query, type CoreConnection } from './mysql-client.js';
 
 /**
@@ -114,16 +114,58 @@ export async function streamReplication(connection: CoreConnection, on: boolean)
   );
 }
 
-/** Rows per chunk when the user gave no --commit-every: well under the write-set limits. */
-export const GALERA_CHUNK_ROWS = 50_000;
+/**
+ * How a file is cut into committed chunks on a cluster when the user gave no --commit-every: by the
+ * bytes a chunk adds to the write set, estimated from the rows' encoded size, so that wide rows get
+ * fewer rows per chunk and a lowered wsrep_max_ws_size is respected before it is hit.
+ * - WRITE_SET_TARGET_BYTES: what a chunk aims at. Measured on the cluster (galera-findings): 10k to
+ *   100k rows of the users table (0.7-6.8 MB of write set) cost nothing against one statement, and
+ *   the other nodes keep up as it goes; bigger write sets cost every node their size in memory.
+ * - WRITE_SET_PER_ENCODED_BYTE: a row's write-set bytes per byte of its LOAD DATA text. Measured
+ *   about 1.2 for the users table (the ROW event's row image plus certification keys for the
+ *   primary and unique keys); 2 leaves room for rows wider than the sampled ones and more indexes.
+ * - WRITE_SET_LIMIT_SHARE: never plan past half of wsrep_max_ws_size (the estimate is an average
+ *   of the first rows; a chunk that is refused anyway is split, resume/resumable-load.ts).
+ * - MAX_CHUNK_ROWS: narrow rows still commit at least every 100,000 rows (the checkpoint's grain).
+ */
+export const WRITE_SET_TARGET_BYTES = 4 * 1024 * 1024;
+export const WRITE_SET_PER_ENCODED_BYTE = 2;
+export const WRITE_SET_LIMIT_SHARE = 0.5;
+export const MAX_CHUNK_ROWS = 100_000;
+/** When no row could be sampled (the load itself then says why): the users table's row, rounded up. */
+export const UNKNOWN_ROW_BYTES = 100;
 
 /**
- * Rows per committed chunk on this cluster: GALERA_CHUNK_ROWS, or fewer when the cluster limits
- * write sets to fewer rows (the checkpoint row is in the same write set).
+ * Rows per committed chunk on this cluster for rows of `encodedRowBytes` (their average LOAD DATA
+ * text; undefined when unknown): the write-set budget over the estimated write set of a row, under
+ * wsrep_max_ws_rows when it is set (the checkpoint row is in the same write set).
  */
-export function galeraChunkRows(cluster: ClusterInfo): number {
-  if (cluster.maxWsRows > 0) return Math.max(1, Math.min(GALERA_CHUNK_ROWS, cluster.maxWsRows - 1));
-  return GALERA_CHUNK_ROWS;
+export function galeraChunk(cluster: ClusterInfo, encodedRowBytes: number | undefined): ClusterChunk {
+  const encoded = Math.max(1, Math.ceil(encodedRowBytes ?? UNKNOWN_ROW_BYTES));
+  const perRow = encoded * WRITE_SET_PER_ENCODED_BYTE;
+  const limit = cluster.maxWsSize > 0 ? Math.floor(cluster.maxWsSize * WRITE_SET_LIMIT_SHARE) : Infinity;
+  const budget = Math.min(WRITE_SET_TARGET_BYTES, limit);
+  const bySize = Math.floor(budget / perRow);
+  const byRows = cluster.maxWsRows > 0 ? cluster.maxWsRows - 1 : Infinity;
+  const rows = Math.max(1, Math.min(bySize, byRows, MAX_CHUNK_ROWS));
+  const measured =
+    encodedRowBytes === undefined
+      ? `rows of unknown size taken as ${encoded} bytes`
+      : `${encoded} bytes per row encoded (the first rows' average)`;
+  const target =
+    budget < WRITE_SET_TARGET_BYTES
+      ? `half of wsrep_max_ws_size ${cluster.maxWsSize}`
+      : `the ${WRITE_SET_TARGET_BYTES} bytes aimed at`;
+  const capped =
+    rows === byRows
+      ? `, capped by wsrep_max_ws_rows ${cluster.maxWsRows} less the checkpoint row`
+      : rows === MAX_CHUNK_ROWS && bySize > MAX_CHUNK_ROWS
+        ? `, capped at ${MAX_CHUNK_ROWS} rows`
+        : '';
+  return {
+    rows,
+    reason: `${measured}, x${WRITE_SET_PER_ENCODED_BYTE} for the write set: ${target} / ${perRow} bytes${capped}`,
+  };
 }
 
 /** errno 1180 (commit failed) or 1105 whose message says a write-set limit was hit (in the cause chain). */

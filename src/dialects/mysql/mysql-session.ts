@@ -4,6 +4,7 @@ import type {
   RowCounts,
   BulkCopy,
   Capabilities,
+  ClusterChunk,
   ClusterInfo,
   ColumnInfo,
   CreatedColumnConverter,
@@ -14,7 +15,7 @@ import type {
   TableRef,
 } from '../dialect.js';
 import {
-  galeraChunkRows,
+  galeraChunk,
   isWriteSetTooBig,
   prepareGaleraSession,
   readGalera,
@@ -328,9 +329,9 @@ export class MysqlSession implements Session {
     return isTransientMysqlError(error);
   }
 
-  clusterChunkRows(): number {
+  clusterChunkRows(encodedRowBytes: number | undefined): ClusterChunk {
     if (this.cluster === undefined) throw new Error('not a cluster node');
-    return galeraChunkRows(this.cluster);
+    return galeraChunk(this.cluster, encodedRowBytes);
   }
 
   isWriteSetTooBig(error: unknown): boolean {
