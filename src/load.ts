@@ -70,7 +70,9 @@ export async function load(
       )
         yield BARRIER;
       if (prepared.refs !== undefined) {
+        const writes = prepared.refs.resolver.parentWrites;
         ({ batch, failure: refused } = await resolveRefBatch(prepared, read, options.onError ?? 'abort'));
+        if (prepared.refs.resolver.parentWrites !== writes) tx.wroteBesideRows();
       }
       await pool?.ensure(batch.records.length, plan.batchSize);
       const { chunk, failure } = mapper.map(batch);

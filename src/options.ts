@@ -107,7 +107,9 @@ export interface LoadOptions extends CsvOptions {
   /**
    * Receives the returned values batch by batch, in input order, as rows are written (in the
    * load's transaction: they are durable once load() resolves, or up to rowsCommitted on failure
-   * with commitEvery); report.returning then stays undefined, so memory does not grow.
+   * with commitEvery); report.returning then stays undefined, so memory does not grow. After a
+   * reconnect (commitEvery on a file), the records after the checkpoint are handed again from the
+   * next run: a batch whose `first` is at or before one handed already replaces those values.
    */
   readonly onReturning?: (batch: ReturnedBatch) => void;
   /**

@@ -80,6 +80,8 @@ export class LoadTransaction {
   private durableCounts: RowCounts = NONE;
   private last: CommitPoint['last'];
   private depth = 0;
+  /** The open transaction holds writes besides the rows counted (parents a ref created). */
+  private besideRows = false;
   readonly commitEvery: number | undefined;
 
   constructor(
@@ -105,6 +107,18 @@ export class LoadTransaction {
     await this.session.begin();
     this.open = true;
     await this.hooks.afterBegin?.();
+  }
+
+  /**
+   * Something besides rows was written in the open transaction that rows not written yet refer to
+   * (the parents --create-missing-refs inserts, whose ids the rows carry): when a lost lock race
+   * ends the transaction, those ids are gone with it (on Galera another node's load may have
+   * committed the same parents with other ids), so the rows held cannot be replayed as they are;
+   * the load fails with DEADLOCK instead, and a checkpointed load goes on from its checkpoint,
+   * resolving the keys again.
+   */
+  wroteBesideRows(): void {
+    if (this.open) this.besideRows = true;
   }
 
   /** Rows that may be written before the next commit point: Infinity when there is none. */
@@ -223,9 +237,10 @@ export class LoadTransaction {
           if (release) await this.session.releaseSavepoint(name);
         } catch {
           // No savepoint left to go back to: the transaction is gone, and with it what it held.
-          const replayable = this.pending === 0;
+          const replayable = this.pending === 0 && !this.besideRows;
           this.open = false;
           this.pending = 0;
+          this.besideRows = false;
           throw new TransactionLost(error, replayable);
         }
         return { error };
@@ -289,6 +304,7 @@ export class LoadTransaction {
     this.open = false;
     this.pending = 0;
     this.pendingCounts = NONE;
+    this.besideRows = false;
     try {
       await this.session.rollback();
     } catch {
@@ -308,6 +324,7 @@ export class LoadTransaction {
     this.durable += this.pending;
     this.durableCounts = point.counts;
     this.pending = 0;
+    this.besideRows = false;
     this.pendingCounts = NONE;
     this.hooks.afterCommit?.(point);
   }

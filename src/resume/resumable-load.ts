@@ -13,6 +13,7 @@ import { CHECKPOINT_TABLE, CheckpointTable, type Checkpoint } from './checkpoint
 import { resumeOptionsKey, optionDifferences } from './resume-options.js';
 import { identityDifferences, lineAtOffset, sourceIdentity, type SourceIdentity } from './source-identity.js';
 import { keepRejectsBefore } from './rejects-resume.js';
+import { ReturnedAcrossRuns } from './returned-across-runs.js';
 
 export const DEFAULT_RETRIES = 3;
 const FIRST_DELAY_MS = 500;
@@ -94,6 +95,16 @@ export async function resumableLoad(
   // A cluster may refuse a chunk as too big a write set (Galera's limits are global and may be
   // lowered while a load runs): the rest goes in smaller chunks, halved until one passes.
   let chunk = options.commitEvery;
+  // report.returning of one run holds only that run's records: gathered across runs instead.
+  const returned =
+    options.returning !== undefined && options.onReturning === undefined
+      ? new ReturnedAcrossRuns()
+      : undefined;
+  const runOptions = (): LoadOptions => ({
+    ...options,
+    commitEvery: chunk,
+    ...(returned !== undefined ? { onReturning: returned.add } : {}),
+  });
   for (let attempt = 0; ; attempt++) {
     const run = await runFrom(
       slot.session,
@@ -110,14 +121,8 @@ export async function resumableLoad(
         `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
       );
     try {
-      const report = await load(
-        slot.session,
-        table,
-        input,
-        { ...options, commitEvery: chunk },
-        resumable ? run : undefined,
-      );
-      return { ...report, reconnects };
+      const report = await load(slot.session, table, input, runOptions(), resumable ? run : undefined);
+      return { ...report, reconnects, ...(returned !== undefined ? { returning: returned.rows } : {}) };
     } catch (error) {
       if (chunk !== undefined && chunk > 1 && slot.session.isWriteSetTooBig?.(error) === true) {
         chunk = Math.ceil(chunk / 2);
@@ -126,6 +131,7 @@ export async function resumableLoad(
         );
         attempt--;
         checkpoint = await readCheckpoint(slot.session, target, path);
+        returned?.keepThrough(checkpoint?.ordinal ?? 0);
         continue;
       }
       const transient =
@@ -149,6 +155,7 @@ export async function resumableLoad(
       if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
       reconnects++;
       checkpoint = await readCheckpoint(slot.session, target, path);
+      returned?.keepThrough(checkpoint?.ordinal ?? 0);
       if (checkpoint !== undefined) check(checkpoint, await identityOf(path), optionsKey, path, target);
     }
   }

@@ -158,6 +158,11 @@ export class RefResolver {
    * this load, or by another load creating the same parent at the same moment.
    */
   created = 0;
+  /**
+   * INSERTs of missing parents run so far: each wrote in the load's open transaction, and rows
+   * resolved after it may carry the ids it made (LoadTransaction.wroteBesideRows).
+   */
+  parentWrites = 0;
 
   constructor(
     private readonly session: Session,
@@ -333,6 +338,7 @@ export class RefResolver {
           update: [],
           types: new Map(),
         });
+        this.parentWrites++;
         await this.session.execute(statement, piece.flat());
       }
     } catch (error) {
