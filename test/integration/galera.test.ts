@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
-import { open } from '../../src/index.js';
+import { open, type LoadReport } from '../../src/index.js';
 import { BIN } from '../support/cli.js';
 
 const NODES = [4406, 4407, 4408];
@@ -45,13 +45,19 @@ async function clusterUp(): Promise<boolean> {
 const USERS =
   'CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(100) NOT NULL UNIQUE, email VARCHAR(255), created_at DATETIME, role_id INT)';
 
-/** `count` users named `${prefix}${n}`: disjoint files for concurrent loads. */
-async function usersFile(dir: string, name: string, prefix: string, count: number): Promise<string> {
+/** A CSV file of `count` lines after `header`, line i (1-based) from `line(i)`. */
+async function csvFile(
+  dir: string,
+  name: string,
+  header: string,
+  count: number,
+  line: (i: number) => string,
+): Promise<string> {
   const path = join(dir, name);
   const out = createWriteStream(path);
-  let text = 'username,email,created_at,role_id\n';
+  let text = `${header}\n`;
   for (let i = 1; i <= count; i++) {
-    text += `${prefix}${i},${prefix}${i}@example.org,2024-05-06 07:08:09,${1 + (i % 5)}\n`;
+    text += `${line(i)}\n`;
     if (text.length > 1 << 16) {
       if (!out.write(text)) await once(out, 'drain');
       text = '';
@@ -60,6 +66,30 @@ async function usersFile(dir: string, name: string, prefix: string, count: numbe
   out.end(text);
   await once(out, 'finish');
   return path;
+}
+
+/** `count` users named `${prefix}${n}`: disjoint files for concurrent loads. */
+function usersFile(dir: string, name: string, prefix: string, count: number): Promise<string> {
+  return csvFile(
+    dir,
+    name,
+    'username,email,created_at,role_id',
+    count,
+    (i) => `${prefix}${i},${prefix}${i}@example.org,2024-05-06 07:08:09,${1 + (i % 5)}`,
+  );
+}
+
+/** The rows per chunk the cluster note of explain (or of a load's summary) names. */
+function chunkRows(notes: string): number {
+  const match = /a commit every (\d+) rows/.exec(notes);
+  assert.ok(match, notes);
+  return Number(match[1]);
+}
+
+/** A global variable of the cluster (set on one node, every node has it once set there). */
+async function globalVariable(c: mysql.Connection, name: string): Promise<number> {
+  const [rows] = await c.query(`SELECT @@GLOBAL.${name} AS v`);
+  return Number((rows as { v: unknown }[])[0]!.v);
 }
 
 interface Cli {
@@ -136,10 +166,18 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
     try {
       const plan = await db.explain('users', file);
       assert.match(plan.notes.join('\n'), /Galera cluster of 3 nodes, loading through 127\.0\.0\.1:4406/);
-      assert.match(plan.notes.join('\n'), /a commit every 50000 rows, each with its checkpoint/);
+      // Rows per chunk from the rows' encoded size and the cluster's limit (2 GiB here): 4 MiB of
+      // write set at twice the encoded bytes of a row.
+      const notes = plan.notes.join('\n');
+      assert.match(
+        notes,
+        /a commit every \d+ rows \(\d+ bytes per row encoded \(the first rows' average\), x2 for the write set: the 4194304 bytes aimed at \/ \d+ bytes\), each with its checkpoint/,
+      );
+      const chunk = chunkRows(notes);
+      assert.ok(chunk > 20_000 && chunk < 100_000, notes);
       const report = await db.load('users', file);
       assert.equal(report.rowsLoaded, 120_000);
-      assert.equal(report.checkpoints, 3);
+      assert.equal(report.checkpoints, Math.ceil(120_000 / chunk));
       // Every node has every row (read with wsrep_sync_wait), and the checkpoint is gone.
       for (const port of NODES) assert.deepEqual(await counts(port), { rows: 120_000, distinct: 120_000 });
       assert.equal(await checkpointRows(NODES[2]!), 0);
@@ -162,22 +200,34 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
     assert.deepEqual(await counts(NODES[0]!), { rows: 30_000, distinct: 30_000 });
   });
 
-  test('a chunk over the cluster write-set limit is split and loads', async () => {
+  test('a lowered wsrep_max_ws_size sizes the chunks; a --commit-every over it is split and loads', async () => {
     await resetUsers();
+    const small = await usersFile(dir, 'sized.csv', 'z', 30_000);
     const file = await usersFile(dir, 'split.csv', 's', 100_000);
     const admin = await node(NODES[0]!);
-    // 50,000 rows are about 3.4 MB of write set: over 1 MiB, so the chunk must be halved twice.
+    const saved = await globalVariable(admin, 'wsrep_max_ws_size');
     await admin.query('SET GLOBAL wsrep_max_ws_size = 1048576');
     try {
-      const result = await cli([file, '--db', url(NODES[0]!), '--table', 'users']);
-      assert.equal(result.code, 0, result.stderr);
+      // No --commit-every: chunks of half a MiB of estimated write set, which pass.
+      const sized = await cli([small, '--db', url(NODES[0]!), '--table', 'users', '--json']);
+      assert.equal(sized.code, 0, sized.stderr);
+      assert.doesNotMatch(sized.stderr, /writeset|going on from the last checkpoint/i);
+      const report = JSON.parse(sized.stdout) as { notes: string[]; checkpoints: number };
+      const notes = report.notes.join('\n');
+      assert.match(notes, /half of wsrep_max_ws_size 1048576 \/ \d+ bytes/);
+      const chunk = chunkRows(notes);
+      assert.ok(chunk > 2_000 && chunk < 12_000, notes);
+      assert.equal(report.checkpoints, Math.ceil(30_000 / chunk));
+      // 50,000 rows asked for are about 3.4 MB of write set: over 1 MiB, so the chunk is halved twice.
+      const split = await cli([file, '--db', url(NODES[0]!), '--table', 'users', '--commit-every', '50000']);
+      assert.equal(split.code, 0, split.stderr);
       assert.match(
-        result.stderr,
+        split.stderr,
         /Maximum writeset size exceeded: going on from the last checkpoint with a commit every 25000 rows/,
       );
-      assert.deepEqual(await counts(NODES[2]!), { rows: 100_000, distinct: 100_000 });
+      assert.deepEqual(await counts(NODES[2]!), { rows: 130_000, distinct: 130_000 });
     } finally {
-      await admin.query('SET GLOBAL wsrep_max_ws_size = 2147483647');
+      await admin.query(`SET GLOBAL wsrep_max_ws_size = ${saved}`);
       await admin.end();
     }
   });
@@ -209,6 +259,126 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
     assert.equal(ra.code, 0, ra.stderr);
     assert.equal(rb.code, 0, rb.stderr);
     assert.deepEqual(await counts(NODES[2]!), { rows: 300_000, distinct: 300_000 });
+  });
+
+  test('refs and returned ids: the real auto-increment ids (stepped by the cluster), in input order', async () => {
+    const c = await node(NODES[1]!);
+    await c.query('DROP TABLE IF EXISTS members, roles, sluice_checkpoints');
+    await c.query('CREATE TABLE roles (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE)');
+    await c.query(
+      'CREATE TABLE members (id BIGINT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(40) NOT NULL UNIQUE, role_id INT, FOREIGN KEY (role_id) REFERENCES roles (id))',
+    );
+    const offset = await globalVariable(c, 'auto_increment_offset');
+    assert.equal(await globalVariable(c, 'auto_increment_increment'), NODES.length);
+    const count = 60_000;
+    const file = await csvFile(dir, 'members.csv', 'username,role', count, (i) => `m${i},r${i % 7}`);
+    const objects = Array.from({ length: 5_000 }, (_, i) => ({ username: `o${i + 1}`, role: `q${i % 3}` }));
+    const db = await open(url(NODES[1]!));
+    let fromFile: LoadReport;
+    let fromObjects: LoadReport;
+    try {
+      const options = { refs: { role: 'roles.name' }, createMissingRefs: true, returning: ['id'] };
+      // A file: committed in chunks; JS objects: one transaction replicated in fragments.
+      fromFile = await db.load('members', file, options);
+      fromObjects = await db.load('members', objects, options);
+    } finally {
+      await db.close();
+    }
+    assert.ok(fromFile.checkpoints >= 1);
+    assert.equal(fromFile.refsCreated, 7);
+    assert.equal(fromObjects.refsCreated, 3);
+    const [rows] = await c.query(
+      'SELECT m.id, m.username, r.name AS role, r.id AS roleId FROM members m JOIN roles r ON r.id = m.role_id',
+    );
+    await c.end();
+    const byName = new Map((rows as { id: number; username: string; role: string; roleId: number }[]).map((r) => [r.username, r]));
+    assert.equal(byName.size, count + objects.length);
+    const check = (returned: readonly (Readonly<Record<string, unknown>> | null)[] | undefined, names: string[], roles: string[]) => {
+      assert.equal(returned?.length, names.length);
+      names.forEach((name, i) => {
+        const row = byName.get(name)!;
+        assert.equal(returned![i]?.id, row.id, `${name}: returned id`);
+        assert.equal(row.role, roles[i], `${name}: role`);
+        // Generated on node 2: every id (the members' and the roles') is node 2's offset mod 3.
+        assert.equal(row.id % NODES.length, offset % NODES.length, `${name}: id ${row.id}`);
+        assert.equal(row.roleId % NODES.length, offset % NODES.length, `${name}: role id ${row.roleId}`);
+      });
+      const ids = returned!.map((r) => Number(r!.id));
+      // Not contiguous: the ids step by the cluster size, with gaps between bulk statements.
+      assert.ok(Math.max(...ids) - Math.min(...ids) + 1 >= NODES.length * (ids.length - 1));
+    };
+    check(
+      fromFile.returning,
+      Array.from({ length: count }, (_, i) => `m${i + 1}`),
+      Array.from({ length: count }, (_, i) => `r${(i + 1) % 7}`),
+    );
+    check(
+      fromObjects.returning,
+      objects.map((o) => o.username),
+      objects.map((o) => o.role),
+    );
+  });
+
+  test('two loads through two nodes creating the same missing parents at once', async () => {
+    const c = await node(NODES[0]!);
+    await c.query('DROP TABLE IF EXISTS members, roles, sluice_checkpoints');
+    await c.query('CREATE TABLE roles (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) NOT NULL UNIQUE)');
+    await c.query(
+      'CREATE TABLE members (id BIGINT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(40) NOT NULL UNIQUE, role_id INT, FOREIGN KEY (role_id) REFERENCES roles (id))',
+    );
+    const role = (i: number) => `r${i % 20}`;
+    const a = await csvFile(dir, 'ma.csv', 'username,role', 40_000, (i) => `a${i},${role(i)}`);
+    const b = await csvFile(dir, 'mb.csv', 'username,role', 40_000, (i) => `b${i},${role(i)}`);
+    const args = ['--table', 'members', '--ref', 'role=roles.name', '--create-missing-refs'];
+    const [ra, rb] = await Promise.all([
+      cli([a, '--db', url(NODES[0]!), ...args]),
+      cli([b, '--db', url(NODES[1]!), ...args]),
+    ]);
+    assert.equal(ra.code, 0, ra.stderr);
+    assert.equal(rb.code, 0, rb.stderr);
+    const [roles] = await c.query('SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS d FROM roles');
+    assert.deepEqual(roles, [{ n: 20, d: 20 }]);
+    // Every member has the role its number says, whichever load created it.
+    const [right] = await c.query(
+      "SELECT COUNT(*) AS n FROM members m JOIN roles r ON r.id = m.role_id WHERE r.name = CONCAT('r', MOD(CAST(SUBSTRING(m.username, 2) AS UNSIGNED), 20))",
+    );
+    await c.end();
+    assert.deepEqual(right, [{ n: 80_000 }]);
+  });
+
+  test('the node the load is on stopped and started again: failover, resume, and the node rejoins with every row', async () => {
+    await resetUsers();
+    const count = 240_000;
+    const file = await usersFile(dir, 'rejoin.csv', 'j', count);
+    const notices: string[] = [];
+    const db = await open(url(...NODES));
+    let rejoined: Promise<unknown> | undefined;
+    let report: LoadReport;
+    try {
+      const loading = db.load('users', file, { returning: ['id'], onNotice: (m) => notices.push(m) });
+      // Stopped once a chunk is committed and before the last: then started again at once, while
+      // the load goes on through another node (it joins by IST and answers 1047 until Synced).
+      while ((await checkpointRows(NODES[1]!)) === 0) await sleep(100);
+      assert.ok((await checkpointRows(NODES[1]!)) < count, 'the load ended before the node was stopped');
+      await run('bash', [SCRIPT, 'kill', '1']);
+      rejoined = run('bash', [SCRIPT, 'start-node', '1']);
+      report = await loading;
+    } finally {
+      await db.close();
+      await (rejoined ?? run('bash', [SCRIPT, 'start-node', '1']));
+    }
+    assert.equal(report.rowsLoaded, count);
+    assert.ok((report.reconnects ?? 0) >= 1, notices.join('\n'));
+    assert.match(notices.join('\n'), /reconnecting .* to go on from the last checkpoint/);
+    // The rejoined node has every row once, as the others do.
+    for (const port of NODES) assert.deepEqual(await counts(port), { rows: count, distinct: count });
+    // Returned ids are the rows' real ids, in input order, across the runs before and after the failover.
+    const c = await node(NODES[0]!);
+    const [rows] = await c.query('SELECT id, username FROM users');
+    await c.end();
+    const ids = new Map((rows as { id: number; username: string }[]).map((r) => [r.username, r.id]));
+    assert.equal(report.returning?.length, count);
+    report.returning!.forEach((r, i) => assert.equal(r?.id, ids.get(`j${i + 1}`), `row ${i + 1}`));
   });
 
   for (const [what, victim] of [
