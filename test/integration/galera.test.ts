@@ -1,9 +1,13 @@
 /**
  * Loads into a real 3-node MariaDB Galera cluster on loopback (scripts/galera.sh start; .ci/run
- * starts one): detection, chunked commits with checkpoints, a write set over the cluster's limit
- * split, a node refusing queries passed over, two loads through two nodes at once, and 1M-row
- * loads during which a node is SIGKILLed (the one the load is connected to, and another) that
- * finish by themselves with every row exactly once. Skipped, saying so, when no cluster is up.
+ * starts one): detection, chunks sized from the cluster's write-set limits (a lowered
+ * wsrep_max_ws_size included) with checkpoints, a --commit-every over the limit split, a node
+ * refusing queries passed over, two loads through two nodes at once, refs and returned ids checked
+ * row by row against the cluster's stepped auto-increment ids, two loads creating the same parents
+ * through two nodes, the node a load is on stopped and started again (failover, resume, the node
+ * rejoins with every row), and 1M-row loads during which a node is SIGKILLed (the one the load is
+ * connected to, and another) that finish by themselves with every row exactly once. Skipped,
+ * saying so, when no cluster is up.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -86,7 +90,7 @@ function chunkRows(notes: string): number {
   return Number(match[1]);
 }
 
-/** A global variable of the cluster (set on one node, every node has it once set there). */
+/** A global variable of the node `c` is connected to (SET GLOBAL is per node). */
 async function globalVariable(c: mysql.Connection, name: string): Promise<number> {
   const [rows] = await c.query(`SELECT @@GLOBAL.${name} AS v`);
   return Number((rows as { v: unknown }[])[0]!.v);
