@@ -18,7 +18,9 @@ export class ReturnedAcrossRuns {
     this.first ??= batch.first;
     const at = batch.first - this.first;
     if (at !== this.all.length)
-      throw new Error(`returned values for record ${batch.first} out of order (expected ${this.first + this.all.length})`);
+      throw new Error(
+        `returned values for record ${batch.first} out of order (expected ${this.first + this.all.length})`,
+      );
     for (const row of batch.rows) this.all.push(row);
   };
 

@@ -295,9 +295,15 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
       'SELECT m.id, m.username, r.name AS role, r.id AS roleId FROM members m JOIN roles r ON r.id = m.role_id',
     );
     await c.end();
-    const byName = new Map((rows as { id: number; username: string; role: string; roleId: number }[]).map((r) => [r.username, r]));
+    const byName = new Map(
+      (rows as { id: number; username: string; role: string; roleId: number }[]).map((r) => [r.username, r]),
+    );
     assert.equal(byName.size, count + objects.length);
-    const check = (returned: readonly (Readonly<Record<string, unknown>> | null)[] | undefined, names: string[], roles: string[]) => {
+    const check = (
+      returned: readonly (Readonly<Record<string, unknown>> | null)[] | undefined,
+      names: string[],
+      roles: string[],
+    ) => {
       assert.equal(returned?.length, names.length);
       names.forEach((name, i) => {
         const row = byName.get(name)!;

@@ -27,7 +27,10 @@ describe('Galera', () => {
     // 50 bytes a row encoded, 100 in the write set (x2): 4 MiB / 100.
     const users = galeraChunk(CLUSTER, 50);
     assert.equal(users.rows, 41_943);
-    assert.match(users.reason, /^50 bytes per row encoded .*x2 for the write set: the 4194304 bytes aimed at \/ 100 bytes$/);
+    assert.match(
+      users.reason,
+      /^50 bytes per row encoded .*x2 for the write set: the 4194304 bytes aimed at \/ 100 bytes$/,
+    );
     // A lowered wsrep_max_ws_size: half of it.
     const lowered = galeraChunk({ ...CLUSTER, maxWsSize: 1_048_576 }, 50);
     assert.equal(lowered.rows, 5_242);
@@ -44,7 +47,10 @@ describe('Galera', () => {
 
   test('chunks stay under wsrep_max_ws_rows, the checkpoint row counted', () => {
     assert.equal(galeraChunk({ ...CLUSTER, maxWsRows: 20_000 }, 50).rows, 19_999);
-    assert.match(galeraChunk({ ...CLUSTER, maxWsRows: 20_000 }, 50).reason, /capped by wsrep_max_ws_rows 20000/);
+    assert.match(
+      galeraChunk({ ...CLUSTER, maxWsRows: 20_000 }, 50).reason,
+      /capped by wsrep_max_ws_rows 20000/,
+    );
     assert.equal(galeraChunk({ ...CLUSTER, maxWsRows: 1 }, 50).rows, 1);
   });
 
