@@ -208,6 +208,9 @@ export async function prepareLoad(
         source.path !== undefined &&
         !extraColumns &&
         refs === undefined &&
+        // Returned values are matched to rows sluice parsed (read back by key on MySQL, where no id
+        // column is added to force the parse): raw bytes would hand back nothing.
+        returning === undefined &&
         converters.size === 0 &&
         !sample.hasBadRecord &&
         // UTF-8, or an encoding the server converts exactly as sluice decodes it (else decoded here).
