@@ -57,7 +57,8 @@ export async function parallelFile(input: LoadInput, options: LoadOptions, n: nu
     csv: options,
     encoding: options.encoding,
     sniff: options.sniff,
-    columns: options.header === false ? (Array.isArray(options.columns) ? options.columns : ['_']) : undefined,
+    columns:
+      options.header === false ? (Array.isArray(options.columns) ? options.columns : ['_']) : undefined,
   });
   source.close();
   if (source.kind !== 'text') throw new Error(`${input} did not open as delimited text`);

@@ -168,8 +168,7 @@ export async function parallelLoad(
       note: `loaded over ${shares.length} connections (--parallel ${n}), each committing every ${commitEvery} rows with its own checkpoint: not one transaction`,
     });
   } finally {
-    for (const slot of slots)
-      if (slot !== sessions.first) await slot.session.close().catch(() => undefined);
+    for (const slot of slots) if (slot !== sessions.first) await slot.session.close().catch(() => undefined);
   }
 }
 

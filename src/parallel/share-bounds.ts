@@ -17,7 +17,8 @@ export interface Share {
 }
 
 /** How the file's records end: CSV/TSV in its dialect (quotes hide newlines), or one per line. */
-export type RecordLayout = { readonly kind: 'delimited'; readonly dialect: CsvDialect } | { readonly kind: 'lines' };
+export type RecordLayout =
+  { readonly kind: 'delimited'; readonly dialect: CsvDialect } | { readonly kind: 'lines' };
 
 /**
  * Cuts a file into at most `n` shares of about equal size, each starting just after a record's
@@ -36,7 +37,10 @@ export async function shareBounds(
 ): Promise<Share[]> {
   const targets = Array.from({ length: n - 1 }, (_, k) => Math.floor((size * (k + 1)) / n));
   const bounds = targets.length === 0 ? [] : await findBounds(path, targets, layout);
-  const starts: SourceStart[] = [{ offset: 0, ordinal: 0, line: 1 }, ...bounds.filter((b) => b.offset < size)];
+  const starts: SourceStart[] = [
+    { offset: 0, ordinal: 0, line: 1 },
+    ...bounds.filter((b) => b.offset < size),
+  ];
   return starts.map((start, i) => ({ part: i + 1, start, end: starts[i + 1]?.offset ?? size }));
 }
 

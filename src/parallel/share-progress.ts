@@ -24,7 +24,10 @@ export class ShareProgress {
   /** A share's own report: `progress.bytes` is an offset in the file. */
   update(index: number, progress: Progress): void {
     const share = this.shares[index]!;
-    this.bytes[index] = Math.max(this.bytes[index]!, Math.min(share.end, progress.bytes) - share.start.offset);
+    this.bytes[index] = Math.max(
+      this.bytes[index]!,
+      Math.min(share.end, progress.bytes) - share.start.offset,
+    );
     this.rows[index] = progress.rows;
     this.onProgress?.({
       rows: this.rows.reduce((a, b) => a + b, 0),

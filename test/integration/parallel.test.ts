@@ -94,7 +94,11 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
           // Each part's rejects follow the part before's; within a part they come as a serial load
           // writes them (a batch's parser refusals before the database's).
           const lines = rejectedLinesIn(rejects);
-          assert.deepEqual([...lines].sort((x, y) => x - y), bad, 'the rejects file names the lines');
+          assert.deepEqual(
+            [...lines].sort((x, y) => x - y),
+            bad,
+            'the rejects file names the lines',
+          );
           assert.deepEqual(lines.sort(), rejectedLinesIn(serialRejects).sort());
           assert.equal(Math.max(...progress), readFileSync(path).length, 'progress reaches the file size');
           assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
@@ -213,9 +217,14 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
         await assert.rejects(db.load('x', json, { parallel: 2 }), usage(/JSON array/));
         await assert.rejects(
           db.load('x', join(dir, 'clean.csv'), { parallel: 2, deferConstraints: true }),
-          usage(/--defer-constraints cannot be used with --parallel: it drops and rebuilds the keys inside the load's one transaction/),
+          usage(
+            /--defer-constraints cannot be used with --parallel: it drops and rebuilds the keys inside the load's one transaction/,
+          ),
         );
-        await assert.rejects(db.load('x', join(dir, 'clean.csv'), { parallel: 2, escape: '\\' }), usage(/--escape/));
+        await assert.rejects(
+          db.load('x', join(dir, 'clean.csv'), { parallel: 2, escape: '\\' }),
+          usage(/--escape/),
+        );
       } finally {
         await db.close();
       }
