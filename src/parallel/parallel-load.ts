@@ -74,7 +74,8 @@ export async function parallelLoad(
   const target = displayName(ref);
   const path = resolve(file.path);
   const notice = options.onNotice ?? (() => undefined);
-  const commitEvery = options.commitEvery ?? session.clusterChunkRows?.() ?? PARALLEL_COMMIT_EVERY;
+  // On a Galera cluster clusterLoad (handle.ts) has set the chunk its write-set limits allow.
+  const commitEvery = options.commitEvery ?? PARALLEL_COMMIT_EVERY;
   // The first connection may be replaced by a reconnection while the shares run.
   const checkpoints = () => new CheckpointTable(sessions.first.session);
   const stale = await staleCheckpoints(session, target, path, n, options.resume === true);

@@ -132,7 +132,8 @@ export async function resumableLoad(
       options,
       share,
     );
-    if (run.start !== undefined)
+    // A share starts past the file's start without resuming anything: nothing to say then.
+    if (run.start !== undefined && (share === undefined || checkpoint !== undefined))
       notice(
         `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
       );
