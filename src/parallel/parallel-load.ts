@@ -90,9 +90,10 @@ export async function parallelLoad(
   const keys = shares.map((s) => shareKey(path, s.part, n));
   const rejectsOf = (share: Share) =>
     typeof options.rejects === 'string' ? partRejectsPath(options.rejects, share.part, n) : options.rejects;
-  const saved = await Promise.all(
-    keys.map((key) => (options.resume === true ? readCheckpoint(session, target, key) : undefined)),
-  );
+  // One query at a time: they share the first connection.
+  const saved: (Checkpoint | undefined)[] = [];
+  for (const key of keys)
+    saved.push(options.resume === true ? await readCheckpoint(session, target, key) : undefined);
   if (options.resume === true && saved.every((c) => c === undefined))
     notice(`nothing to resume for ${target}: starting from the beginning of ${file.path}`);
   // A share with no row never committed a row: its rejects file is from another load.
@@ -101,6 +102,8 @@ export async function parallelLoad(
       await removePartRejects(options.rejects, share.part, n);
 
   const ddl = await createTable(session, ref, file.path, options);
+  // Made once here rather than by N shares racing to create it.
+  await checkpoints().ensure();
   const progress = new ShareProgress(shares, saved, info.size, options.onProgress);
   const controller = new AbortController();
   const slots: SessionSlot[] = [];
