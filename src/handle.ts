@@ -4,7 +4,7 @@ import { dialectFor } from './dialects/registry.js';
 import { clusterLoad } from './cluster-options.js';
 import { explain } from './load.js';
 import { resumableLoad, type SessionSlot } from './resume/resumable-load.js';
-import { parallelLoad } from './parallel/parallel-load.js';
+import { PARALLEL_COMMIT_EVERY, parallelLoad, parallelNote } from './parallel/parallel-load.js';
 import type { LoadOptions } from './options.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import type { LoadInput } from './sources/from-input.js';
@@ -93,7 +93,13 @@ export async function open(target: string | object, options: OpenOptions = {}): 
       exclusive(async () => {
         const run = clusterLoad(slot.session, input, options ?? {});
         const report = await explain(slot.session, table, input, run.options);
-        return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
+        const n = run.options.parallel ?? 1;
+        const parallel =
+          n > 1
+            ? parallelNote(n, n, run.options.commitEvery ?? PARALLEL_COMMIT_EVERY, 'would load')
+            : undefined;
+        const notes = [run.note, parallel].filter((note) => note !== undefined);
+        return notes.length === 0 ? report : { ...report, notes: [...notes, ...report.notes] };
       }),
     close: () => slot.session.close(),
   };

@@ -169,11 +169,16 @@ export async function parallelLoad(
       seconds,
       ddl,
       parallel: shares.length,
-      note: `loaded over ${shares.length} connections (--parallel ${n}), each committing every ${commitEvery} rows with its own checkpoint: not one transaction`,
+      note: parallelNote(shares.length, n, commitEvery, 'loaded'),
     });
   } finally {
     for (const slot of slots) if (slot !== sessions.first) await slot.session.close().catch(() => undefined);
   }
+}
+
+/** What a parallel load does, for the report and for explain. */
+export function parallelNote(shares: number, n: number, commitEvery: number, verb: string): string {
+  return `${verb} over ${shares} connections (--parallel ${n}), each committing every ${commitEvery} rows with its own checkpoint: not one transaction`;
 }
 
 /** A share whose checkpoint stands at its end (or past its last record) has nothing left to load. */

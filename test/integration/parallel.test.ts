@@ -124,6 +124,8 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
         assert.ok(report.checkpoints >= 8, `checkpoints ${report.checkpoints}`);
         assert.deepEqual(await rows('clean_parallel'), await rows('clean_serial'));
         assert.match(report.notes.join('\n'), /not one transaction/);
+        const plan = await db.explain('clean_parallel', path, { parallel: 3 });
+        assert.match(plan.notes.join('\n'), /would load over 3 connections \(--parallel 3\)/);
       } finally {
         await db.close();
       }
