@@ -1,6 +1,6 @@
 import type { LogicalType } from '../dialects/dialect.js';
 import { isExactDouble, typeOfText } from './text-types.js';
-import { JsonNumber, decimalPlaces, doubleOf, int64Of, isInt64 } from '../util/json-number.js';
+import { JsonNumber, decimalPlaces, int64Of, isInt64 } from '../util/json-number.js';
 
 /**
  * Column types from a sample of the first rows. Only what the sample proves is claimed: a column
@@ -60,8 +60,8 @@ function typeOfValue(value: unknown): LogicalType {
       return 'boolean';
     default:
       if (value instanceof Date) return 'timestamptz';
-      // A JSON number kept as its literal: a 64-bit integer fits bigint; a huge integer a double
-      // prints the same (1E22) stays real, as when it was a JS number; anything else needs decimal.
+      // A JSON number kept as its literal: a 64-bit integer fits bigint, anything else (1E22
+      // included, exact as a literal) needs decimal.
       if (value instanceof JsonNumber) return jsonNumberType(value.literal);
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) return 'bytes';
       return 'json';
@@ -69,8 +69,7 @@ function typeOfValue(value: unknown): LogicalType {
 }
 
 function jsonNumberType(literal: string): LogicalType {
-  if (int64Of(literal) !== undefined) return 'integer';
-  return doubleOf(literal) === undefined ? 'decimal' : 'real';
+  return int64Of(literal) === undefined ? 'decimal' : 'integer';
 }
 
 function widen(a: LogicalType, b: LogicalType): LogicalType {

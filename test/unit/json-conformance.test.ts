@@ -72,6 +72,7 @@ const EXACT_NUMBERS: Record<string, unknown> = {
   y_number_real_capital_e: [new JsonNumber('1E22')],
   y_number_real_exponent: [new JsonNumber('123e45')],
   y_number_real_fraction_exponent: [new JsonNumber('123.456e78')],
+  y_object_extreme_numbers: { min: new JsonNumber('-1.0e+28'), max: new JsonNumber('1.0e+28') },
   i_number_double_huge_neg_exp: [new JsonNumber('123.456e-789')],
   i_number_neg_int_huge_exp: [new JsonNumber('-1e+9999')],
   i_number_pos_double_huge_exp: [new JsonNumber('1.5e+9999')],
