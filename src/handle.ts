@@ -4,6 +4,7 @@ import { dialectFor } from './dialects/registry.js';
 import { clusterLoad } from './cluster-options.js';
 import { explain } from './load.js';
 import { resumableLoad, type SessionSlot } from './resume/resumable-load.js';
+import { PARALLEL_COMMIT_EVERY, parallelLoad, parallelNote } from './parallel/parallel-load.js';
 import type { LoadOptions } from './options.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import type { LoadInput } from './sources/from-input.js';
@@ -41,6 +42,21 @@ export async function open(target: string | object, options: OpenOptions = {}): 
         ? () => dialect.connect(target, { ...options, failedNode: slot.session.node })
         : undefined,
   };
+  // More connections to the same database, for a parallel load's shares: from the URL, or the
+  // pool; a single client passed in is one connection (parallelLoad refuses it).
+  const more =
+    typeof target === 'string' || dialect.isPool?.(target) === true
+      ? async (): Promise<SessionSlot> => {
+          const extra: SessionSlot = {
+            session: await dialect.connect(target, options),
+            reconnect:
+              typeof target === 'string'
+                ? () => dialect.connect(target, { ...options, failedNode: extra.session.node })
+                : undefined,
+          };
+          return extra;
+        }
+      : undefined;
   let busy = false;
   // One load at a time per handle: two loads interleaving on one connection would share a
   // transaction and lose atomicity without a sound.
@@ -48,7 +64,7 @@ export async function open(target: string | object, options: OpenOptions = {}): 
     if (busy)
       throw new SluiceError(
         'BAD_USAGE',
-        'this handle is already running a load; open another handle for parallel loads',
+        'this handle is already running a load; open another handle to run two loads at once (or load with parallel: N)',
       );
     busy = true;
     try {
@@ -64,7 +80,10 @@ export async function open(target: string | object, options: OpenOptions = {}): 
         const run = clusterLoad(slot.session, input, options ?? {});
         if (run.fragments) await slot.session.replicateInFragments?.(true);
         try {
-          const report = await resumableLoad(slot, table, input, run.options);
+          const report =
+            (run.options.parallel ?? 1) > 1
+              ? await parallelLoad({ first: slot, open: more }, table, input, run.options)
+              : await resumableLoad(slot, table, input, run.options);
           return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
         } finally {
           if (run.fragments) await slot.session.replicateInFragments?.(false).catch(() => undefined);
@@ -74,7 +93,13 @@ export async function open(target: string | object, options: OpenOptions = {}): 
       exclusive(async () => {
         const run = clusterLoad(slot.session, input, options ?? {});
         const report = await explain(slot.session, table, input, run.options);
-        return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
+        const n = run.options.parallel ?? 1;
+        const parallel =
+          n > 1
+            ? parallelNote(n, n, run.options.commitEvery ?? PARALLEL_COMMIT_EVERY, 'would load')
+            : undefined;
+        const notes = [run.note, parallel].filter((note) => note !== undefined);
+        return notes.length === 0 ? report : { ...report, notes: [...notes, ...report.notes] };
       }),
     close: () => slot.session.close(),
   };

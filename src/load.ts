@@ -33,12 +33,14 @@ export async function load(
 ): Promise<LoadReport> {
   const started = performance.now();
   const start = run?.start;
-  const prepared = await prepareLoad(session, table, input, options, start && { start });
+  // A share of a parallel load reads its file only up to its end (src/parallel/).
+  const end = run?.end;
+  const prepared = await prepareLoad(session, table, input, options, start && { start }, end);
   const { plan, source, mapper, ref, ddl } = prepared;
   const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
-      ? rawCsvInput(source.path, source, mapper.columns, () => progress(), start)
+      ? rawCsvInput(source.path, source, mapper.columns, () => progress(), start, end)
       : undefined;
   // Compressed input and encodings whose record ends are not file offsets: the bar counts the bytes
   // read from the file (a read chunk ahead of the rows handed on), against the file's size.

@@ -115,6 +115,13 @@ export interface LoadOptions extends CsvOptions {
    * the load's one transaction (PostgreSQL, SQLite: indexes): faster into an empty or small table.
    */
   readonly deferConstraints?: boolean;
+  /**
+   * Load a file over N connections at once, each copying its own part of the file (cut at record
+   * ends), each part committed in chunks with its own checkpoint (commitEvery, default
+   * PARALLEL_COMMIT_EVERY rows): not one transaction. Needs a URL or a pool to open N connections.
+   * 1: the ordinary load.
+   */
+  readonly parallel?: number;
   /** Rows sampled for type inference and column discovery (default 1000). */
   readonly sampleSize?: number;
   readonly onProgress?: (progress: Progress) => void;
@@ -190,6 +197,8 @@ export function validateOptions(options: LoadOptions): void {
       'BAD_USAGE',
       '--defer-constraints cannot be used with --resume: a deferred load is one transaction, with nothing to resume',
     );
+  positive('parallel', options.parallel);
+  if ((options.parallel ?? 1) > 1) refuseWithParallel(options);
   positive('maxErrors', options.maxErrors);
   positive('batchSize', options.batchSize);
   if (options.commitEvery !== 0) positive('commitEvery', options.commitEvery);
@@ -201,6 +210,32 @@ export function validateOptions(options: LoadOptions): void {
       'BAD_USAGE',
       `retries must be a whole number of at least 0, got ${String(options.retries)}`,
     );
+}
+
+/**
+ * The options a parallel load cannot honour: they need the load's one transaction, one count or
+ * one sequence of rows, which N connections loading parts of the file at once do not have.
+ */
+function refuseWithParallel(options: LoadOptions): void {
+  const refused = (what: string, why: string, hint?: string) => {
+    throw new SluiceError('BAD_USAGE', `${what} cannot be used with --parallel: ${why}`, {
+      hint: hint ?? 'drop one of them',
+    });
+  };
+  if (options.deferConstraints === true)
+    refused(
+      '--defer-constraints',
+      "it drops and rebuilds the keys inside the load's one transaction, and a parallel load is N connections committing chunks of their own",
+      'load without --parallel to defer the constraints, or without --defer-constraints to load in parallel',
+    );
+  if (options.commitEvery === 0)
+    refused('--commit-every 0', 'a parallel load commits each part in chunks, never as one transaction');
+  if (options.returning !== undefined)
+    refused('returning', 'generated values come back in input order, and the parts are written at once');
+  if (options.maxErrors !== undefined)
+    refused('--max-errors', "it counts the rejects of the whole load, and each part's are counted apart");
+  if (options.limit !== undefined)
+    refused('--limit', 'it reads only the first records, which the first part holds');
 }
 
 function positive(name: string, value: number | undefined): void {

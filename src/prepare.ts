@@ -53,6 +53,8 @@ export async function prepareLoad(
   options: LoadOptions,
   /** A resumed load: where the source goes on, and the rejects file appended to. */
   resume?: { readonly start: SourceStart },
+  /** A share of a parallel load: the byte offset where its part of the file ends. */
+  end?: number,
 ): Promise<PreparedLoad> {
   validateOptions(options);
   const ref = tableRef(table);
@@ -73,6 +75,7 @@ export async function prepareLoad(
     sniff: options.sniff,
     stdin: options.stdin,
     start: resume?.start,
+    end,
     lenient: skipping,
     csv: options,
     columns: names,

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { RowChunk } from './dialects/dialect.js';
 import type { RawCsvInput } from './methods/method.js';
 import { decompressStage } from './sources/decompress.js';
-import { openSource, READ_CHUNK } from './sources/from-input.js';
+import { lastByte, openSource, READ_CHUNK } from './sources/from-input.js';
 import type { CsvDialect } from './util/csv-dialect.js';
 import type { SourceStart } from './sources/source.js';
 import { lineAtOffset } from './resume/source-identity.js';
@@ -21,6 +21,8 @@ export function rawCsvInput(
   onBytes: () => void,
   /** A resumed load: the checkpoint's position (past the header), where the bytes start. */
   start: SourceStart | undefined,
+  /** A share of a parallel load: the byte offset where its bytes stop (a record's end). */
+  end?: number,
 ): RawCsvInput {
   const { format, dialect } = file;
   // A headerless file is read again with the names it was first read with.
@@ -29,7 +31,7 @@ export function rawCsvInput(
   let read = 0;
   /** The file's CSV bytes: `counted` ones move progress (the file's own bytes, compressed or not). */
   async function* csvBytes(counted: boolean, chunkSize: number, offset = 0): AsyncGenerator<Buffer> {
-    const file = createReadStream(path, { highWaterMark: chunkSize, start: offset });
+    const file = createReadStream(path, { highWaterMark: chunkSize, start: offset, ...lastByte(end) });
     const compressed = { bytes: 0 };
     const stage = await decompressStage(file, path, path, compressed);
     try {
@@ -53,6 +55,7 @@ export function rawCsvInput(
       encoding: dialect.encoding,
       sniff: false,
       start: at,
+      end,
     });
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)

@@ -43,6 +43,8 @@ export interface LoadReport {
   readonly refsCreated?: number;
   /** Reconnections after transient failures (--retries). */
   readonly reconnects?: number;
+  /** --parallel: the shares the file was cut into, each loaded over its own connection. */
+  readonly parallel?: number;
   /** --defer-constraints: what was dropped and rebuilt, what was kept, and each phase's time. */
   readonly deferredConstraints?: DeferredConstraintsReport;
 }

@@ -82,7 +82,9 @@ export async function loadCommand(context: CommandContext): Promise<number> {
 /** A failed checkpointed load names the command that goes on from its last checkpoint. */
 function withResumeCommand(error: unknown, args: ParsedLoadArgs, argv: readonly string[]): unknown {
   if (!isSluiceError(error) || (error.rowsCommitted ?? 0) === 0) return error;
-  if (args.options.commitEvery === undefined || args.input === '-') return error;
+  // A parallel load commits in chunks whether --commit-every is given or not.
+  const chunked = args.options.commitEvery !== undefined || (args.options.parallel ?? 1) > 1;
+  if (!chunked || args.input === '-') return error;
   const words = ['sluice', 'load', ...argv.map((a) => redactUrl(a))];
   if (args.options.resume !== true) words.push('--resume');
   const command = words.map(shellWord).join(' ');

@@ -71,6 +71,11 @@ export const LOAD_OPTIONS = {
     arg: 'REF',
   },
   'create-missing-refs': { type: 'boolean', help: 'with --ref: insert the parents whose key is unknown' },
+  parallel: {
+    type: 'string',
+    help: 'load a file over N connections, each a part of it, committed in chunks (not one transaction)',
+    arg: 'N',
+  },
   'defer-constraints': {
     type: 'boolean',
     help: 'drop keys, indexes and foreign keys after BEGIN, rebuild them before COMMIT (one transaction)',
@@ -148,6 +153,7 @@ export function parseLoadArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     refs: refsFrom(values.ref as string[] | undefined),
     createMissingRefs: values['create-missing-refs'] === true ? true : undefined,
     deferConstraints: values['defer-constraints'] === true ? true : undefined,
+    parallel: integer('--parallel', values.parallel),
     ...byteLayerFrom(values),
   };
   return {

@@ -53,6 +53,7 @@ export function reportJson(report: LoadReport): string {
     reconnects,
     refsCreated,
     deferredConstraints,
+    parallel,
   } = report;
   return JSON.stringify({
     table,
@@ -77,6 +78,8 @@ export function reportJson(report: LoadReport): string {
     ...(refsCreated !== undefined ? { refsCreated } : {}),
     // Only with --defer-constraints (undefined is left out of the JSON).
     deferredConstraints,
+    // Only with --parallel: the parts the file was cut into.
+    parallel,
   });
 }
 

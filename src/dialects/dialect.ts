@@ -81,6 +81,11 @@ export interface Capabilities {
   readonly maxStatementBytes: number | undefined;
   /** The database runs in this process: one thread does the parsing and the inserts. */
   readonly inProcess: boolean;
+  /**
+   * One writer at a time (SQLite): a parallel load's connections would only wait for each other,
+   * so --parallel is refused.
+   */
+  readonly singleWriter?: boolean;
   /** A load creates a missing table unless told not to (the embedded default; servers need --create). */
   readonly createsMissingTables: boolean;
   /** DDL takes part in transactions (a failed load also undoes the CREATE TABLE). */
@@ -461,6 +466,11 @@ export interface Dialect {
   readonly schemes: readonly string[];
   /** True when `client` is a driver object this dialect can use (structural check, no import). */
   accepts(client: unknown): boolean;
+  /**
+   * True when `client` is a pool, which lends a connection per connect(): a parallel load takes N
+   * of them. A single client is one connection, and cannot be multiplied.
+   */
+  isPool?(client: object): boolean;
   connect(target: string | object, options?: ConnectOptions): Promise<Session>;
 }
 

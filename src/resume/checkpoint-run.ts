@@ -1,4 +1,5 @@
 import type { RowCounts, TableRef } from '../dialects/dialect.js';
+import { SluiceError } from '../errors.js';
 import type { CommitHooks } from '../methods/transaction.js';
 import type { SourceStart } from '../sources/source.js';
 import type { Checkpoint, CheckpointTable } from './checkpoint-table.js';
@@ -11,6 +12,20 @@ export interface RunBase {
   /** What those rows did: inserted, updated, unchanged (an upsert's split). */
   readonly counts: RowCounts;
   readonly checkpoints: number;
+}
+
+/**
+ * A share of a parallel load (src/parallel/parallel-load.ts), as its run sees it: where its part of
+ * the file ends, the records before its first one, and the signal that stops it when another share
+ * failed. Its checkpoint row stays when it finishes: the parallel load removes every share's row
+ * at once, when all are done.
+ */
+export interface RunShare {
+  /** The byte offset where the share's part of the file ends; undefined: at the file's end. */
+  readonly end: number | undefined;
+  /** The ordinal of the record before the share's first one (0 for the first share). */
+  readonly origin: number;
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -32,12 +47,18 @@ export class CheckpointRun {
     /** Undefined: the load starts at the beginning of its file. */
     readonly start: SourceStart | undefined,
     readonly base: RunBase,
+    private readonly share?: RunShare,
   ) {
     this.checkpoints = base.checkpoints;
     this.committed =
       start === undefined
         ? undefined
         : { offset: start.offset, ordinal: start.ordinal, rowsLoaded: base.rowsLoaded };
+  }
+
+  /** Where the source stops: a parallel share's end; undefined for the whole file. */
+  get end(): number | undefined {
+    return this.share?.end;
   }
 
   /** Before the load's first transaction: its row, at the start position, in the checkpoint table. */
@@ -69,6 +90,9 @@ export class CheckpointRun {
       beforeCommit: async (point) => {
         // The final COMMIT after a chunk that ended on a commit point has nothing new to record.
         if (point.last === undefined || point.rows === 0) return;
+        // Another share failed: this one stops at its next commit point, its open chunk rolled back.
+        if (this.share?.signal.aborted === true)
+          throw new SluiceError('LOAD_FAILED', 'stopped: another part of the parallel load failed');
         const rowsLoaded = this.base.rowsLoaded + point.total - dbRejected();
         await flushRejects();
         pending = { offset: point.last.end, ordinal: point.last.ordinal, rowsLoaded };
@@ -76,7 +100,7 @@ export class CheckpointRun {
           offset: point.last.end,
           ordinal: point.last.ordinal,
           rowsLoaded,
-          rowsRejected: point.last.ordinal - rowsLoaded,
+          rowsRejected: point.last.ordinal - (this.share?.origin ?? 0) - rowsLoaded,
           counts: {
             inserted: this.base.counts.inserted + point.counts.inserted,
             updated: this.base.counts.updated + point.counts.updated,
@@ -96,6 +120,7 @@ export class CheckpointRun {
 
   /** After the final COMMIT: the load is whole and its checkpoint goes. */
   async finish(): Promise<void> {
+    if (this.share !== undefined) return;
     await this.table.remove(this.target, this.identity.path);
   }
 }

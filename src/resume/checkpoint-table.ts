@@ -274,6 +274,21 @@ export class CheckpointTable {
       );
   }
 
+  /**
+   * Removes the rows of several sources (a parallel load's shares) in one statement, so that they
+   * go together or not at all: a kill half-way through must not leave a resume some shares' rows
+   * and not others'.
+   */
+  async removeAll(target: string, paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const q = (name: string) => this.session.sql.quoteIdent(name);
+    const p = (i: number) => this.session.sql.placeholder(i);
+    await this.session.execute(
+      `DELETE FROM ${q(CHECKPOINT_TABLE)} WHERE ${q('target_key')} IN (${paths.map((_, i) => p(i + 1)).join(', ')})`,
+      paths.map((path) => keyOf(target, path)),
+    );
+  }
+
   /** Removes the load's row: a finished load leaves none behind. */
   async remove(target: string, path: string): Promise<void> {
     const q = (name: string) => this.session.sql.quoteIdent(name);

@@ -13,6 +13,7 @@ import { CHECKPOINT_TABLE, CheckpointTable, type Checkpoint } from './checkpoint
 import { resumeOptionsKey, optionDifferences } from './resume-options.js';
 import { identityDifferences, lineAtOffset, sourceIdentity, type SourceIdentity } from './source-identity.js';
 import { keepRejectsBefore } from './rejects-resume.js';
+import { shareOf } from '../parallel/share-key.js';
 
 export const DEFAULT_RETRIES = 3;
 const FIRST_DELAY_MS = 500;
@@ -23,6 +24,21 @@ export interface SessionSlot {
   session: Session;
   /** A new connection to the same database; undefined when sluice was given a client it cannot reopen. */
   readonly reconnect: (() => Promise<Session>) | undefined;
+}
+
+/**
+ * A share of a parallel load (src/parallel/parallel-load.ts): its part of the file, run as a
+ * checkpointed load of its own with its own checkpoint row.
+ */
+export interface LoadShare {
+  /** The checkpoint row's source key: the file's absolute path and "#part k of N". */
+  readonly key: string;
+  /** Where its part starts: the first share at the file's start, the others just after a record. */
+  readonly start: SourceStart;
+  /** The byte offset where its part ends; undefined: at the file's end (the last share). */
+  readonly end: number | undefined;
+  /** Aborted when another share failed: this one stops at its next commit point. */
+  readonly signal: AbortSignal;
 }
 
 /**
@@ -38,6 +54,8 @@ export async function resumableLoad(
   table: string | TableRef,
   input: LoadInput,
   options: LoadOptions,
+  /** One share of a parallel load; the parallel load has checked the file and the checkpoints. */
+  share?: LoadShare,
 ): Promise<LoadReport> {
   const notice = options.onNotice ?? (() => undefined);
   if (options.resume === true && (typeof input !== 'string' || input === '-')) {
@@ -75,17 +93,25 @@ export async function resumableLoad(
       : 'a JSON array loaded with --on-error skip cannot be resumed';
   const target = displayName(tableRef(table));
   const optionsKey = resumeOptionsKey(options, format);
-  const identity = await identityOf(path);
+  // A share's checkpoint row is its own: keyed by its part's name beside the file's path.
+  const identity = withKey(await identityOf(path), share?.key);
+  const sourceKey = identity.path;
   const retries = resumable && options.commitEvery !== undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
 
   let checkpoint: Checkpoint | undefined;
   if (options.resume === true) {
-    checkpoint = await readCheckpoint(slot.session, target, path);
-    if (checkpoint === undefined) {
+    checkpoint = await readCheckpoint(slot.session, target, sourceKey);
+    if (checkpoint === undefined && share !== undefined) {
+      // A share that has no row yet never committed a row: it starts at its part's start.
+    } else if (checkpoint === undefined) {
       await refuseOtherSources(slot.session, target, path);
       notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
     } else check(checkpoint, identity, optionsKey, path, target);
-  } else if (resumable && (await readCheckpoint(slot.session, target, path)) !== undefined) {
+  } else if (
+    share === undefined &&
+    resumable &&
+    (await readCheckpoint(slot.session, target, sourceKey)) !== undefined
+  ) {
     notice(
       `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
     );
@@ -104,8 +130,10 @@ export async function resumableLoad(
       checkpoint,
       path,
       options,
+      share,
     );
-    if (run.start !== undefined)
+    // A share starts past the file's start without resuming anything: nothing to say then.
+    if (run.start !== undefined && (share === undefined || checkpoint !== undefined))
       notice(
         `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
       );
@@ -125,11 +153,13 @@ export async function resumableLoad(
           `${slot.session.describeError(error).message}: going on from the last checkpoint with a commit every ${chunk} rows`,
         );
         attempt--;
-        checkpoint = await readCheckpoint(slot.session, target, path);
+        checkpoint = await readCheckpoint(slot.session, target, sourceKey);
         continue;
       }
       const transient =
         !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
+      if ((!transient || attempt >= retries || slot.reconnect === undefined) && share !== undefined)
+        throw error; // the parallel load says what is committed over all its shares
       if (!transient || attempt >= retries || slot.reconnect === undefined)
         throw await failure(
           error,
@@ -148,8 +178,9 @@ export async function resumableLoad(
       slot.session = await reconnectWithin(slot, retries - attempt, notice);
       if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
       reconnects++;
-      checkpoint = await readCheckpoint(slot.session, target, path);
-      if (checkpoint !== undefined) check(checkpoint, await identityOf(path), optionsKey, path, target);
+      checkpoint = await readCheckpoint(slot.session, target, sourceKey);
+      if (checkpoint !== undefined)
+        check(checkpoint, withKey(await identityOf(path), share?.key), optionsKey, path, target);
     }
   }
 }
@@ -164,10 +195,14 @@ async function runFrom(
   checkpoint: Checkpoint | undefined,
   path: string,
   options: LoadOptions,
+  share: LoadShare | undefined,
 ): Promise<CheckpointRun> {
   const table = new CheckpointTable(session);
+  const runShare = share && { end: share.end, origin: share.start.ordinal, signal: share.signal };
+  if (checkpoint === undefined && share !== undefined && share.start.offset > 0)
+    return new CheckpointRun(table, target, targetRef, identity, optionsKey, share.start, ZERO, runShare);
   if (checkpoint === undefined || checkpoint.offset === 0)
-    return new CheckpointRun(table, target, targetRef, identity, optionsKey, undefined, ZERO);
+    return new CheckpointRun(table, target, targetRef, identity, optionsKey, undefined, ZERO, runShare);
   const line = await lineAtOffset(path, checkpoint.offset);
   const start: SourceStart = { offset: checkpoint.offset, ordinal: checkpoint.ordinal, line };
   if (typeof options.rejects === 'string') await keepRejectsBefore(options.rejects, line);
@@ -177,7 +212,7 @@ async function runFrom(
     counts: checkpoint.counts,
     checkpoints: checkpoint.checkpoints,
   };
-  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base);
+  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base, runShare);
 }
 
 const ZERO: RunBase = {
@@ -204,13 +239,19 @@ async function reconnectWithin(
   }
 }
 
-async function readCheckpoint(
+/** The checkpoint of `sourceKey` (a file's absolute path, or a parallel share's key) into `target`. */
+export async function readCheckpoint(
   session: Session,
   target: string,
-  path: string,
+  sourceKey: string,
 ): Promise<Checkpoint | undefined> {
   if ((await session.describeTable({ name: CHECKPOINT_TABLE })) === undefined) return undefined;
-  return new CheckpointTable(session).read(target, resolve(path));
+  return new CheckpointTable(session).read(target, sourceKey);
+}
+
+/** The file's identity with a parallel share's key as its path, or as it is. */
+function withKey(identity: SourceIdentity, key: string | undefined): SourceIdentity {
+  return key === undefined ? identity : { ...identity, path: key };
 }
 
 /**
@@ -222,6 +263,13 @@ async function refuseOtherSources(session: Session, target: string, path: string
   if ((await session.describeTable({ name: CHECKPOINT_TABLE })) === undefined) return;
   const others = await new CheckpointTable(session).sourcesOf(target);
   if (others.length === 0) return;
+  const share = others.map((key) => shareOf(key, resolve(path))).find((s) => s !== undefined);
+  if (share !== undefined)
+    throw new SluiceError(
+      'BAD_USAGE',
+      `cannot resume the load of ${path} into ${target} without --parallel: the interrupted load ran with --parallel ${share.of}, and each of its parts has its own checkpoint`,
+      { hint: `resume with --parallel ${share.of}, or run the load without --resume to start again` },
+    );
   throw new SluiceError(
     'BAD_USAGE',
     `cannot resume the load into ${target} from ${path}: the interrupted load${others.length > 1 ? 's' : ''} into ${target} read ${others.join(', ')}`,
@@ -284,6 +332,6 @@ async function failure(
   });
 }
 
-function displayName(ref: TableRef): string {
+export function displayName(ref: TableRef): string {
   return ref.schema === undefined ? ref.name : `${ref.schema}.${ref.name}`;
 }

@@ -5,7 +5,8 @@ import type { Format } from '../sources/source.js';
 
 /**
  * The options that change what a load stores, as JSON in the checkpoint: a resume with other ones
- * would load the rest of the file differently from its start. The method, batch size, chunk size
+ * would load the rest of the file differently from its start (or, for --parallel, cut it into
+ * other parts). The method, batch size, chunk size
  * and retries may change between runs: they change how, not what.
  */
 export function resumeOptionsKey(options: LoadOptions, format: Format): string {
@@ -23,6 +24,8 @@ export function resumeOptionsKey(options: LoadOptions, format: Format): string {
     // Only when given, so the checkpoints of loads without them keep their key.
     ...(options.encoding !== undefined ? { encoding: resolveEncoding(options.encoding).name } : {}),
     ...(options.sniff !== undefined ? { sniff: options.sniff } : {}),
+    // A parallel load's shares are cut by N: a resume with another N would cut other parts.
+    ...((options.parallel ?? 1) > 1 ? { parallel: options.parallel } : {}),
     // The CSV dialect decides where records end and what is NULL: only the options given.
     ...Object.fromEntries(
       CSV_OPTION_NAMES.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]),
@@ -46,6 +49,7 @@ export function optionDifferences(saved: string, now: string): string[] {
     defaults: 'defaults',
     encoding: '--encoding',
     sniff: '--sniff',
+    parallel: '--parallel',
     ...CSV_FLAGS_BY_OPTION,
   };
   return Object.keys(flag)

@@ -35,6 +35,11 @@ export interface SourceOptions {
   readonly stdin?: Readable;
   /** A resumed load (files only): go on after this position instead of from the start. */
   readonly start?: SourceStart;
+  /**
+   * One share of a parallel load (files only): stop reading at this byte offset, a record's end
+   * (src/parallel/share-bounds.ts), as if the file ended there.
+   */
+  readonly end?: number;
   /** How a CSV/TSV input is written; refused for NDJSON and JSON. */
   readonly csv?: CsvOptions;
   /** Headerless CSV/TSV: the column names in file order. */
@@ -76,7 +81,7 @@ export async function openSource(input: LoadInput, options: SourceOptions = {}):
     const start = options.start;
     if (start !== undefined && start.offset > 0)
       return openAt(input, format, size, start, { ...bytes, sniff, format, name: input });
-    const stream = createReadStream(input, { highWaterMark: READ_CHUNK });
+    const stream = createReadStream(input, { highWaterMark: READ_CHUNK, ...lastByte(options.end) });
     return openBytes(stream, { ...bytes, sniff, format, name: input, path: input, totalBytes: size });
   }
   // Readable.from(buffers) makes an object-mode stream of bytes: a format says they are bytes.
@@ -114,7 +119,8 @@ async function openAt(
   // not file offsets, before anything is opened: a seek lands in the file's own bytes.
   const decoding: Decoding = { encoding: options.encoding };
   const byteLayer = { compression: undefined, decoding };
-  const from = (offset: number) => createReadStream(path, { highWaterMark: READ_CHUNK, start: offset });
+  const from = (offset: number) =>
+    createReadStream(path, { highWaterMark: READ_CHUNK, start: offset, ...lastByte(options.options.end) });
   switch (format) {
     case 'csv':
     case 'tsv': {
@@ -154,6 +160,11 @@ async function openAt(
       );
     }
   }
+}
+
+/** createReadStream's `end` (inclusive) for a share that stops before byte `end`; none without one. */
+export function lastByte(end: number | undefined): { end?: number } {
+  return end === undefined ? {} : { end: end - 1 };
 }
 
 /**

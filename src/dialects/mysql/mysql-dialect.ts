@@ -20,6 +20,10 @@ export const mysqlDialect: Dialect = {
   accepts(client: unknown): boolean {
     return mysqlClientOf(client) !== undefined;
   },
+  isPool(client: object): boolean {
+    const core = mysqlClientOf(client);
+    return core !== undefined && 'pool' in core;
+  },
   async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
     if (typeof target === 'string') return connectToNode(target, options);
     const client = mysqlClientOf(target);

@@ -18,6 +18,9 @@ export const postgresDialect: Dialect = {
   accepts(client: unknown): boolean {
     return isPgClient(client) || isPgPool(client);
   },
+  isPool(client: object): boolean {
+    return isPgPool(client);
+  },
   async connect(target: string | object, options: ConnectOptions = {}): Promise<Session> {
     if (typeof target === 'string') return connectUrl(target, options.readOnly === true);
     if (isPgPool(target)) {

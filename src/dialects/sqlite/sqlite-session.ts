@@ -41,6 +41,7 @@ export class SqliteSession implements Session {
       maxBindParams: maxVariableNumber(db),
       maxStatementBytes: undefined,
       inProcess: true,
+      singleWriter: true,
       createsMissingTables: true,
       transactionalDdl: true,
       survivesStatementError: true,
