@@ -14,6 +14,7 @@ import type { OnConflict } from '../options.js';
 import type { MethodChoice } from '../plan/plan.js';
 import { redactSecret, redactUrl } from '../util/redact-url.js';
 import { PRODUCT, type BenchResult, type RungResult } from './bench-result.js';
+import { copyChecks, fitChecks } from './check-fit.js';
 import { rungRows, type RungData, type RungOutcome, type RungSpec } from './rung.js';
 import { scratchSqlFor, type ForeignKey, type ScratchSql } from './scratch-sql.js';
 import { ScratchTables } from './scratch-tables.js';
@@ -98,7 +99,7 @@ async function measure(
   const target =
     setup.table === undefined
       ? await usersTarget(session, ddl, scratch, created)
-      : await tableTarget(session, ddl, setup.table, created);
+      : await tableTarget(setup, session, ddl, scratch, setup.table, created);
   const measured = new Map<MethodChoice, RungOutcome[]>();
   const plan = setup.methods.filter((m) => m !== 'copy' || session.capabilities.copy !== undefined);
   let index = 0;
@@ -186,8 +187,10 @@ async function usersTarget(
 
 /** Copies of the user's table, filled with rows made to fit it; the table itself is only read. */
 async function tableTarget(
+  setup: BenchSetup,
   session: Session,
   ddl: ScratchSql,
+  scratch: ScratchTables,
   table: TableRef,
   created: Set<string>,
 ): Promise<Target> {
@@ -198,7 +201,21 @@ async function tableTarget(
     });
   const foreignKeys = await ddl.foreignKeys(session, table);
   const parentKeys = await Promise.all(foreignKeys.map((fk) => keysOf(session, fk)));
-  const recipe = recipeFor(info, foreignKeys, parentKeys);
+  const { recipe, checks } = await fitChecks(
+    {
+      session,
+      ddl,
+      scratch,
+      url: setup.url,
+      table,
+      info,
+      rows: setup.rows,
+      variants: setup.onConflict === undefined ? [0] : [0, 1],
+      onProbe: (probe) => created.add(session.sql.table(probe)),
+      guardCreate: (create) => canCreate(session, create),
+    },
+    recipeFor(info, foreignKeys, parentKeys),
+  );
   let first = true;
   return {
     data: { kind: 'recipe', recipe },
@@ -207,7 +224,11 @@ async function tableTarget(
     create: async (s) => {
       const copy = s.name(table.name);
       created.add(session.sql.table(copy));
-      const make = (): Promise<unknown> => s.create(copy, () => ddl.copyStructure(session, table, copy));
+      const make = (): Promise<unknown> =>
+        s.create(copy, async () => {
+          await ddl.copyStructure(session, table, copy);
+          if (ddl.checks !== undefined) await copyChecks(session, ddl.checks, checks, copy);
+        });
       if (first) await canCreate(session, make);
       else await make();
       first = false;

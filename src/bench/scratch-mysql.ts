@@ -1,5 +1,5 @@
 import type { TableRef } from '../dialects/dialect.js';
-import type { ForeignKey, ScratchSql } from './scratch-sql.js';
+import type { CheckConstraint, CheckSql, ForeignKey, ScratchSql } from './scratch-sql.js';
 
 // Every foreign key column of the table, in key order; grouped by constraint below.
 const FOREIGN_KEY_COLUMNS = `
@@ -28,6 +28,52 @@ async function foreignKeys(
   }
   return [...keys.values()];
 }
+
+// MariaDB's CHECK_CONSTRAINTS names the table (MySQL 8's does not: there the names are unique in
+// the schema and TABLE_CONSTRAINTS says whose they are).
+const MARIADB_CHECKS = `
+SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+ WHERE CONSTRAINT_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
+ ORDER BY CONSTRAINT_NAME`;
+const MYSQL_CHECKS = `
+SELECT c.CONSTRAINT_NAME, c.CHECK_CLAUSE
+  FROM information_schema.CHECK_CONSTRAINTS c
+  JOIN information_schema.TABLE_CONSTRAINTS t
+    ON t.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA AND t.CONSTRAINT_NAME = c.CONSTRAINT_NAME
+ WHERE t.CONSTRAINT_TYPE = 'CHECK' AND t.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND t.TABLE_NAME = ?
+ ORDER BY c.CONSTRAINT_NAME`;
+
+const mysqlChecks: CheckSql = {
+  async read(session, table): Promise<CheckConstraint[]> {
+    const params = [table.schema ?? null, table.name];
+    const rows = await session
+      .select(MARIADB_CHECKS, params)
+      .catch(() => session.select(MYSQL_CHECKS, params));
+    const info = await session.describeTable(table);
+    const columns = info?.columns.map((c) => c.name) ?? [];
+    return rows.map(([name, clause]) => {
+      // The server prints every column of the clause in backquotes: `age` between 18 and 120.
+      const named = new Set(
+        [...String(clause).matchAll(/`((?:[^`]|``)*)`/g)].map((m) => m[1]!.replaceAll('``', '`')),
+      );
+      return {
+        name: String(name),
+        definition: String(clause),
+        columns: columns.filter((c) => named.has(c)),
+      };
+    });
+  },
+  add: ({ sql }, table, check) =>
+    `ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${sql.quoteIdent(check.name)} CHECK (${check.definition})`,
+  // MariaDB: CONSTRAINT `age` failed for `db`.`t`; MySQL 8: Check constraint 'c' is violated.
+  violated: (message) => {
+    const found =
+      /CONSTRAINT `((?:[^`]|``)*)` failed/.exec(message) ??
+      /Check constraint '((?:[^']|'')*)' is violated/.exec(message);
+    return found?.[1]!.replaceAll('``', '`').replaceAll("''", "'");
+  },
+  textOf: ({ sql }, column) => `CAST(${sql.quoteIdent(column)} AS CHAR)`,
+};
 
 export const mysqlScratch: ScratchSql = {
   versionQuery: 'SELECT version()',
@@ -68,4 +114,5 @@ export const mysqlScratch: ScratchSql = {
     for (const [id] of rows) await session.execute(`KILL QUERY ${Number(id)}`).catch(() => undefined);
   },
   dropTable: ({ sql }, table) => `DROP TABLE IF EXISTS ${sql.table(table)}`,
+  checks: mysqlChecks,
 };

@@ -1,5 +1,5 @@
 import type { TableRef } from '../dialects/dialect.js';
-import type { ForeignKey, ScratchSql } from './scratch-sql.js';
+import type { CheckConstraint, CheckSql, ForeignKey, ScratchSql } from './scratch-sql.js';
 
 // Defaults that draw from a sequence: a copy must not take numbers from the user's sequence, so
 // such a column becomes an identity column with a sequence of its own.
@@ -32,6 +32,33 @@ SELECT n.nspname::text, p.relname::text,
   JOIN pg_catalog.pg_namespace n ON n.oid = p.relnamespace
  WHERE c.conrelid = pg_catalog.to_regclass($1) AND c.contype = 'f'
  ORDER BY c.oid`;
+
+// CHECK constraints (contype 'c'; NOT NULL, which PostgreSQL 18 lists too, is 'n'), with the
+// columns each reads.
+const CHECKS = `
+SELECT c.conname::text, pg_catalog.pg_get_constraintdef(c.oid),
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) k(num)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num
+              ORDER BY a.attnum)
+  FROM pg_catalog.pg_constraint c
+ WHERE c.conrelid = pg_catalog.to_regclass($1) AND c.contype = 'c'
+ ORDER BY c.conname`;
+
+const postgresChecks: CheckSql = {
+  async read(session, table): Promise<CheckConstraint[]> {
+    const rows = await session.select(CHECKS, [session.sql.table(table)]);
+    return rows.map(([name, definition, columns]) => ({
+      name: String(name),
+      definition: String(definition),
+      columns: columns as string[],
+    }));
+  },
+  add: ({ sql }, table, check) =>
+    `ALTER TABLE ${sql.table(table)} ADD CONSTRAINT ${sql.quoteIdent(check.name)} ${check.definition}`,
+  // new row for relation "t" violates check constraint "t_age_check"
+  violated: (message) => /violates check constraint "([^"]*)"/.exec(message)?.[1],
+  textOf: ({ sql }, column) => `${sql.quoteIdent(column)}::text`,
+};
 
 export const postgresScratch: ScratchSql = {
   versionQuery: "SELECT current_setting('server_version')",
@@ -79,4 +106,5 @@ export const postgresScratch: ScratchSql = {
     );
   },
   dropTable: ({ sql }, table) => `DROP TABLE IF EXISTS ${sql.table(table)}`,
+  checks: postgresChecks,
 };

@@ -10,6 +10,27 @@ export interface ForeignKey {
   readonly parentColumns: readonly string[];
 }
 
+/** A CHECK constraint of a table, as the database's catalog prints it. */
+export interface CheckConstraint {
+  readonly name: string;
+  /** The definition as the catalog gives it (PostgreSQL: `CHECK (...)`; MariaDB: the clause). */
+  readonly definition: string;
+  /** The columns it reads, in table order. */
+  readonly columns: readonly string[];
+}
+
+/** What `sluice bench --table` needs to read a table's CHECK constraints and work around them. */
+export interface CheckSql {
+  /** The table's CHECK constraints. */
+  read(session: Session, table: TableRef): Promise<CheckConstraint[]>;
+  /** ALTER TABLE giving `table` (a scratch copy that lacks it) the constraint `check`. */
+  add(session: Session, table: TableRef, check: CheckConstraint): string;
+  /** The name of the CHECK constraint a refused row broke, from the database's message. */
+  violated(message: string): string | undefined;
+  /** A column's value as text in a SELECT list (values sampled from the user's table). */
+  textOf(session: Session, column: string): string;
+}
+
 /**
  * The catalog queries and DDL `sluice bench` needs beyond what a load needs: the server's version,
  * the guide's users/roles schema, an empty copy of a table's structure and its foreign keys. Each
@@ -39,6 +60,12 @@ export interface ScratchSql {
   cancelOthers?(session: Session, tag: string): Promise<void>;
   /** How to drop a table if it exists. */
   dropTable(session: Session, table: TableRef): string;
+  /**
+   * Reading CHECK constraints, where sluice does (generated rows are then made to pass them);
+   * elsewhere `checksNote` says what the bench does instead.
+   */
+  readonly checks?: CheckSql;
+  readonly checksNote?: string;
 }
 
 const BY_DIALECT: Record<DialectName, ScratchSql> = {

@@ -88,4 +88,6 @@ export const sqliteScratch: ScratchSql = {
     return out;
   },
   dropTable: ({ sql }, table) => `DROP TABLE IF EXISTS ${sql.table(table)}`,
+  checksNote:
+    "CHECK constraints: copied with the table's CREATE statement, so every rung pays for them, but not read (SQLite keeps them only as SQL text): generated rows that break one fail the rung",
 };

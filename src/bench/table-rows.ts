@@ -27,6 +27,8 @@ export type ValueMaker =
   | { readonly kind: 'enum'; readonly values: readonly string[] }
   /** Column `part` of a tuple of the parent's keys (foreign key `key`), cycled through. */
   | { readonly kind: 'foreign'; readonly key: number; readonly part: number }
+  /** Column `part` of a tuple of values sampled from the user's table (group `group`), cycled. */
+  | { readonly kind: 'sampled'; readonly group: number; readonly part: number }
   | { readonly kind: 'null' };
 
 export interface RowRecipe {
@@ -34,6 +36,11 @@ export interface RowRecipe {
   readonly makers: readonly ValueMaker[];
   /** Per foreign key, the parent's key tuples the column values are drawn from. */
   readonly parentKeys: readonly (readonly (readonly unknown[])[])[];
+  /**
+   * Per group of columns whose generated values broke a CHECK constraint, tuples of their values
+   * read from the user's table (as text), which pass it (check-fit.ts).
+   */
+  readonly samples: readonly (readonly (readonly unknown[])[])[];
   /** Columns that may vary between an upsert's first load and its second (not in a unique key). */
   readonly varying: readonly boolean[];
   /** What the recipe left out or could not fill, for the bench's notes. */
@@ -111,7 +118,7 @@ export function recipeFor(
     makers.push(maker);
     varying.push(maker.kind !== 'foreign' && !unique.has(column.name));
   }
-  return { columns, makers, parentKeys, varying, notes };
+  return { columns, makers, parentKeys, samples: [], varying, notes };
 }
 
 function foreignMaker(
@@ -196,6 +203,10 @@ export function makeValue(maker: ValueMaker, recipe: RowRecipe, i: number, varia
       const tuples = recipe.parentKeys[maker.key]!;
       return tuples[(i - 1) % tuples.length]![maker.part];
     }
+    case 'sampled': {
+      const tuples = recipe.samples[maker.group]!;
+      return tuples[(i - 1) % tuples.length]![maker.part];
+    }
     case 'null':
       return null;
   }
@@ -214,11 +225,14 @@ export function* recipeRows(
   count: number,
   variant = 0,
 ): Generator<Record<string, unknown>> {
+  for (let i = 1; i <= count; i++) yield recipeRow(recipe, i, variant);
+}
+
+/** Row i (1-based) of the recipe. */
+export function recipeRow(recipe: RowRecipe, i: number, variant = 0): Record<string, unknown> {
   const { columns, makers, varying } = recipe;
-  for (let i = 1; i <= count; i++) {
-    const row: Record<string, unknown> = {};
-    for (let c = 0; c < columns.length; c++)
-      row[columns[c]!] = makeValue(makers[c]!, recipe, i, varying[c] ? variant : 0);
-    yield row;
-  }
+  const row: Record<string, unknown> = {};
+  for (let c = 0; c < columns.length; c++)
+    row[columns[c]!] = makeValue(makers[c]!, recipe, i, varying[c] ? variant : 0);
+  return row;
 }

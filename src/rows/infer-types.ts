@@ -60,11 +60,16 @@ function typeOfValue(value: unknown): LogicalType {
       return 'boolean';
     default:
       if (value instanceof Date) return 'timestamptz';
-      // A JSON number no double holds: a 64-bit integer fits bigint, anything else needs decimal.
-      if (value instanceof JsonNumber) return int64Of(value.literal) === undefined ? 'decimal' : 'integer';
+      // A JSON number kept as its literal: a 64-bit integer fits bigint, anything else (1E22
+      // included, exact as a literal) needs decimal.
+      if (value instanceof JsonNumber) return jsonNumberType(value.literal);
       if (Buffer.isBuffer(value) || value instanceof Uint8Array) return 'bytes';
       return 'json';
   }
+}
+
+function jsonNumberType(literal: string): LogicalType {
+  return int64Of(literal) === undefined ? 'decimal' : 'integer';
 }
 
 function widen(a: LogicalType, b: LogicalType): LogicalType {

@@ -1,9 +1,13 @@
 /**
  * A JSON number literal whose value a double does not hold: `-123123123123123123123123123123`
  * (a double keeps 17 digits), `9007199254740993` (past 2^53), `1.5e+9999` (Infinity), `1e-400`
- * (0). The parsers produce one only in that case; every other number stays a plain JS number,
- * so the common path costs nothing. The literal travels unchanged to the database, which stores
- * it exactly (numeric, DECIMAL, bigint, text, json) or refuses it; sluice never writes the double.
+ * (0); and every integer past 2^53 (`1152921504606847000`, `1E22`), which a double prints the
+ * same but holds as another integer (1152921504606846976), and which integer and numeric columns
+ * refuse as a JS number (column-values.ts). The parsers produce one only in those cases; every
+ * other number stays a plain JS number, so the common path costs nothing. The literal travels
+ * unchanged to the database, which stores it exactly (numeric, DECIMAL, bigint, text, json) or
+ * refuses it; sluice never writes the double (a float column takes the double when its shortest
+ * text is the literal's value: `doubleOf`).
  */
 export class JsonNumber {
   constructor(
@@ -34,15 +38,26 @@ export class ExactNumberNeeded extends Error {
 
 /**
  * The value of a JSON number literal: a JS number when the double is the same decimal value
- * (String(n) and the literal agree once trailing zeros and exponent spelling are normalised),
- * a JsonNumber otherwise.
+ * (String(n) and the literal agree once trailing zeros and exponent spelling are normalised) and
+ * not an integer past Number.MAX_SAFE_INTEGER, a JsonNumber otherwise.
  */
 export function numberFromLiteral(literal: string): number | JsonNumber {
   const n = Number(literal);
   // At most 15 characters and no exponent: at most 15 significant digits within 1e-14..1e15,
   // which a double always gives back unchanged (DBL_DIG is 15).
   if (literal.length <= 15 && !hasExponent(literal)) return n;
+  // The file's digits are exact; as a JS number they would be refused by an integer column.
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return new JsonNumber(literal);
   return isSameDecimal(literal, n) ? n : new JsonNumber(literal);
+}
+
+/**
+ * The double whose shortest text is the literal's value (`1E22` → 1e22), or undefined when no
+ * double is (`9007199254740993`, `1.5e+9999`): what a float column may take for a JsonNumber.
+ */
+export function doubleOf(literal: string): number | undefined {
+  const n = Number(literal);
+  return isSameDecimal(literal, n) ? n : undefined;
 }
 
 /** True when the double `n` is exactly the decimal value `literal` writes (trailing zeros aside). */

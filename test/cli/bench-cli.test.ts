@@ -73,6 +73,55 @@ const USER_TABLES: Record<DialectName, string[]> = {
   ],
 };
 
+/**
+ * A table with a CHECK on one column, a named one on another and one over two columns, which
+ * generated values (1, 2, 3 …, "status-1" …) break; email must stay unique. SQLite's CHECK is
+ * one generated values pass: the bench does not read SQLite's CHECKs.
+ */
+const CHECKED_TABLE: Record<DialectName, string[]> = {
+  postgres: [
+    `CREATE TABLE members (
+       id serial PRIMARY KEY,
+       email varchar(60) UNIQUE NOT NULL,
+       age int NOT NULL CHECK (age BETWEEN 18 AND 120),
+       status text NOT NULL CONSTRAINT status_known CHECK (status IN ('a', 'b')),
+       lo int NOT NULL,
+       hi int NOT NULL,
+       CONSTRAINT lo_below_hi CHECK (lo < hi))`,
+  ],
+  mysql: [
+    `CREATE TABLE members (
+       id INT AUTO_INCREMENT PRIMARY KEY,
+       email VARCHAR(60) NOT NULL UNIQUE,
+       age INT NOT NULL CHECK (age BETWEEN 18 AND 120),
+       status VARCHAR(10) NOT NULL,
+       lo INT NOT NULL,
+       hi INT NOT NULL,
+       CONSTRAINT status_known CHECK (status IN ('a', 'b')),
+       CONSTRAINT lo_below_hi CHECK (lo < hi)) ENGINE=InnoDB`,
+  ],
+  sqlite: [
+    `CREATE TABLE members (
+       id INTEGER PRIMARY KEY,
+       email VARCHAR(60) UNIQUE NOT NULL,
+       age INTEGER NOT NULL CHECK (age > 0),
+       status TEXT NOT NULL,
+       lo INTEGER NOT NULL,
+       hi INTEGER NOT NULL CONSTRAINT lo_not_above_hi CHECK (lo <= hi))`,
+  ],
+};
+
+/** The members table's definition as its database prints it (constraints included). */
+async function membersDefinition(target: TestTarget): Promise<string> {
+  const sql: Record<DialectName, string> = {
+    postgres:
+      "SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'members'::regclass ORDER BY 1",
+    mysql: 'SHOW CREATE TABLE members',
+    sqlite: "SELECT sql FROM sqlite_master WHERE name = 'members'",
+  };
+  return JSON.stringify(await target.query(sql[target.dialect]));
+}
+
 /** Everything a user could see of their tables: rows, columns, indexes, constraints, counters. */
 async function fingerprint(target: TestTarget): Promise<string> {
   const parts: unknown[] = [];
@@ -283,8 +332,9 @@ for (const dialect of DIALECTS) {
     });
 
     it('removes its scratch tables after a failed run, and says what failed', async () => {
-      // Generated values 1, 2, 3 … break this CHECK from the tenth row on: the rung fails mid-load.
-      await target.query('CREATE TABLE picky (n INT NOT NULL CHECK (n < 10))');
+      // One character holds 36 distinct generated values (base 36): the 37th row repeats one,
+      // which the unique key refuses mid-load. (A CHECK would be found before the rungs run.)
+      await target.query('CREATE TABLE picky (n VARCHAR(1) NOT NULL UNIQUE)');
       const run = await sluice(
         ['bench', '--db', target.url, '--table', 'picky', '--rows', '50', '--methods', 'values'],
         {
@@ -292,11 +342,72 @@ for (const dialect of DIALECTS) {
         },
       );
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /^sluice: bench: the values rung failed: .*(check|constraint)/im);
+      assert.match(run.stderr, /^sluice: bench: the values rung failed: .*(duplicate|unique)/im);
       assert.match(run.stderr, /the scratch tables were removed; your tables were not touched/);
       assert.deepEqual(await scratchTables(target), []);
       assert.deepEqual(await target.query('SELECT * FROM picky'), []);
     });
+
+    it('--table with CHECK constraints: every rung runs with them, on values that pass them, and the table is unchanged', async () => {
+      for (const statement of CHECKED_TABLE[dialect]) await target.query(statement);
+      const rows = `('x@a', 30, 'a', 1, 5), ('y@b', 40, 'b', 2, 9), ('z@c', 18, 'a', 3, 4)`;
+      if (dialect !== 'sqlite')
+        await target.query(`INSERT INTO members (email, age, status, lo, hi) VALUES ${rows}`);
+      const before = await target.query('SELECT * FROM members ORDER BY id');
+      const definition = await membersDefinition(target);
+      const run = await sluice(
+        ['bench', '--db', target.url, '--table', 'members', '--rows', '300', '--sample', '20', '--json'],
+        { cwd: dir },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as BenchJson & { notes: string[] };
+      const ran = result.rungs.filter((r) => r.unavailable === undefined);
+      assert.equal(ran.length, dialect === 'sqlite' ? 4 : 5);
+      for (const rung of ran) assert.equal(rung.runs[0]!.rowsInserted, rung.rowsRun, rung.method);
+      if (dialect === 'sqlite') {
+        assert.ok(
+          result.notes.some((n) => /CHECK constraints: copied with the table's CREATE statement/.test(n)),
+          result.notes.join('\n'),
+        );
+      } else {
+        const checks = result.notes.find((n) => n.startsWith('CHECK constraints, in every scratch copy'));
+        assert.ok(checks, result.notes.join('\n'));
+        assert.match(checks, /status_known/);
+        assert.match(checks, /lo_below_hi/);
+        const sampled = result.notes.find((n) => n.startsWith('sampled from'));
+        assert.ok(sampled, result.notes.join('\n'));
+        // age and status each, lo and hi together (one CHECK reads both); email stays generated.
+        assert.deepEqual(
+          sampled
+            .replace(/^.*CHECKs: /, '')
+            .split('; ')
+            .sort(),
+          ['age', 'lo, hi', 'status'],
+        );
+      }
+      assert.deepEqual(await target.query('SELECT * FROM members ORDER BY id'), before);
+      assert.equal(await membersDefinition(target), definition);
+      assert.deepEqual(await scratchTables(target), []);
+    });
+
+    if (dialect !== 'sqlite') {
+      it('--table with a CHECK its generated values break and no rows to sample from: says which, writes nothing', async () => {
+        await target.query('DROP TABLE IF EXISTS members');
+        for (const statement of CHECKED_TABLE[dialect]) await target.query(statement);
+        const run = await sluice(['bench', '--db', target.url, '--table', 'members', '--rows', '100'], {
+          cwd: dir,
+        });
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(
+          run.stderr,
+          /^sluice: bench: sluice bench cannot make rows that pass CHECK constraint "[^"]+" \(.+\) of .*members.* on columns? .*: the generated values of columns? .* break it, and .*members.* has no rows to sample values from$/m,
+        );
+        assert.match(run.stderr, /^hint: insert a few rows that pass it into /m);
+        assert.match(run.stderr, /the scratch tables were removed; your tables were not touched/);
+        assert.deepEqual(await target.query('SELECT * FROM members'), []);
+        assert.deepEqual(await scratchTables(target), []);
+      });
+    }
 
     /** Starts a long bench and resolves once its rung's table exists (the load is under way). */
     async function benchUnderWay(): Promise<{

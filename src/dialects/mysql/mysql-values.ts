@@ -4,8 +4,8 @@
  *
  * - numbers as their shortest round-trip decimal text (String(n)), never as a binary DOUBLE: the
  *   server parses text exactly into BIGINT, DECIMAL and DOUBLE alike, where a DOUBLE parameter
- *   bound to a DECIMAL column is rounded through binary; NaN and Infinity become text the server
- *   refuses for numeric columns;
+ *   bound to a DECIMAL column is rounded through binary; NaN, Infinity and integers past 2^53
+ *   are refused before that for integer and DECIMAL columns (mysqlValueConverter);
  * - bigint as decimal text; booleans as 1 and 0 (BOOLEAN is TINYINT(1));
  * - Date as UTC 'YYYY-MM-DD HH:MM:SS.mmm'. The session runs with time_zone '+00:00', so a DATETIME
  *   column holds the UTC wall clock and a TIMESTAMP column the same instant: the value read back
@@ -18,9 +18,9 @@
  */
 
 import { toIsoString } from '../../util/iso-time.js';
-import { JsonNumber, decimalPlaces } from '../../util/json-number.js';
+import { JsonNumber, decimalPlaces, doubleOf } from '../../util/json-number.js';
 import { jsonText } from '../../util/json-text.js';
-import { floatColumnConverter, toJsonColumn } from '../column-values.js';
+import { exactColumnConverter, floatColumnConverter, inexactNumber, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo } from '../dialect.js';
 import { LONE_SURROGATE as LONE_SURROGATE_TEXT, UnstorableValue, isWellFormed } from '../unstorable.js';
 
@@ -80,11 +80,14 @@ function json(value: object): string | UnstorableValue {
 const FLOAT_TYPE = /^(double|float|real)\b/;
 /** The integer types, with their display widths, UNSIGNED and ZEROFILL (BOOLEAN is tinyint(1)). */
 const INTEGER_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)\b/;
+/** DECIMAL as information_schema spells it (NUMERIC, DEC and FIXED are shown as decimal). */
+const DECIMAL_TYPE = /^(decimal|numeric)\b/;
 
 /**
  * The conversion a MySQL column's type needs for JS values (see Session.valueConverter): JSON
  * columns get every value as JSON text; binary floating-point columns refuse numbers a double
- * would change. `jsonKeepsNumbers`: the server stores JSON as text (MariaDB, where JSON is
+ * would change; integer and DECIMAL columns refuse JS numbers that are not the value meant
+ * (column-values.ts, inexactNumber), integer columns fractions too. `jsonKeepsNumbers`: the server stores JSON as text (MariaDB, where JSON is
  * LONGTEXT with a json_valid check), so every literal survives; MySQL's binary JSON keeps only
  * 64-bit integers and doubles, so another JsonNumber is refused there.
  */
@@ -95,6 +98,7 @@ export function mysqlValueConverter(
   if (column.type === 'json') return jsonKeepsNumbers ? toJsonColumn : toBinaryJsonColumn;
   if (FLOAT_TYPE.test(column.type)) return floatColumnConverter(column.type.toUpperCase());
   if (INTEGER_TYPE.test(column.type)) return integerColumnConverter(column.type.toUpperCase());
+  if (DECIMAL_TYPE.test(column.type)) return exactColumnConverter(column.type.toUpperCase());
   return undefined;
 }
 
@@ -105,7 +109,11 @@ export function mysqlValueConverter(
  */
 function integerColumnConverter(type: string): (value: unknown) => unknown {
   return (value) => {
-    if (typeof value === 'number') return Number.isInteger(value) ? value : fractionLost(String(value), type);
+    if (typeof value === 'number') {
+      const inexact = inexactNumber(value, type);
+      if (inexact !== undefined) return inexact;
+      return Number.isInteger(value) ? value : fractionLost(String(value), type);
+    }
     if (value instanceof JsonNumber && decimalPlaces(value.literal).fraction > 0)
       return fractionLost(value.literal, type);
     return value;
@@ -141,7 +149,9 @@ export function toBinaryJsonColumn(value: unknown): string | null | UnstorableVa
 function numberMysqlRounds(value: unknown, seen: Set<object>): string | undefined {
   if (value instanceof JsonNumber || typeof value === 'bigint') {
     const literal = value.toString();
-    return isMysqlJsonInteger(literal) ? undefined : literal;
+    if (isMysqlJsonInteger(literal)) return undefined;
+    // 1E22: the double MySQL makes of it reads back as the same number.
+    return value instanceof JsonNumber && doubleOf(literal) !== undefined ? undefined : literal;
   }
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
   seen.add(value);

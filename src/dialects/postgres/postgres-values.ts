@@ -1,9 +1,11 @@
-import { floatColumnConverter, toJsonColumn } from '../column-values.js';
+import { exactColumnConverter, floatColumnConverter, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo } from '../dialect.js';
 import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
 
 const FLOATS = new Set(['real', 'double precision']);
 const JSON_TYPES = new Set(['json', 'jsonb']);
+/** The exact numeric types, with numeric's (p,s) as format_type writes it. */
+const EXACT_NUMERIC = /^(smallint|integer|bigint|numeric)\b/;
 
 /**
  * The conversion a PostgreSQL column's type needs for JS values (see Session.valueConverter).
@@ -13,6 +15,8 @@ const JSON_TYPES = new Set(['json', 'jsonb']);
  * - json, jsonb: every value as JSON text; arrays stay JSON arrays;
  * - any array type: a JS array as an array literal (pg-array.ts), elements by the element type;
  * - real, double precision: numbers a double would change are refused;
+ * - smallint, integer, bigint, numeric: NaN, Infinity and integers past 2^53 as JS numbers are
+ *   refused (column-values.ts, inexactNumber);
  * - everything else: undefined (pgText's text form is what the column reads).
  */
 export function postgresValueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
@@ -21,9 +25,14 @@ export function postgresValueConverter(column: ColumnInfo): ((value: unknown) =>
   if (brackets !== -1 && type.endsWith(']')) {
     const element = type.slice(0, brackets);
     if (JSON_TYPES.has(element)) return arrayColumnConverter(jsonElement);
-    return arrayColumnConverter(textElement(FLOATS.has(element) ? floatColumnConverter(element) : undefined));
+    return arrayColumnConverter(textElement(numberCheck(element)));
   }
   if (JSON_TYPES.has(type)) return toJsonColumn;
+  return numberCheck(type);
+}
+
+function numberCheck(type: string): ((value: unknown) => unknown) | undefined {
   if (FLOATS.has(type)) return floatColumnConverter(type);
+  if (EXACT_NUMERIC.test(type)) return exactColumnConverter(type);
   return undefined;
 }

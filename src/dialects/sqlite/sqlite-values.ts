@@ -1,6 +1,6 @@
 import { toIsoString } from '../../util/iso-time.js';
 import { JsonNumber, int64Of, isInt64 } from '../../util/json-number.js';
-import { floatColumnConverter, toJsonColumn } from '../column-values.js';
+import { floatColumnConverter, inexactNumber, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo } from '../dialect.js';
 import { LONE_SURROGATE, UnstorableValue, isWellFormed } from '../unstorable.js';
 import { affinityOf } from './sqlite-affinity.js';
@@ -47,7 +47,9 @@ function objectJson(value: object): string | UnstorableValue {
  *
  * - a declared type containing JSON: every value as JSON text (the string "1" as "1" in quotes);
  * - INTEGER and NUMERIC affinity: a JsonNumber that is a 64-bit integer goes as that integer
- *   (a bigint, exact); any other one would become a REAL of 15-17 digits, so it is refused;
+ *   (a bigint, exact); any other one would become a REAL of 15-17 digits, so it is refused; a JS
+ *   number that is NaN, infinite or an integer past 2^53 is refused as on the other databases
+ *   (column-values.ts, inexactNumber);
  * - REAL affinity: a JsonNumber, or a bigint a double does not hold, is refused;
  * - TEXT and BLOB affinity: nothing (a JsonNumber is stored as its literal text).
  */
@@ -56,8 +58,12 @@ export function sqliteValueConverter(column: ColumnInfo): ((value: unknown) => u
   const numeric = affinity === 'integer' || affinity === 'numeric' || affinity === 'real';
   if (/json/i.test(column.type)) return numeric ? jsonIntoNumericAffinity(affinity) : toJsonColumn;
   if (affinity === 'real') return floatColumnConverter(column.type.toUpperCase());
-  if (affinity === 'integer' || affinity === 'numeric') return exactInteger;
+  if (affinity === 'integer' || affinity === 'numeric') return exactNumber(column.type.toUpperCase());
   return undefined;
+}
+
+function exactNumber(type: string): (value: unknown) => unknown {
+  return (value) => (typeof value === 'number' ? (inexactNumber(value, type) ?? value) : exactInteger(value));
 }
 
 function exactInteger(value: unknown): unknown {
