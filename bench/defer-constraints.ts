@@ -17,13 +17,8 @@ import pg from 'pg';
 import { baselineFor } from './baselines/baselines.js';
 import { csvFile } from './data/generate.js';
 import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
-import { median } from './stats.js';
+import { checkCount, interleave, ratioTable, type Mode } from './interleaved.js';
 import { DBS, openTarget, type BenchTarget, type Db } from './targets.js';
-
-interface Mode {
-  readonly label: string;
-  readonly run: () => Promise<number>;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -65,7 +60,7 @@ async function timeModes(
     if (defer) argv.push('--defer-constraints');
     const outcome = await runCommand(argv);
     if (!outcome.ok) throw new Error(outcome.message);
-    await check(target, rows);
+    await checkCount(target, rows);
     if (before !== undefined) {
       const after = await definitions!.read();
       if (after !== before) throw new Error(`definitions differ after the load:\n${before}\n---\n${after}`);
@@ -80,7 +75,7 @@ async function timeModes(
         await target.reset();
         const outcome = await baseline.run();
         if (!outcome.ok) throw new Error(outcome.message);
-        await check(target, rows);
+        await checkCount(target, rows);
         return outcome.seconds;
       },
     },
@@ -104,37 +99,9 @@ async function timeModes(
       },
     );
   }
-  for (const mode of modes) await mode.run(); // warm-up
-  const times = modes.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) {
-    const line: string[] = [];
-    for (const [m, mode] of modes.entries()) {
-      const seconds = await mode.run();
-      times[m]!.push(seconds);
-      line.push(`${mode.label} ${seconds.toFixed(2)} s`);
-    }
-    process.stderr.write(`${db} run ${i + 1}: ${line.join(', ')}\n`);
-  }
+  const times = await interleave(db, modes, runs);
   await definitions?.close();
-  const range = (xs: number[]): string =>
-    `${median(xs).toFixed(3)}x (${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)})`;
-  const lines = [
-    `${db}: | trial | median s (range) | vs ${modes[0]!.label} (times faster, per run) |`,
-    '|---|---|---|',
-  ];
-  for (const [m, mode] of modes.entries()) {
-    const ts = times[m]!;
-    const ratios = ts.map((t, i) => times[0]![i]! / t);
-    lines.push(
-      `| ${mode.label} | ${median(ts).toFixed(2)} (${Math.min(...ts).toFixed(2)}-${Math.max(...ts).toFixed(2)}) | ${m === 0 ? '1' : range(ratios)} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-async function check(target: BenchTarget, rows: number): Promise<void> {
-  const loaded = await target.count();
-  if (loaded !== rows) throw new Error(`${target.db}: loaded ${loaded} rows, expected ${rows}`);
+  return ratioTable(db, modes, times);
 }
 
 /** Every constraint and index definition on users, as the catalog prints them, as one text. */

@@ -12,13 +12,8 @@ import { parseArgs } from 'node:util';
 import { baselineFor } from './baselines/baselines.js';
 import { csvFile } from './data/generate.js';
 import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
-import { median } from './stats.js';
+import { checkCount, interleave, ratioTable, type Mode } from './interleaved.js';
 import { openTarget, type BenchTarget, type Db } from './targets.js';
-
-interface Mode {
-  readonly label: string;
-  readonly run: () => Promise<number>;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -65,7 +60,7 @@ async function timeModes(
     if (n > 1) argv.push('--parallel', String(n));
     const outcome = await runCommand(argv);
     if (!outcome.ok) throw new Error(outcome.message);
-    await check(target, rows);
+    await checkCount(target, rows);
     return outcome.seconds;
   };
   const modes: Mode[] = [
@@ -75,42 +70,14 @@ async function timeModes(
         await target.reset();
         const outcome = await baseline.run();
         if (!outcome.ok) throw new Error(outcome.message);
-        await check(target, rows);
+        await checkCount(target, rows);
         return outcome.seconds;
       },
     },
     ...ns.map((n) => ({ label: `sluice load --parallel ${n}`, run: () => sluice(n) })),
   ];
-  for (const mode of modes) await mode.run(); // warm-up
-  const times = modes.map(() => [] as number[]);
-  for (let i = 0; i < runs; i++) {
-    const line: string[] = [];
-    for (const [m, mode] of modes.entries()) {
-      const seconds = await mode.run();
-      times[m]!.push(seconds);
-      line.push(`${mode.label} ${seconds.toFixed(2)} s`);
-    }
-    process.stderr.write(`${db} run ${i + 1}: ${line.join(', ')}\n`);
-  }
-  const range = (xs: number[]): string =>
-    `${median(xs).toFixed(3)}x (${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)})`;
-  const lines = [
-    `${db}: | trial | median s (range) | vs ${modes[0]!.label} (times faster, per run) |`,
-    '|---|---|---|',
-  ];
-  for (const [m, mode] of modes.entries()) {
-    const ts = times[m]!;
-    const ratios = ts.map((t, i) => times[0]![i]! / t);
-    lines.push(
-      `| ${mode.label} | ${median(ts).toFixed(2)} (${Math.min(...ts).toFixed(2)}-${Math.max(...ts).toFixed(2)}) | ${m === 0 ? '1' : range(ratios)} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-async function check(target: BenchTarget, rows: number): Promise<void> {
-  const loaded = await target.count();
-  if (loaded !== rows) throw new Error(`${target.db}: loaded ${loaded} rows, expected ${rows}`);
+  const times = await interleave(db, modes, runs);
+  return ratioTable(db, modes, times);
 }
 
 await main();
