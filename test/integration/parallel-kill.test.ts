@@ -4,14 +4,12 @@
  * line once; a resume with another N is refused, naming the N it ran with.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { csvFile } from '../../bench/data/generate.js';
-import { BIN } from '../support/cli.js';
+import { loadCli, type CliRun } from '../support/killed-cli.js';
 import { rejectedLinesIn, resumeFile, type ResumeFile } from '../support/resume-data.js';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
@@ -35,38 +33,11 @@ async function committed(target: TestTarget): Promise<{ rows: number; shares: nu
   }
 }
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the CLI; with `killAt`, SIGKILLs it once the checkpoints sum to that many rows. */
-function runCli(args: string[], cwd: string, target: TestTarget, killAt?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'load', ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    let done = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (killAt === undefined) return;
-    void (async () => {
-      while (!done) {
-        const now = await committed(target);
-        if (now !== undefined && now.rows >= killAt) {
-          child.kill('SIGKILL');
-          return;
-        }
-        await sleep(5);
-      }
-    })();
+function runCli(args: string[], cwd: string, target: TestTarget, killAt?: number): Promise<CliRun> {
+  if (killAt === undefined) return loadCli(args, cwd);
+  return loadCli(args, cwd, {
+    when: async () => ((await committed(target))?.rows ?? -Infinity) >= killAt,
   });
 }
 
@@ -181,24 +152,7 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
               .catch(() => [{ n: 0 }])
           )[0]!.n,
         );
-      const run = new Promise<Run>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, 'load', ...args], { cwd: dir });
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        child.on('error', reject);
-        let done = false;
-        child.on('close', (code, signal) => {
-          done = true;
-          resolve({ code, signal, stdout: '', stderr });
-        });
-        void (async () => {
-          while (!done) {
-            if ((await poll()) >= 20_000) return child.kill('SIGKILL');
-            await sleep(2);
-          }
-        })();
-      });
-      const killed = await run;
+      const killed = await loadCli(args, dir, { when: async () => (await poll()) >= 20_000 });
       assert.equal(killed.signal, 'SIGKILL', `the load ended before its kill: ${killed.stderr}`);
       const last = await runCli([...args, '--resume'], dir, target);
       assert.equal(last.code, 0, last.stderr);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { csvFile } from '../../bench/data/generate.js';
-import { BIN } from '../support/cli.js';
+import { loadCli, type CliRun } from '../support/killed-cli.js';
 import { rejectedLinesIn, resumeFile, type ResumeFile } from '../support/resume-data.js';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -30,13 +29,6 @@ async function committed(target: TestTarget): Promise<number | undefined> {
   }
 }
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Runs the CLI; with `killAt`, SIGKILLs it once the checkpoint table shows that many rows (-1: as
  * soon as its checkpoint row exists, before the first COMMIT), `delay` ms later: 0 kills just
@@ -49,32 +41,11 @@ function runCli(
   target: TestTarget,
   killAt?: number,
   delay: number | (() => Promise<void>) = 0,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'load', ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    let done = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (killAt === undefined) return;
-    void (async () => {
-      while (!done) {
-        const rows = await committed(target);
-        if (rows !== undefined && rows >= killAt) {
-          if (typeof delay === 'function') await delay();
-          else if (delay > 0) await sleep(delay);
-          child.kill('SIGKILL');
-          return;
-        }
-        await sleep(5);
-      }
-    })();
+): Promise<CliRun> {
+  if (killAt === undefined) return loadCli(args, cwd);
+  return loadCli(args, cwd, {
+    when: async () => ((await committed(target)) ?? -Infinity) >= killAt,
+    before: typeof delay === 'function' ? delay : () => sleep(delay),
   });
 }
 
