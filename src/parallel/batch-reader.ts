@@ -1,0 +1,75 @@
+import { RowsFrom } from '../sources/object-source.js';
+import type { ObjectInput } from '../sources/object-source.js';
+
+/** A batch of a parallel load by batches: its items and the input's numbering of them. */
+export interface Batch {
+  /** 1-based position of the batch in the input. */
+  readonly index: number;
+  readonly rows: RowsFrom;
+}
+
+/**
+ * The one reader of a JS collection loaded by batches: hands out `size` items at a time, in input
+ * order, numbered as a serial load numbers them (every item counts, an object or not, as in
+ * openObjects). One `next()` at a time: calls queue behind each other, so the items are read once
+ * and in order, and only the batch being filled is held besides those handed out.
+ */
+export class BatchReader {
+  private readonly iterator: Iterator<unknown> | AsyncIterator<unknown>;
+  private readonly head: unknown[] = [];
+  private read = 0;
+  private batches = 0;
+  private done = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    input: ObjectInput,
+    private readonly size: number,
+  ) {
+    this.iterator =
+      Symbol.asyncIterator in input
+        ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+        : (input as Iterable<unknown>)[Symbol.iterator]();
+  }
+
+  /** The first `count` items, kept to be handed out again: the sample a created table is typed from. */
+  async peek(count: number): Promise<readonly unknown[]> {
+    return this.serial(async () => {
+      while (this.head.length < count && !this.done) await this.pull();
+      return this.head.slice(0, count);
+    });
+  }
+
+  /** The next batch, or undefined when the input is exhausted. */
+  next(): Promise<Batch | undefined> {
+    return this.serial(async () => {
+      while (this.head.length < this.size && !this.done) await this.pull();
+      if (this.head.length === 0) return undefined;
+      const items = this.head.splice(0, this.size);
+      const first = this.read + 1;
+      this.read += items.length;
+      return { index: ++this.batches, rows: new RowsFrom(items, first) };
+    });
+  }
+
+  /** Stops reading: the input's iterator is told it will not be read further. */
+  async close(): Promise<void> {
+    await this.serial(async () => {
+      if (this.done) return;
+      this.done = true;
+      await this.iterator.return?.();
+    });
+  }
+
+  private async pull(): Promise<void> {
+    const next = await this.iterator.next();
+    if (next.done === true) this.done = true;
+    else this.head.push(next.value);
+  }
+
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
