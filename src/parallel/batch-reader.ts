@@ -1,5 +1,5 @@
-import { RowsFrom } from '../sources/object-source.js';
-import type { ObjectInput } from '../sources/object-source.js';
+import { isRecord, RowsFrom, type ObjectInput } from '../sources/object-source.js';
+import { objectKeys } from '../sources/sample.js';
 
 /** A batch of a parallel load by batches: its items and the input's numbering of them. */
 export interface Batch {
@@ -21,6 +21,7 @@ export class BatchReader {
   private batches = 0;
   private done = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private keys: readonly string[] | undefined;
 
   constructor(
     input: ObjectInput,
@@ -32,11 +33,30 @@ export class BatchReader {
         : (input as Iterable<unknown>)[Symbol.iterator]();
   }
 
-  /** The first `count` items, kept to be handed out again: the sample a created table is typed from. */
-  async peek(count: number): Promise<readonly unknown[]> {
+  /**
+   * The input's sample as a serial load takes it (sources/sample.ts): the first `size` objects, or
+   * in abort mode those before the first item that is not one. The items up to there are kept, to
+   * be handed out again; every batch's columns are resolved from the sample's keys, as a serial
+   * load resolves the whole input's, and a created table is typed from its records.
+   */
+  async sample(size: number, skipping: boolean): Promise<{ readonly items: readonly unknown[] }> {
     return this.serial(async () => {
-      while (this.head.length < count && !this.done) await this.pull();
-      return this.head.slice(0, count);
+      let objects = 0;
+      let end = 0;
+      for (;;) {
+        if (end === this.head.length) {
+          if (this.done) break;
+          await this.pull();
+          continue;
+        }
+        const item = this.head[end]!;
+        if (!isRecord(item) && !skipping) break;
+        end++;
+        if (isRecord(item) && ++objects === size) break;
+      }
+      const items = this.head.slice(0, end);
+      this.keys = objectKeys(items.filter(isRecord));
+      return { items };
     });
   }
 
@@ -48,7 +68,7 @@ export class BatchReader {
       const items = this.head.splice(0, this.size);
       const first = this.read + 1;
       this.read += items.length;
-      return { index: ++this.batches, rows: new RowsFrom(items, first) };
+      return { index: ++this.batches, rows: new RowsFrom(items, first, this.keys) };
     });
   }
 

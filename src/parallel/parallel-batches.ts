@@ -38,13 +38,9 @@ export async function parallelBatches(
   const commitEvery = options.commitEvery ?? PARALLEL_COMMIT_EVERY;
   const reader = new BatchReader(input, commitEvery);
   const session = sessions.first.session;
+  const sample = await reader.sample(options.sampleSize ?? DEFAULT_SAMPLE, options.onError === 'skip');
   // A missing table is created once, typed from the input's first records as a serial load's sample.
-  const ddl = await createTable(
-    session,
-    ref,
-    await reader.peek(options.sampleSize ?? DEFAULT_SAMPLE),
-    options,
-  );
+  const ddl = await createTable(session, ref, sample.items, options);
   // One file for every batch's rejects, each written with its record's number in the whole input.
   const rejects =
     options.onError === 'skip' && typeof options.rejects === 'string'
@@ -59,13 +55,15 @@ export async function parallelBatches(
     options.onProgress?.({ rows: sum, bytes: 0, totalBytes: undefined });
   };
   const done: { batch: Batch; report: LoadReport }[] = [];
+  const stopped: { batch: Batch; rows: number }[] = [];
   let failed: { batch: Batch | undefined; error: unknown } | undefined;
   const slots: SessionSlot[] = [sessions.first];
   // A batch's rejects are held until its COMMIT: a batch rolled back leaves none in the file.
   const hooksFor = (held: Reject[]): CommitHooks => ({
-    beforeCommit: async () => {
-      // A batch under way when another failed rolls back rather than commit after the failure.
-      if (failed !== undefined)
+    beforeCommit: async (point) => {
+      // A batch under way when another failed rolls back rather than commit after the failure
+      // (a COMMIT of no rows, after its rows committed, has nothing to hold back).
+      if (failed !== undefined && point.rows > 0)
         throw new SluiceError('LOAD_FAILED', 'stopped: another batch of the parallel load failed');
       // The rejects beside the rows are on disk before they commit, as in a serial load.
       for (const reject of held.splice(0)) rejects?.add(reject);
@@ -98,7 +96,10 @@ export async function parallelBatches(
         rowsDone += report.rowsRead;
         done.push({ batch, report });
       } catch (error) {
-        failed ??= { batch, error };
+        if (failed === undefined) failed = { batch, error };
+        else if (batch !== undefined && error instanceof SluiceError && (error.rowsCommitted ?? 0) > 0)
+          // Stopped after some of its rows committed (it never is when a batch is one commit).
+          stopped.push({ batch, rows: error.rowsCommitted! });
         return;
       }
     }
@@ -108,7 +109,7 @@ export async function parallelBatches(
     await reader.close().catch(() => undefined);
     await rejects?.close();
     if (failed !== undefined)
-      throw await failure(failed, done, { n, session, ref, created: ddl !== undefined });
+      throw await failure(failed, done, stopped, { n, session, ref, created: ddl !== undefined });
     const seconds = (performance.now() - started) / 1000;
     const outcomes: ShareOutcome[] = done
       .sort((a, b) => a.batch.index - b.batch.index)
@@ -213,12 +214,20 @@ async function createTable(
 async function failure(
   failed: { batch: Batch | undefined; error: unknown },
   done: readonly { batch: Batch; report: LoadReport }[],
+  stopped: readonly { batch: Batch; rows: number }[],
   load: { readonly n: number; readonly session: Session; readonly ref: TableRef; readonly created: boolean },
 ): Promise<SluiceError> {
   const { error } = failed;
   const sluice =
     error instanceof SluiceError ? error : new SluiceError('LOAD_FAILED', String(error), { cause: error });
-  const partial = failed.batch !== undefined ? (sluice.rowsCommitted ?? 0) : 0;
+  // Batches that committed part of their rows: the failed one, and any stopped after a commit.
+  const partials = [
+    ...(failed.batch !== undefined && (sluice.rowsCommitted ?? 0) > 0
+      ? [{ batch: failed.batch, rows: sluice.rowsCommitted! }]
+      : []),
+    ...stopped,
+  ];
+  const partial = partials.reduce((sum, p) => sum + p.rows, 0);
   const committed = done.reduce((sum, d) => sum + d.report.rowsLoaded, 0) + partial;
   if (committed === 0 && load.created)
     await load.session.execute(`DROP TABLE ${load.session.sql.table(load.ref)}`).catch(() => undefined);
@@ -226,14 +235,15 @@ async function failure(
     done.map((d) => ({ first: d.batch.rows.first, count: d.batch.rows.items.length })),
   );
   const where =
-    failed.batch === undefined
-      ? 'reading the input'
-      : `the batch of rows ${failed.batch.rows.first}-${failed.batch.rows.first + failed.batch.rows.items.length - 1}`;
+    failed.batch === undefined ? 'reading the input' : `the batch of rows ${rangeOf(failed.batch)}`;
+  const which = [
+    ...(ranges === '' ? [] : [`the batches of rows ${ranges}`]),
+    ...partials.map((p) => `${p.rows} rows of the batch of rows ${rangeOf(p.batch)}`),
+  ].join(', and ');
   const how =
     committed === 0
       ? 'nothing of the load is committed'
-      : `${committed} rows are committed, each batch in its own transaction: the batches of rows ${ranges}` +
-        (partial > 0 ? `, and ${partial} rows of the failed batch` : '');
+      : `${committed} rows are committed, each batch in its own transaction: ${which}`;
   return sluice.with({
     rowsCommitted: committed,
     writeStarted: committed > 0 || sluice.writeStarted,
@@ -244,4 +254,8 @@ async function failure(
       .filter((h) => h !== undefined)
       .join('\n'),
   });
+}
+
+function rangeOf(batch: Batch): string {
+  return `${batch.rows.first}-${batch.rows.first + batch.rows.items.length - 1}`;
 }

@@ -18,6 +18,8 @@ export class RowsFrom implements Iterable<Record<string, unknown>> {
   constructor(
     readonly items: readonly unknown[],
     readonly first: number,
+    /** The whole input's sampled keys, which a batch's columns are resolved from. */
+    readonly sampledKeys?: readonly string[],
   ) {}
 
   // Items are checked as objects by openObjects, as the input's own would be.
@@ -43,6 +45,7 @@ export function openObjects(
   return {
     kind: 'objects',
     name,
+    sampledKeys: input instanceof RowsFrom ? input.sampledKeys : undefined,
     unit: 'row',
     totalBytes: undefined,
     close: () => undefined,

@@ -240,6 +240,40 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
       }
     });
 
+    test("a batch's columns are the whole input's: a key seen in the first records only, a batch of no objects", async () => {
+      await table('keys_serial');
+      await table('keys_rows');
+      const input: unknown[] = rows(6000).map((r, i) => {
+        const id = i + 1;
+        // "NOTE" finds the column note by its case-folded name, learned from the sample (rows 1-5);
+        // row 3500 is past the first 1000 rows of its batch (2001-4000), its own sample.
+        const { note, ...rest } = r;
+        if (id <= 5 || id === 3500) return { ...rest, NOTE: note ?? `upper ${id}` };
+        // A whole batch that is not objects: rejected, as a serial load rejects each.
+        if (id > 4000) return `not an object ${id}`;
+        return rest;
+      });
+      const source = input as Record<string, unknown>[];
+      const db = await open(target.url);
+      try {
+        const serial = await db.load('keys_serial', source, { onError: 'skip' });
+        const report = await db.load('keys_rows', source, {
+          onError: 'skip',
+          parallel: 2,
+          commitEvery: 2000,
+        });
+        assert.equal(serial.rowsRejected, 2000);
+        assert.equal(report.rowsRejected, serial.rowsRejected);
+        assert.equal(report.rowsLoaded, serial.rowsLoaded);
+        assert.deepEqual(await stored('keys_rows'), await stored('keys_serial'));
+        const [r3500] = await target.query<{ note: unknown }>('SELECT note FROM keys_rows WHERE id = 3500');
+        assert.equal(r3500?.note, 'upper 3500');
+        assert.equal(Number((await totals('keys_rows')).count), 4000);
+      } finally {
+        await db.close();
+      }
+    });
+
     test('refused: a single client, an upsert, a resume, an object stream', async () => {
       const usage = (pattern: RegExp) => (error: SluiceError) => {
         assert.equal(error.code, 'BAD_USAGE');
