@@ -1,10 +1,17 @@
 import { isRecord, RowsFrom, type ObjectInput } from '../sources/object-source.js';
 import { objectKeys } from '../sources/sample.js';
 
-/** A batch of a parallel load by batches: its items and the input's numbering of them. */
-export interface Batch {
+/** Where a batch is in the input: kept after its rows are gone, for the report and the error. */
+export interface BatchPlace {
   /** 1-based position of the batch in the input. */
   readonly index: number;
+  /** The number of its first item in the input, 1-based. */
+  readonly first: number;
+  readonly count: number;
+}
+
+/** A batch of a parallel load by batches: its items and the input's numbering of them. */
+export interface Batch extends BatchPlace {
   readonly rows: RowsFrom;
 }
 
@@ -68,7 +75,12 @@ export class BatchReader {
       const items = this.head.splice(0, this.size);
       const first = this.read + 1;
       this.read += items.length;
-      return { index: ++this.batches, rows: new RowsFrom(items, first, this.keys) };
+      return {
+        index: ++this.batches,
+        first,
+        count: items.length,
+        rows: new RowsFrom(items, first, this.keys),
+      };
     });
   }
 

@@ -8,7 +8,7 @@ import { RejectSink } from '../rejects/reject-sink.js';
 import type { LoadReport } from '../report.js';
 import { displayName, type SessionSlot } from '../resume/resumable-load.js';
 import { RowsFrom, type ObjectInput } from '../sources/object-source.js';
-import { BatchReader, type Batch } from './batch-reader.js';
+import { BatchReader, type Batch, type BatchPlace } from './batch-reader.js';
 import { committedRanges } from './committed-ranges.js';
 import { PARALLEL_COMMIT_EVERY, type ParallelSessions } from './parallel-load.js';
 import { sumReports, type ShareOutcome } from './share-reports.js';
@@ -54,9 +54,10 @@ export async function parallelBatches(
     for (const value of inFlight.values()) sum += value;
     options.onProgress?.({ rows: sum, bytes: 0, totalBytes: undefined });
   };
-  const done: { batch: Batch; report: LoadReport }[] = [];
-  const stopped: { batch: Batch; rows: number }[] = [];
-  let failed: { batch: Batch | undefined; error: unknown } | undefined;
+  // Places, not batches: a batch's rows are let go once it is loaded, so memory stays flat.
+  const done: { batch: BatchPlace; report: LoadReport }[] = [];
+  const stopped: { batch: BatchPlace; rows: number }[] = [];
+  let failed: { batch: BatchPlace | undefined; error: unknown } | undefined;
   const slots: SessionSlot[] = [sessions.first];
   // A batch's rejects are held until its COMMIT: a batch rolled back leaves none in the file.
   const hooksFor = (held: Reject[]): CommitHooks => ({
@@ -94,12 +95,12 @@ export async function parallelBatches(
         );
         inFlight.delete(batch.index);
         rowsDone += report.rowsRead;
-        done.push({ batch, report });
+        done.push({ batch: placeOf(batch), report });
       } catch (error) {
-        if (failed === undefined) failed = { batch, error };
+        if (failed === undefined) failed = { batch: batch && placeOf(batch), error };
         else if (batch !== undefined && error instanceof SluiceError && (error.rowsCommitted ?? 0) > 0)
           // Stopped after some of its rows committed (it never is when a batch is one commit).
-          stopped.push({ batch, rows: error.rowsCommitted! });
+          stopped.push({ batch: placeOf(batch), rows: error.rowsCommitted! });
         return;
       }
     }
@@ -212,9 +213,9 @@ async function createTable(
 
 /** The failed batch's error, with the rows every batch committed and which they are. */
 async function failure(
-  failed: { batch: Batch | undefined; error: unknown },
-  done: readonly { batch: Batch; report: LoadReport }[],
-  stopped: readonly { batch: Batch; rows: number }[],
+  failed: { batch: BatchPlace | undefined; error: unknown },
+  done: readonly { batch: BatchPlace; report: LoadReport }[],
+  stopped: readonly { batch: BatchPlace; rows: number }[],
   load: { readonly n: number; readonly session: Session; readonly ref: TableRef; readonly created: boolean },
 ): Promise<SluiceError> {
   const { error } = failed;
@@ -231,9 +232,7 @@ async function failure(
   const committed = done.reduce((sum, d) => sum + d.report.rowsLoaded, 0) + partial;
   if (committed === 0 && load.created)
     await load.session.execute(`DROP TABLE ${load.session.sql.table(load.ref)}`).catch(() => undefined);
-  const ranges = committedRanges(
-    done.map((d) => ({ first: d.batch.rows.first, count: d.batch.rows.items.length })),
-  );
+  const ranges = committedRanges(done.map((d) => d.batch));
   const where =
     failed.batch === undefined ? 'reading the input' : `the batch of rows ${rangeOf(failed.batch)}`;
   const which = [
@@ -256,6 +255,10 @@ async function failure(
   });
 }
 
-function rangeOf(batch: Batch): string {
-  return `${batch.rows.first}-${batch.rows.first + batch.rows.items.length - 1}`;
+function rangeOf(batch: BatchPlace): string {
+  return `${batch.first}-${batch.first + batch.count - 1}`;
+}
+
+function placeOf(batch: Batch): BatchPlace {
+  return { index: batch.index, first: batch.first, count: batch.count };
 }
