@@ -192,6 +192,30 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
       }
     });
 
+    test('an async iterable that throws: the error is its own, and what is committed is said', async () => {
+      await table('broken_rows');
+      async function* source(): AsyncGenerator<Record<string, unknown>> {
+        for (let i = 1; i <= 5500; i++) yield row(i);
+        throw new Error('the source broke');
+      }
+      const db = await open(target.url);
+      try {
+        const error: SluiceError = await db
+          .load('broken_rows', source(), { parallel: 2, commitEvery: 1000 })
+          .then(
+            () => assert.fail('the load should fail'),
+            (e: SluiceError) => e,
+          );
+        assert.match(error.message, /the source broke/);
+        assert.match(error.hint ?? '', /reading the input failed and stopped the others/);
+        const { count } = await totals('broken_rows');
+        assert.equal(error.rowsCommitted, Number(count));
+        assert.equal(Number(count) % 1000, 0);
+      } finally {
+        await db.close();
+      }
+    });
+
     test('skip mode: the rejects name the records of the whole input, as a serial load does', async () => {
       await table('skip_serial');
       await table('skip_rows');
