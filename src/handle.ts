@@ -5,6 +5,7 @@ import { clusterLoad } from './cluster-options.js';
 import { explain } from './load.js';
 import { resumableLoad, type SessionSlot } from './resume/resumable-load.js';
 import { PARALLEL_COMMIT_EVERY, parallelLoad, parallelNote } from './parallel/parallel-load.js';
+import { batchesNote, isObjectCollection, parallelBatches } from './parallel/parallel-batches.js';
 import type { LoadOptions } from './options.js';
 import type { ExplainReport, LoadReport } from './report.js';
 import type { LoadInput } from './sources/from-input.js';
@@ -43,7 +44,7 @@ export async function open(target: string | object, options: OpenOptions = {}): 
         : undefined,
   };
   // More connections to the same database, for a parallel load's shares: from the URL, or the
-  // pool; a single client passed in is one connection (parallelLoad refuses it).
+  // pool; a single client passed in is one connection (parallelLoad and parallelBatches refuse it).
   const more =
     typeof target === 'string' || dialect.isPool?.(target) === true
       ? async (): Promise<SessionSlot> => {
@@ -80,10 +81,13 @@ export async function open(target: string | object, options: OpenOptions = {}): 
         const run = await clusterLoad(slot.session, input, options ?? {});
         if (run.fragments) await slot.session.replicateInFragments?.(true);
         try {
+          const parallel = (run.options.parallel ?? 1) > 1;
           const report =
-            (run.options.parallel ?? 1) > 1
-              ? await parallelLoad({ first: slot, open: more }, table, input, run.options)
-              : await resumableLoad(slot, table, input, run.options);
+            parallel && isObjectCollection(input)
+              ? await parallelBatches({ first: slot, open: more }, table, input, run.options)
+              : parallel
+                ? await parallelLoad({ first: slot, open: more }, table, input, run.options)
+                : await resumableLoad(slot, table, input, run.options);
           return run.note === undefined ? report : { ...report, notes: [run.note, ...report.notes] };
         } finally {
           if (run.fragments) await slot.session.replicateInFragments?.(false).catch(() => undefined);
@@ -94,10 +98,13 @@ export async function open(target: string | object, options: OpenOptions = {}): 
         const run = await clusterLoad(slot.session, input, options ?? {});
         const report = await explain(slot.session, table, input, run.options);
         const n = run.options.parallel ?? 1;
+        const commitEvery = run.options.commitEvery ?? PARALLEL_COMMIT_EVERY;
         const parallel =
-          n > 1
-            ? parallelNote(n, n, run.options.commitEvery ?? PARALLEL_COMMIT_EVERY, 'would load')
-            : undefined;
+          n <= 1
+            ? undefined
+            : isObjectCollection(input)
+              ? batchesNote(0, n, commitEvery, 'would load')
+              : parallelNote(n, n, commitEvery, 'would load');
         const notes = [run.note, parallel].filter((note) => note !== undefined);
         return notes.length === 0 ? report : { ...report, notes: [...notes, ...report.notes] };
       }),

@@ -2,7 +2,7 @@ import type { Session, TableRef } from './dialects/dialect.js';
 import { SluiceError } from './errors.js';
 import { METHODS } from './methods/index.js';
 import { countRows, type MethodContext } from './methods/method.js';
-import { LoadTransaction } from './methods/transaction.js';
+import { LoadTransaction, type CommitHooks } from './methods/transaction.js';
 import { validateOptions, type LoadOptions } from './options.js';
 import { prepareLoad, type PreparedLoad } from './prepare.js';
 import type { ExplainReport, LoadReport } from './report.js';
@@ -30,6 +30,8 @@ export async function load(
   options: LoadOptions = {},
   /** A checkpointed load (resume/resumable-load.ts): where it starts, and its checkpoint hooks. */
   run?: CheckpointRun,
+  /** A batch of a parallel load by batches (src/parallel/parallel-batches.ts): its commit hooks. */
+  batchHooks?: CommitHooks,
 ): Promise<LoadReport> {
   const started = performance.now();
   const start = run?.start;
@@ -85,10 +87,11 @@ export async function load(
     }
   }
 
-  const hooks = run?.hooks(
-    () => prepared.rejects?.flush() ?? Promise.resolve(),
-    () => state.dbRejected,
-  );
+  const hooks =
+    run?.hooks(
+      () => prepared.rejects?.flush() ?? Promise.resolve(),
+      () => state.dbRejected,
+    ) ?? batchHooks;
   // --defer-constraints: the drop after BEGIN and the rebuild before COMMIT are the transaction's hooks.
   const rebuild = prepared.deferral && new ConstraintRebuild(session, ref, prepared.deferral);
   const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks);

@@ -17,10 +17,11 @@ export interface ParallelFile {
 }
 
 /**
- * Checks that `input` can be cut at byte offsets and read from each: a file (not stdin, a stream
- * or a JS collection), uncompressed, in an encoding whose record ends are file offsets, CSV/TSV
- * without an escape character (the record scanner does not follow one) or NDJSON (not a JSON array,
- * whose elements are found only by reading from its opening bracket).
+ * Checks that `input` can be cut at byte offsets and read from each: a file (not stdin or a stream;
+ * a JS collection goes by batches, parallel-batches.ts), uncompressed, in an encoding whose record
+ * ends are file offsets, CSV/TSV without an escape character (the record scanner does not follow
+ * one) or NDJSON (not a JSON array, whose elements are found only by reading from its opening
+ * bracket).
  */
 export async function parallelFile(input: LoadInput, options: LoadOptions, n: number): Promise<ParallelFile> {
   const refuse = (why: string, hint: string): never => {
@@ -28,8 +29,8 @@ export async function parallelFile(input: LoadInput, options: LoadOptions, n: nu
   };
   if (typeof input !== 'string' || input === '-')
     return refuse(
-      `${input === '-' ? 'stdin' : 'a stream or a JS collection'} into parts: it cuts a file at byte offsets, and reads each part from its own`,
-      'save the input to a file and load the file with --parallel, or load it without --parallel',
+      `${input === '-' ? 'stdin' : 'a stream'} into parts: it cuts a file at byte offsets, and reads each part from its own`,
+      'save the input to a file and load the file with --parallel, or load it without --parallel (in the library, an array or an iterable of objects is loaded in parallel by batches)',
     );
   try {
     if (!(await stat(input)).isFile()) throw new Error('not a regular file');

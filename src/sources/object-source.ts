@@ -9,6 +9,25 @@ export type ObjectInput =
 
 const BATCH = 1000;
 
+/**
+ * Rows cut out of a larger JS collection (a batch of a parallel load, src/parallel/batches.ts):
+ * numbered from `first`, their position in the whole input, so errors and rejects name the record
+ * as a serial load of the whole input would.
+ */
+export class RowsFrom implements Iterable<Record<string, unknown>> {
+  constructor(
+    readonly items: readonly unknown[],
+    readonly first: number,
+    /** The whole input's sampled keys, which a batch's columns are resolved from. */
+    readonly sampledKeys?: readonly string[],
+  ) {}
+
+  // Items are checked as objects by openObjects, as the input's own would be.
+  [Symbol.iterator](): Iterator<Record<string, unknown>> {
+    return (this.items as readonly Record<string, unknown>[])[Symbol.iterator]();
+  }
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
@@ -18,14 +37,15 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * from 1 in input order; that number is what errors and rejects report.
  */
 export function openObjects(
-  input: ObjectInput | Readable,
+  input: ObjectInput | Readable | RowsFrom,
   name: string,
   onBadRecord: BadRecordHandler,
 ): ObjectSource {
-  let count = 0;
+  let count = input instanceof RowsFrom ? input.first - 1 : 0;
   return {
     kind: 'objects',
     name,
+    sampledKeys: input instanceof RowsFrom ? input.sampledKeys : undefined,
     unit: 'row',
     totalBytes: undefined,
     close: () => undefined,

@@ -44,7 +44,10 @@ export async function sampleSource(source: RowSource, size: number): Promise<Sam
       if (records.length < size) records.push(record);
     }
   }
-  const columns = source.kind === 'text' ? source.header : objectKeys(records as Record<string, unknown>[]);
+  const columns =
+    source.kind === 'text'
+      ? source.header
+      : (source.sampledKeys ?? objectKeys(records as Record<string, unknown>[]));
   return {
     records,
     columns,
@@ -62,7 +65,8 @@ export async function sampleSource(source: RowSource, size: number): Promise<Sam
   };
 }
 
-function objectKeys(records: readonly Record<string, unknown>[]): string[] {
+/** The keys of sampled objects, in order of first appearance: a JS input's columns. */
+export function objectKeys(records: readonly Record<string, unknown>[]): string[] {
   const keys = new Set<string>();
   for (const record of records)
     for (const key of Object.keys(record)) if (record[key] !== undefined) keys.add(key);

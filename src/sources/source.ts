@@ -77,6 +77,11 @@ export interface TextSource extends SourceBase {
 /** Records that are objects (NDJSON, JSON arrays, JS arrays and iterables). */
 export interface ObjectSource extends SourceBase {
   readonly kind: 'objects';
+  /**
+   * The keys the columns are learned from, when they were learned from a larger input than this
+   * source: a batch of a parallel load (RowsFrom) takes the whole input's sample, as a serial load.
+   */
+  readonly sampledKeys?: readonly string[];
   batches(): AsyncIterable<RecordBatch<Record<string, unknown>>>;
 }
 

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2';
 import pg from 'pg';
@@ -211,8 +212,8 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
       };
       try {
         await assert.rejects(
-          db.load('x', [{ a: 1 }], { parallel: 2 }),
-          usage(/--parallel 2 cannot cut a stream or a JS collection into parts/),
+          db.load('x', Readable.from(['a\n1\n']), { parallel: 2, format: 'csv' }),
+          usage(/--parallel 2 cannot cut a stream into parts/),
         );
         const json = join(dir, 'rows.json');
         writeFileSync(json, '[{"a":1}]');
