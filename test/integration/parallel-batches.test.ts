@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import mysql from 'mysql2';
 import { open, type SluiceError } from '../../src/index.js';
 import { rejectedLinesIn } from '../support/resume-data.js';
+import { withSingleClient } from '../support/single-client.js';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-parallel-batches-'));
@@ -304,22 +303,12 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
         assert.match(error.message, pattern);
         return true;
       };
-      const client =
-        dialect === 'postgres'
-          ? new pg.Client({ connectionString: target.url })
-          : mysql.createConnection({ uri: target.url });
-      if (client instanceof pg.Client) await client.connect();
-      const single = await open(client);
-      try {
-        await assert.rejects(
+      await withSingleClient(dialect, target.url, (single) =>
+        assert.rejects(
           single.load('one_client', rows(10), { parallel: 2 }),
           usage(/--parallel 2 needs 2 connections, and sluice was given one client/),
-        );
-      } finally {
-        await single.close();
-        if (client instanceof pg.Client) await client.end();
-        else (client as mysql.Connection).end();
-      }
+        ),
+      );
       const db = await open(target.url);
       try {
         await assert.rejects(

@@ -13,6 +13,7 @@ import mysql from 'mysql2';
 import pg from 'pg';
 import { open, type LoadReport, type SluiceError } from '../../src/index.js';
 import { rejectedLinesIn } from '../support/resume-data.js';
+import { withSingleClient } from '../support/single-client.js';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-parallel-'));
@@ -175,24 +176,14 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
     test('a single client is refused; a pool gives the connections', async () => {
       const path = join(dir, 'clean.csv');
       await target.query(TABLE('pool_items'));
-      const client =
-        dialect === 'postgres'
-          ? new pg.Client({ connectionString: target.url })
-          : mysql.createConnection({ uri: target.url });
-      if (client instanceof pg.Client) await client.connect();
-      const single = await open(client);
-      try {
-        await assert.rejects(single.load('pool_items', path, { parallel: 2 }), (error: SluiceError) => {
+      await withSingleClient(dialect, target.url, (single) =>
+        assert.rejects(single.load('pool_items', path, { parallel: 2 }), (error: SluiceError) => {
           assert.equal(error.code, 'BAD_USAGE');
           assert.match(error.message, /--parallel 2 needs 2 connections, and sluice was given one client/);
           assert.match(error.hint ?? '', /a URL or a pool/);
           return true;
-        });
-      } finally {
-        await single.close();
-        if (client instanceof pg.Client) await client.end();
-        else (client as mysql.Connection).end();
-      }
+        }),
+      );
       const pool =
         dialect === 'postgres'
           ? new pg.Pool({ connectionString: target.url, max: 3 })
