@@ -152,6 +152,26 @@ async function allSynced(seconds = 90): Promise<void> {
   }
 }
 
+/** Whether the node at `port` sees a cluster of `size` within `seconds`. */
+async function clusterShrinksTo(port: number, size: number, seconds: number): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' }).catch(() => undefined);
+    if (c !== undefined) {
+      try {
+        const [rows] = await c.query("SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'");
+        if (Number((rows as { Value: string }[])[0]?.Value) === size) return true;
+      } catch {
+        // A node between views may refuse the query: ask again.
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
 async function checkpointRows(port: number): Promise<number> {
   const c = await node(port).catch(() => undefined);
   if (c === undefined) return 0;
@@ -429,22 +449,31 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
     ['the node the load is connected to', 0],
     ['another node', 2],
   ] as const) {
-    test(`1M rows, ${what} SIGKILLed in the middle: the load finishes by itself, every row once`, async () => {
+    test(`1M rows, ${what} SIGKILLed in the middle: the load finishes by itself, every row once`, async (t) => {
       await allSynced();
       await resetUsers();
       const file = await usersFile(dir, 'million.csv', 'm', 1_000_000);
       const watch = NODES[1]!;
+      let restarted: Promise<unknown> | undefined;
       try {
         const result = await cli([file, '--db', url(NODES[0]!), '--table', 'users'], async () => {
           while ((await checkpointRows(watch)) < 200_000) await sleep(100);
           await run('bash', [SCRIPT, 'kill', String(victim + 1)]);
+          // Galera on this machine sometimes installs the survivors' new view but fails to send its
+          // state UUID ("Temporary failure in sending state UUID, will try again in next primary
+          // component"): the cluster then waits, COMMITs included, for a next view that only a
+          // joining node brings. The cluster's own recovery, not sluice's: start the node again.
+          if (!(await clusterShrinksTo(watch, 2, 20))) {
+            t.diagnostic('the survivors never formed their own view: node restarted to unwedge the cluster');
+            restarted = run('bash', [SCRIPT, 'start-node', String(victim + 1)]);
+          }
         });
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, /loaded 1000000 rows/);
         if (victim === 0) assert.match(result.stderr, /reconnecting .* to go on from the last checkpoint/);
         assert.deepEqual(await counts(watch), { rows: 1_000_000, distinct: 1_000_000 });
       } finally {
-        await run('bash', [SCRIPT, 'start-node', String(victim + 1)]);
+        await (restarted ?? run('bash', [SCRIPT, 'start-node', String(victim + 1)]));
       }
     });
   }
