@@ -17,8 +17,8 @@ import pg from 'pg';
 import { baselineFor } from './baselines/baselines.js';
 import { csvFile } from './data/generate.js';
 import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
-import { checkCount, interleave, ratioTable, type Mode } from './interleaved.js';
-import { DBS, openTarget, type BenchTarget, type Db } from './targets.js';
+import { checkCount, interleave, ratioTable, tablesPerDatabase, type Mode } from './interleaved.js';
+import { DBS, type BenchTarget, type Db } from './targets.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,18 +29,8 @@ async function main(): Promise<void> {
   const dbs = (values.dbs?.split(',') ?? DBS) as Db[];
   ensureBuilt((text) => process.stderr.write(text + '\n'));
   const file = await csvFile(rows);
-  const out: string[] = [];
-  for (const db of dbs) {
-    const target = await openTarget(db);
-    try {
-      if (db === 'mysql') out.push(await mysqlRefuses(target, file));
-      else out.push(await timeModes(db, target, file, rows, runs));
-    } finally {
-      await target.close();
-    }
-  }
-  process.stdout.write(
-    `${rows} rows, ${runs} interleaved runs per database, medians (range):\n\n${out.join('\n\n')}\n`,
+  await tablesPerDatabase(dbs, rows, runs, (db, target) =>
+    db === 'mysql' ? mysqlRefuses(target, file) : timeModes(db, target, file, rows, runs),
   );
 }
 

@@ -4,7 +4,7 @@
  * of them alike), and a markdown table of median seconds and per-run ratios against the first mode.
  */
 import { median } from './stats.js';
-import type { BenchTarget } from './targets.js';
+import { openTarget, type BenchTarget, type Db } from './targets.js';
 
 export interface Mode {
   readonly label: string;
@@ -50,4 +50,28 @@ export function ratioTable(db: string, modes: readonly Mode[], times: readonly n
 export async function checkCount(target: BenchTarget, rows: number): Promise<void> {
   const loaded = await target.count();
   if (loaded !== rows) throw new Error(`${target.db}: loaded ${loaded} rows, expected ${rows}`);
+}
+
+/**
+ * For each database in turn: its target opened, `table` run on it, the target closed; then every
+ * database's table on stdout under one heading.
+ */
+export async function tablesPerDatabase(
+  dbs: readonly Db[],
+  rows: number,
+  runs: number,
+  table: (db: Db, target: BenchTarget) => Promise<string>,
+): Promise<void> {
+  const out: string[] = [];
+  for (const db of dbs) {
+    const target = await openTarget(db);
+    try {
+      out.push(await table(db, target));
+    } finally {
+      await target.close();
+    }
+  }
+  process.stdout.write(
+    `${rows} rows, ${runs} interleaved runs per database, medians (range):\n\n${out.join('\n\n')}\n`,
+  );
 }

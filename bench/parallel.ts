@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import { baselineFor } from './baselines/baselines.js';
 import { csvFile } from './data/generate.js';
 import { ensureBuilt, runCommand, sluiceLoadArgv } from './measure.js';
-import { checkCount, interleave, ratioTable, type Mode } from './interleaved.js';
-import { openTarget, type BenchTarget, type Db } from './targets.js';
+import { checkCount, interleave, ratioTable, tablesPerDatabase, type Mode } from './interleaved.js';
+import type { BenchTarget, Db } from './targets.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,18 +31,7 @@ async function main(): Promise<void> {
   if (dbs.includes('sqlite')) throw new Error('SQLite has one writer: --parallel is refused there');
   ensureBuilt((text) => process.stderr.write(text + '\n'));
   const file = await csvFile(rows);
-  const out: string[] = [];
-  for (const db of dbs) {
-    const target = await openTarget(db);
-    try {
-      out.push(await timeModes(db, target, file, rows, runs, ns));
-    } finally {
-      await target.close();
-    }
-  }
-  process.stdout.write(
-    `${rows} rows, ${runs} interleaved runs per database, medians (range):\n\n${out.join('\n\n')}\n`,
-  );
+  await tablesPerDatabase(dbs, rows, runs, (db, target) => timeModes(db, target, file, rows, runs, ns));
 }
 
 async function timeModes(
