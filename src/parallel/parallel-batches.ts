@@ -1,6 +1,6 @@
 import type { Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
-import { explain, load } from '../load.js';
+import { load } from '../load.js';
 import type { CommitHooks } from '../methods/transaction.js';
 import { tableRef, validateOptions, type LoadOptions } from '../options.js';
 import type { Reject } from '../rejects/reject.js';
@@ -9,6 +9,7 @@ import type { LoadReport } from '../report.js';
 import { displayName, type SessionSlot } from '../resume/resumable-load.js';
 import { RowsFrom, type ObjectInput } from '../sources/object-source.js';
 import { BatchReader, type Batch, type BatchPlace } from './batch-reader.js';
+import { createMissingTable, refuseWithoutConnections } from './before-shares.js';
 import { committedRanges } from './committed-ranges.js';
 import { PARALLEL_COMMIT_EVERY, type ParallelSessions } from './parallel-load.js';
 import { sumReports, type ShareOutcome } from './share-reports.js';
@@ -40,7 +41,10 @@ export async function parallelBatches(
   const session = sessions.first.session;
   const sample = await reader.sample(options.sampleSize ?? DEFAULT_SAMPLE, options.onError === 'skip');
   // A missing table is created once, typed from the input's first records as a serial load's sample.
-  const ddl = await createTable(session, ref, sample.items, options);
+  const ddl =
+    sample.items.length === 0
+      ? undefined
+      : await createMissingTable(session, ref, new RowsFrom(sample.items, 1), options);
   // One file for every batch's rejects, each written with its record's number in the whole input.
   const rejects =
     options.onError === 'skip' && typeof options.rejects === 'string'
@@ -144,18 +148,7 @@ export function batchesNote(batches: number, n: number, commitEvery: number, ver
 }
 
 function refuseForBatches(sessions: ParallelSessions, options: LoadOptions, n: number): void {
-  if (sessions.open === undefined)
-    throw new SluiceError(
-      'BAD_USAGE',
-      `--parallel ${n} needs ${n} connections, and sluice was given one client, which it cannot open more of`,
-      { hint: 'pass a URL or a pool (pg.Pool, mysql2 createPool) to open() to load in parallel' },
-    );
-  if (sessions.first.session.capabilities.singleWriter === true)
-    throw new SluiceError(
-      'BAD_USAGE',
-      `--parallel ${n}: ${sessions.first.session.dialect} has one writer at a time, so N connections would only wait for each other`,
-      { hint: 'load without --parallel' },
-    );
+  refuseWithoutConnections(sessions.first.session, sessions.open !== undefined, n);
   if (options.resume === true)
     throw new SluiceError(
       'BAD_USAGE',
@@ -187,28 +180,6 @@ function batchOptions(
     rejects: held !== undefined ? (reject) => void held.push(reject) : options.rejects,
     onProgress: (p) => progress(batch, p.rows),
   };
-}
-
-/**
- * A missing table is created before the batches start, from the input's first records (the sample
- * a serial load infers its types from), so that N connections do not race to create it.
- */
-async function createTable(
-  session: Session,
-  ref: TableRef,
-  head: readonly unknown[],
-  options: LoadOptions,
-): Promise<string | undefined> {
-  if (head.length === 0 || (await session.describeTable(ref)) !== undefined) return undefined;
-  const plan = await explain(session, ref, new RowsFrom(head, 1), {
-    ...options,
-    parallel: undefined,
-    rejects: undefined,
-    onNotice: undefined,
-  });
-  if (plan.ddl === undefined) return undefined;
-  await session.execute(plan.ddl);
-  return plan.ddl;
 }
 
 /** The failed batch's error, with the rows every batch committed and which they are. */

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Session, TableRef } from '../dialects/dialect.js';
 import { SluiceError } from '../errors.js';
-import { explain } from '../load.js';
 import { tableRef, validateOptions, type LoadOptions } from '../options.js';
 import type { LoadReport } from '../report.js';
 import { CheckpointTable, type Checkpoint } from '../resume/checkpoint-table.js';
@@ -14,6 +13,7 @@ import {
   type SessionSlot,
 } from '../resume/resumable-load.js';
 import type { LoadInput } from '../sources/from-input.js';
+import { createMissingTable, refuseWithoutConnections } from './before-shares.js';
 import { parallelFile, type ParallelFile } from './parallel-file.js';
 import { mergeRejects, partRejectsPath, removePartRejects } from './part-rejects.js';
 import { shareBounds, type Share } from './share-bounds.js';
@@ -57,18 +57,7 @@ export async function parallelLoad(
   validateOptions(options);
   const n = options.parallel!;
   const session = sessions.first.session;
-  if (sessions.open === undefined)
-    throw new SluiceError(
-      'BAD_USAGE',
-      `--parallel ${n} needs ${n} connections, and sluice was given one client, which it cannot open more of`,
-      { hint: 'pass a URL or a pool (pg.Pool, mysql2 createPool) to open() to load in parallel' },
-    );
-  if (session.capabilities.singleWriter === true)
-    throw new SluiceError(
-      'BAD_USAGE',
-      `--parallel ${n}: ${session.dialect} has one writer at a time, so N connections would only wait for each other`,
-      { hint: 'load without --parallel' },
-    );
+  refuseWithoutConnections(session, sessions.open !== undefined, n);
   const file: ParallelFile = await parallelFile(input, options, n);
   const ref = tableRef(table);
   const target = displayName(ref);
@@ -101,7 +90,7 @@ export async function parallelLoad(
     if (saved[share.part - 1] === undefined && typeof options.rejects === 'string')
       await removePartRejects(options.rejects, share.part, n);
 
-  const ddl = await createTable(session, ref, file.path, options);
+  const ddl = await createMissingTable(session, ref, file.path, options);
   // Made once here rather than by N shares racing to create it.
   await checkpoints().ensure();
   const progress = new ShareProgress(shares, saved, info.size, options.onProgress);
@@ -184,24 +173,6 @@ export function parallelNote(shares: number, n: number, commitEvery: number, ver
 /** A share whose checkpoint stands at its end (or past its last record) has nothing left to load. */
 function isDone(checkpoint: Checkpoint, share: Share): boolean {
   return checkpoint.offset >= share.end;
-}
-
-/**
- * A missing table is created before the shares start, from the same sample (the file's first
- * records) a serial load would infer its types from, so that N connections do not race to create
- * it. Outside any transaction: the shares commit on their own.
- */
-async function createTable(
-  session: Session,
-  ref: TableRef,
-  path: string,
-  options: LoadOptions,
-): Promise<string | undefined> {
-  if ((await session.describeTable(ref)) !== undefined) return undefined;
-  const plan = await explain(session, ref, path, { ...options, rejects: undefined, onNotice: undefined });
-  if (plan.ddl === undefined) return undefined;
-  await session.execute(plan.ddl);
-  return plan.ddl;
 }
 
 /** The first share's error, with what all shares committed and how to go on. */
