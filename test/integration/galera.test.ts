@@ -118,7 +118,6 @@ function cli(args: string[], whenRunning?: () => Promise<void>): Promise<Cli> {
   });
 }
 
-/** Rows the load's checkpoint says are committed, read on `port`. */
 /**
  * Waits until every node is Synced in a cluster of three. A node that has just fed another its
  * missing writes (IST) may still be a donor: killing it then can leave the joiner waiting for a
@@ -127,27 +126,10 @@ function cli(args: string[], whenRunning?: () => Promise<void>): Promise<Cli> {
 async function allSynced(seconds = 90): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const states = await Promise.all(
-      NODES.map(async (port) => {
-        const c = await mysql
-          .createConnection({ host: '127.0.0.1', port, user: 'root' })
-          .catch(() => undefined);
-        if (c === undefined) return 'down';
-        try {
-          const [rows] = await c.query(
-            "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size')",
-          );
-          const status = new Map(
-            (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
-          );
-          return `${status.get('wsrep_local_state_comment')}/${status.get('wsrep_cluster_size')}`;
-        } finally {
-          await c.end();
-        }
-      }),
-    );
-    if (states.every((state) => state === 'Synced/3')) return;
-    assert.ok(Date.now() < deadline, `the cluster did not settle: ${states.join(', ')}`);
+    const states = await Promise.all(NODES.map(wsrepState));
+    const shown = states.map((s) => (s === undefined ? 'down' : `${s.state}/${s.size}`));
+    if (shown.every((state) => state === 'Synced/3')) return;
+    assert.ok(Date.now() < deadline, `the cluster did not settle: ${shown.join(', ')}`);
     await sleep(250);
   }
 }
@@ -156,22 +138,35 @@ async function allSynced(seconds = 90): Promise<void> {
 async function clusterShrinksTo(port: number, size: number, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' }).catch(() => undefined);
-    if (c !== undefined) {
-      try {
-        const [rows] = await c.query("SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'");
-        if (Number((rows as { Value: string }[])[0]?.Value) === size) return true;
-      } catch {
-        // A node between views may refuse the query: ask again.
-      } finally {
-        await c.end().catch(() => undefined);
-      }
-    }
+    if ((await wsrepState(port))?.size === size) return true;
     await sleep(250);
   }
   return false;
 }
 
+/** A node's Galera state and the cluster size it sees; undefined when it cannot say (down, or between views). */
+async function wsrepState(port: number): Promise<{ state: string; size: number } | undefined> {
+  const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' }).catch(() => undefined);
+  if (c === undefined) return undefined;
+  try {
+    const [rows] = await c.query(
+      "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size')",
+    );
+    const status = new Map(
+      (rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, r.Value]),
+    );
+    return {
+      state: status.get('wsrep_local_state_comment') ?? '',
+      size: Number(status.get('wsrep_cluster_size')),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Rows the load's checkpoint says are committed, read on `port`. */
 async function checkpointRows(port: number): Promise<number> {
   const c = await node(port).catch(() => undefined);
   if (c === undefined) return 0;
