@@ -328,6 +328,15 @@ export interface Session {
   describeError(error: unknown): { message: string; code?: string };
   /** Ends the session; closes the connection only if sluice opened it. */
   close(): Promise<void>;
+  /**
+   * A second connection to the same database, for the reads and writes a load does before its
+   * first statement (a checkpointed load's checkpoint row), so that this session starts its first
+   * bulk statement as fresh as an unchecked load's does (postgres-session.ts, describeTable, says
+   * why that matters on PostgreSQL). The caller closes it. Absent where it would change nothing or
+   * could not be opened (a client passed in, an in-process database, a cluster whose nodes apply
+   * another connection's writes later).
+   */
+  aside?(): Promise<Session>;
   /** The bulk path (COPY, LOAD DATA), when the database has one. */
   readonly bulk?: BulkCopy;
   /** The cluster this session's server belongs to (Galera), when it is a cluster node. */

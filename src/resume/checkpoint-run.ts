@@ -29,6 +29,15 @@ export interface RunShare {
 }
 
 /**
+ * The checkpoint table on another connection than the load's (Session.aside), for the run's work
+ * before its first transaction; closed once that is done.
+ */
+export interface BeforeFirstTransaction {
+  readonly table: CheckpointTable;
+  readonly close: () => Promise<void>;
+}
+
+/**
  * One run of a checkpointed load, as load.ts sees it: where the source starts, what the runs
  * before it did, and the commit hooks that write the checkpoint inside each transaction.
  */
@@ -48,6 +57,8 @@ export class CheckpointRun {
     readonly start: SourceStart | undefined,
     readonly base: RunBase,
     private readonly share?: RunShare,
+    /** Undefined: the work before the first transaction goes on the load's own connection. */
+    private readonly opening?: BeforeFirstTransaction,
   ) {
     this.checkpoints = base.checkpoints;
     this.committed =
@@ -63,8 +74,9 @@ export class CheckpointRun {
 
   /** Before the load's first transaction: its row, at the start position, in the checkpoint table. */
   async begin(): Promise<void> {
-    await this.table.ensure();
-    await this.table.checkTransactional(this.targetRef);
+    const table = this.opening?.table ?? this.table;
+    await table.ensure();
+    await table.checkTransactional(this.targetRef);
     const checkpoint: Checkpoint = {
       target: this.target,
       source: this.identity,
@@ -76,7 +88,8 @@ export class CheckpointRun {
       counts: this.base.counts,
       checkpoints: this.base.checkpoints,
     };
-    await this.table.start(checkpoint);
+    await table.start(checkpoint);
+    await this.opening?.close();
   }
 
   /**

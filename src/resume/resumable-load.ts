@@ -8,7 +8,7 @@ import type { LoadReport } from '../report.js';
 import { formatFromPath, type LoadInput } from '../sources/from-input.js';
 import { unseekableReason } from '../sources/byte-layer.js';
 import type { SourceStart } from '../sources/source.js';
-import { CheckpointRun, type RunBase } from './checkpoint-run.js';
+import { CheckpointRun, type BeforeFirstTransaction, type RunBase } from './checkpoint-run.js';
 import { CHECKPOINT_TABLE, CheckpointTable, type Checkpoint } from './checkpoint-table.js';
 import { resumeOptionsKey, optionDifferences } from './resume-options.js';
 import { identityDifferences, lineAtOffset, sourceIdentity, type SourceIdentity } from './source-identity.js';
@@ -99,95 +99,114 @@ export async function resumableLoad(
   const sourceKey = identity.path;
   const retries = resumable && options.commitEvery !== undefined ? (options.retries ?? DEFAULT_RETRIES) : 0;
 
-  let checkpoint: Checkpoint | undefined;
-  if (options.resume === true) {
-    checkpoint = await readCheckpoint(slot.session, target, sourceKey);
-    if (checkpoint === undefined && share !== undefined) {
-      // A share that has no row yet never committed a row: it starts at its part's start.
-    } else if (checkpoint === undefined) {
-      await refuseOtherSources(slot.session, target, path);
-      notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
-    } else check(checkpoint, identity, optionsKey, path, target);
-  } else if (
-    share === undefined &&
-    resumable &&
-    (await readCheckpoint(slot.session, target, sourceKey)) !== undefined
-  ) {
-    notice(
-      `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
-    );
+  // The checkpoint work before the first COPY goes on a connection of its own where the database
+  // gives one (Session.aside: PostgreSQL), so the load's session starts as an unchecked load's.
+  let aside = await slot.session.aside?.().catch(() => undefined);
+  const closeAside = async (): Promise<void> => {
+    const closing = aside;
+    aside = undefined;
+    await closing?.close().catch(() => undefined);
+  };
+  try {
+    return await checkpointedLoad();
+  } finally {
+    await closeAside();
   }
-  let reconnects = 0;
-  // A cluster may refuse a chunk as too big a write set (Galera's limits are global and may be
-  // lowered while a load runs): the rest goes in smaller chunks, halved until one passes.
-  let chunk = options.commitEvery;
-  // report.returning of one run holds only that run's records: gathered across runs instead.
-  const returned =
-    options.returning !== undefined && options.onReturning === undefined
-      ? new ReturnedAcrossRuns()
-      : undefined;
-  const runOptions = (): LoadOptions => ({
-    ...options,
-    commitEvery: chunk,
-    ...(returned !== undefined ? { onReturning: returned.add } : {}),
-  });
-  for (let attempt = 0; ; attempt++) {
-    const run = await runFrom(
-      slot.session,
-      tableRef(table),
-      target,
-      identity,
-      optionsKey,
-      checkpoint,
-      path,
-      options,
-      share,
-    );
-    // A share starts past the file's start without resuming anything: nothing to say then.
-    if (run.start !== undefined && (share === undefined || checkpoint !== undefined))
+
+  async function checkpointedLoad(): Promise<LoadReport> {
+    const before = aside ?? slot.session;
+    let checkpoint: Checkpoint | undefined;
+    if (options.resume === true) {
+      checkpoint = await readCheckpoint(before, target, sourceKey);
+      if (checkpoint === undefined && share !== undefined) {
+        // A share that has no row yet never committed a row: it starts at its part's start.
+      } else if (checkpoint === undefined) {
+        await refuseOtherSources(before, target, path);
+        notice(`nothing to resume for ${target}: starting from the beginning of ${path}`);
+      } else check(checkpoint, identity, optionsKey, path, target);
+    } else if (
+      share === undefined &&
+      resumable &&
+      (await readCheckpoint(before, target, sourceKey)) !== undefined
+    ) {
       notice(
-        `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
+        `an interrupted load into ${target} left a checkpoint: starting again from the beginning replaces it (add --resume to go on from it instead)`,
       );
-    try {
-      const report = await load(slot.session, table, input, runOptions(), resumable ? run : undefined);
-      return { ...report, reconnects, ...(returned !== undefined ? { returning: returned.rows } : {}) };
-    } catch (error) {
-      if (chunk !== undefined && chunk > 1 && slot.session.isWriteSetTooBig?.(error) === true) {
-        chunk = Math.ceil(chunk / 2);
+    }
+    let reconnects = 0;
+    // A cluster may refuse a chunk as too big a write set (Galera's limits are global and may be
+    // lowered while a load runs): the rest goes in smaller chunks, halved until one passes.
+    let chunk = options.commitEvery;
+    // report.returning of one run holds only that run's records: gathered across runs instead.
+    const returned =
+      options.returning !== undefined && options.onReturning === undefined
+        ? new ReturnedAcrossRuns()
+        : undefined;
+    const runOptions = (): LoadOptions => ({
+      ...options,
+      commitEvery: chunk,
+      ...(returned !== undefined ? { onReturning: returned.add } : {}),
+    });
+    for (let attempt = 0; ; attempt++) {
+      const run = await runFrom(
+        slot.session,
+        aside && { table: new CheckpointTable(aside), close: closeAside },
+        tableRef(table),
+        target,
+        identity,
+        optionsKey,
+        checkpoint,
+        path,
+        options,
+        share,
+      );
+      // A share starts past the file's start without resuming anything: nothing to say then.
+      if (run.start !== undefined && (share === undefined || checkpoint !== undefined))
         notice(
-          `${slot.session.describeError(error).message}: going on from the last checkpoint with a commit every ${chunk} rows`,
+          `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
         );
-        attempt--;
+      try {
+        const report = await load(slot.session, table, input, runOptions(), resumable ? run : undefined);
+        return { ...report, reconnects, ...(returned !== undefined ? { returning: returned.rows } : {}) };
+      } catch (error) {
+        if (chunk !== undefined && chunk > 1 && slot.session.isWriteSetTooBig?.(error) === true) {
+          chunk = Math.ceil(chunk / 2);
+          notice(
+            `${slot.session.describeError(error).message}: going on from the last checkpoint with a commit every ${chunk} rows`,
+          );
+          attempt--;
+          checkpoint = await readCheckpoint(slot.session, target, sourceKey);
+          returned?.keepThrough(checkpoint?.ordinal ?? 0);
+          continue;
+        }
+        const transient =
+          !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
+        if ((!transient || attempt >= retries || slot.reconnect === undefined) && share !== undefined)
+          throw error; // the parallel load says what is committed over all its shares
+        if (!transient || attempt >= retries || slot.reconnect === undefined)
+          throw await failure(
+            error,
+            run,
+            path,
+            resumable ? undefined : notResumable,
+            transient && attempt >= retries && retries > 0,
+          );
+        const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+        const { message } = slot.session.describeError(error);
+        notice(
+          `${message}: reconnecting in ${(delay / 1000).toFixed(1)} s to go on from the last checkpoint (retry ${attempt + 1} of ${retries})`,
+        );
+        await slot.session.close().catch(() => undefined);
+        await closeAside();
+        await sleep(delay);
+        slot.session = await reconnectWithin(slot, retries - attempt, notice);
+        if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
+        reconnects++;
         checkpoint = await readCheckpoint(slot.session, target, sourceKey);
         returned?.keepThrough(checkpoint?.ordinal ?? 0);
-        continue;
+        if (checkpoint !== undefined)
+          check(checkpoint, withKey(await identityOf(path), share?.key), optionsKey, path, target);
       }
-      const transient =
-        !(error instanceof SluiceError && error.code === 'BAD_INPUT') && slot.session.isTransient(error);
-      if ((!transient || attempt >= retries || slot.reconnect === undefined) && share !== undefined)
-        throw error; // the parallel load says what is committed over all its shares
-      if (!transient || attempt >= retries || slot.reconnect === undefined)
-        throw await failure(
-          error,
-          run,
-          path,
-          resumable ? undefined : notResumable,
-          transient && attempt >= retries && retries > 0,
-        );
-      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
-      const { message } = slot.session.describeError(error);
-      notice(
-        `${message}: reconnecting in ${(delay / 1000).toFixed(1)} s to go on from the last checkpoint (retry ${attempt + 1} of ${retries})`,
-      );
-      await slot.session.close().catch(() => undefined);
-      await sleep(delay);
-      slot.session = await reconnectWithin(slot, retries - attempt, notice);
-      if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
-      reconnects++;
-      checkpoint = await readCheckpoint(slot.session, target, sourceKey);
-      returned?.keepThrough(checkpoint?.ordinal ?? 0);
-      if (checkpoint !== undefined)
-        check(checkpoint, withKey(await identityOf(path), share?.key), optionsKey, path, target);
     }
   }
 }
@@ -195,6 +214,7 @@ export async function resumableLoad(
 /** The run that starts at `checkpoint` (or the beginning), its rejects file trimmed to match. */
 async function runFrom(
   session: Session,
+  opening: BeforeFirstTransaction | undefined,
   targetRef: TableRef,
   target: string,
   identity: SourceIdentity,
@@ -207,9 +227,29 @@ async function runFrom(
   const table = new CheckpointTable(session);
   const runShare = share && { end: share.end, origin: share.start.ordinal, signal: share.signal };
   if (checkpoint === undefined && share !== undefined && share.start.offset > 0)
-    return new CheckpointRun(table, target, targetRef, identity, optionsKey, share.start, ZERO, runShare);
+    return new CheckpointRun(
+      table,
+      target,
+      targetRef,
+      identity,
+      optionsKey,
+      share.start,
+      ZERO,
+      runShare,
+      opening,
+    );
   if (checkpoint === undefined || checkpoint.offset === 0)
-    return new CheckpointRun(table, target, targetRef, identity, optionsKey, undefined, ZERO, runShare);
+    return new CheckpointRun(
+      table,
+      target,
+      targetRef,
+      identity,
+      optionsKey,
+      undefined,
+      ZERO,
+      runShare,
+      opening,
+    );
   const line = await lineAtOffset(path, checkpoint.offset);
   const start: SourceStart = { offset: checkpoint.offset, ordinal: checkpoint.ordinal, line };
   if (typeof options.rejects === 'string') await keepRejectsBefore(options.rejects, line);
@@ -219,7 +259,7 @@ async function runFrom(
     counts: checkpoint.counts,
     checkpoints: checkpoint.checkpoints,
   };
-  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base, runShare);
+  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base, runShare, opening);
 }
 
 const ZERO: RunBase = {
