@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { csvFile } from '../../bench/data/generate.js';
 import { loadCli, type CliRun } from '../support/killed-cli.js';
 import { rejectedLinesIn, resumeFile, type ResumeFile } from '../support/resume-data.js';
+import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { DIALECTS, freshTarget, type TestTarget } from '../support/targets.js';
@@ -234,6 +236,128 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
     });
   });
 }
+
+/**
+ * SQLite has no row lock to hold a checkpoint UPDATE with, but its COMMIT can be held: in its
+ * rollback-journal mode a COMMIT needs the EXCLUSIVE lock, which waits (busy_timeout) for every
+ * reader's SHARED lock to go. A writer waiting so holds PENDING, which turns a new reader away with
+ * SQLITE_BUSY: once a probe sees that, the load is inside its COMMIT (the checkpoint UPDATE done,
+ * the chunk's old pages in the journal), and SIGKILL lands there. The reader runs in a process of
+ * its own: SQLite grants a second SHARED lock within one process without asking the OS, so a probe
+ * beside the reader would never see PENDING. `release` ends the read.
+ */
+async function holdCommit(
+  file: string,
+): Promise<{ waiting: () => Promise<void>; release: () => Promise<void> }> {
+  const reader = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const db = new (require('better-sqlite3'))(process.argv[1], { timeout: 10000 });
+       db.exec('BEGIN'); db.prepare('SELECT COUNT(*) FROM sluice_checkpoints').get();
+       process.stdout.write('reading');
+       process.stdin.on('end', () => { db.exec('COMMIT'); db.close(); }).resume();`,
+      file,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const ended = new Promise((resolve) => reader.on('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    reader.stdout.once('data', () => resolve());
+    reader.once('close', (code) => reject(new Error(`the reader ended first: ${code}`)));
+  });
+  const waiting = async (): Promise<void> => {
+    for (;;) {
+      const probe = new Database(file, { timeout: 0, readonly: true });
+      try {
+        probe.prepare('SELECT COUNT(*) FROM sluice_checkpoints').get();
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_BUSY') return;
+        throw error;
+      } finally {
+        probe.close();
+      }
+      await sleep(5);
+    }
+  };
+  return {
+    waiting,
+    release: async () => {
+      reader.stdin.end();
+      await ended;
+    },
+  };
+}
+
+if (DIALECTS.includes('sqlite'))
+  describe('SIGKILL inside a COMMIT, 1M rows (sqlite)', () => {
+    let target: TestTarget;
+    let path: string;
+    let dir: string;
+    before(async () => {
+      path = await csvFile(ROWS);
+      target = await freshTarget('sqlite');
+      await target.query(USERS('sqlite'));
+      dir = mkdtempSync(join(tmpdir(), 'sluice-kill-commit-'));
+    });
+    after(async () => {
+      await target?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('killed while its COMMIT waits for a reader: the chunk is rolled back from the journal, the resume loads every row once', async () => {
+      const file = target.url.slice('sqlite:'.length);
+      const args = [
+        path,
+        '--db',
+        target.url,
+        '--table',
+        'users',
+        '--commit-every',
+        String(CHUNK),
+        '--quiet',
+        '--json',
+      ];
+      let hold: Awaited<ReturnType<typeof holdCommit>> | undefined;
+      const killed = await runCli(args, dir, target, 5 * CHUNK, async () => {
+        hold = await holdCommit(file);
+        await hold.waiting();
+      });
+      // Looked at before any connection opens the file again (the next one rolls the journal back).
+      const journal = existsSync(`${file}-journal`);
+      await hold?.release();
+      assert.equal(
+        killed.signal,
+        'SIGKILL',
+        `the load ended before its kill: ${killed.code} ${killed.stderr}`,
+      );
+      assert.ok(journal, 'the kill landed inside a write transaction: its journal was left behind');
+      const atKill = await committed(target);
+      assert.ok(
+        atKill !== undefined && atKill >= 5 * CHUNK && atKill % CHUNK === 0,
+        `${atKill} rows committed`,
+      );
+      const [rows] = await target.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM users');
+      assert.equal(
+        Number(rows!.n),
+        atKill,
+        'the chunk whose COMMIT was killed left nothing, its checkpoint neither',
+      );
+
+      const last = await runCli([...args, '--resume'], dir, target);
+      assert.equal(last.code, 0, last.stderr);
+      assert.match(last.stderr, new RegExp(`resuming users at line ${atKill + 2} `));
+      const report = JSON.parse(last.stdout) as Record<string, unknown>;
+      assert.equal(report.rowsLoaded, ROWS);
+      assert.equal(report.rowsRead, ROWS);
+      const [counts] = await target.query<{ n: unknown; d: unknown }>(
+        'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
+      );
+      assert.equal(Number(counts!.n), ROWS);
+      assert.equal(Number(counts!.d), ROWS);
+      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+    });
+  });
 
 const UPSERT_ROWS = 200_000;
 const UPSERT_CHUNK = 20_000;
