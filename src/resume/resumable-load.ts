@@ -226,40 +226,20 @@ async function runFrom(
 ): Promise<CheckpointRun> {
   const table = new CheckpointTable(session);
   const runShare = share && { end: share.end, origin: share.start.ordinal, signal: share.signal };
+  const run = (from: SourceStart | undefined, base: RunBase) =>
+    new CheckpointRun(table, target, targetRef, identity, optionsKey, from, base, runShare, opening);
   if (checkpoint === undefined && share !== undefined && share.start.offset > 0)
-    return new CheckpointRun(
-      table,
-      target,
-      targetRef,
-      identity,
-      optionsKey,
-      share.start,
-      ZERO,
-      runShare,
-      opening,
-    );
-  if (checkpoint === undefined || checkpoint.offset === 0)
-    return new CheckpointRun(
-      table,
-      target,
-      targetRef,
-      identity,
-      optionsKey,
-      undefined,
-      ZERO,
-      runShare,
-      opening,
-    );
+    return run(share.start, ZERO);
+  if (checkpoint === undefined || checkpoint.offset === 0) return run(undefined, ZERO);
   const line = await lineAtOffset(path, checkpoint.offset);
   const start: SourceStart = { offset: checkpoint.offset, ordinal: checkpoint.ordinal, line };
   if (typeof options.rejects === 'string') await keepRejectsBefore(options.rejects, line);
-  const base: RunBase = {
+  return run(start, {
     rowsLoaded: checkpoint.rowsLoaded,
     rowsRejected: checkpoint.rowsRejected,
     counts: checkpoint.counts,
     checkpoints: checkpoint.checkpoints,
-  };
-  return new CheckpointRun(table, target, targetRef, identity, optionsKey, start, base, runShare, opening);
+  });
 }
 
 const ZERO: RunBase = {

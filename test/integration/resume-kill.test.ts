@@ -21,6 +21,24 @@ const USERS = (dialect: string) =>
     ? 'CREATE TABLE users (username VARCHAR(100) NOT NULL UNIQUE, email VARCHAR(255), created_at DATETIME, role_id INT)'
     : 'CREATE TABLE users (username VARCHAR(100) NOT NULL UNIQUE, email VARCHAR(255), created_at TIMESTAMP, role_id INTEGER)';
 
+/** `sluice load` of the raw users file into `users`, committed every CHUNK rows. */
+function chunkedLoad(path: string, url: string): string[] {
+  return [path, '--db', url, '--table', 'users', '--commit-every', String(CHUNK), '--quiet', '--json'];
+}
+
+/**
+ * `rows` rows in users, each username once (a row loaded twice would fail the unique key or show
+ * here), and no checkpoint left behind: the load finished.
+ */
+async function assertEveryRowOnce(target: TestTarget, rows: number): Promise<void> {
+  const [counts] = await target.query<{ n: unknown; d: unknown }>(
+    'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
+  );
+  assert.equal(Number(counts!.n), rows);
+  assert.equal(Number(counts!.d), rows);
+  assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+}
+
 /** Rows the checkpoint says are committed, or undefined before the table or row exists. */
 async function committed(target: TestTarget): Promise<number | undefined> {
   try {
@@ -107,14 +125,9 @@ for (const dialect of DIALECTS) {
       assert.equal(report.rowsRead, ROWS);
       assert.ok(report.checkpoints! >= ROWS / CHUNK, `checkpoints ${report.checkpoints}`);
 
-      const [counts] = await target.query<{ n: unknown; d: unknown }>(
-        'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
-      );
-      assert.equal(Number(counts!.n), file.good);
-      assert.equal(Number(counts!.d), file.good);
+      await assertEveryRowOnce(target, file.good);
       const lines = rejectedLinesIn(rejects).sort((a, b) => a - b);
       assert.deepEqual(lines, file.rejectedLines, 'each rejected line once in the rejects file');
-      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
       assert.equal(killed, kills.length);
     });
   });
@@ -184,17 +197,7 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
     });
 
     test('killed inside a raw COPY / LOAD DATA and inside a commit (its checkpoint UPDATE waiting): every row once, raw on every run', async () => {
-      const args = [
-        path,
-        '--db',
-        target.url,
-        '--table',
-        'users',
-        '--commit-every',
-        String(CHUNK),
-        '--quiet',
-        '--json',
-      ];
+      const args = chunkedLoad(path, target.url);
       // Inside a statement of part 3, then inside the commit of part 11.
       const first = await runCli(args, dir, target, 2 * CHUNK, 60);
       assert.equal(first.signal, 'SIGKILL', `the load ended before its kill: ${first.code} ${first.stderr}`);
@@ -227,12 +230,7 @@ for (const dialect of DIALECTS.filter((d) => d !== 'sqlite')) {
       assert.equal(report.rowsLoaded, ROWS);
       assert.equal(report.rowsRead, ROWS);
       assert.equal(report.checkpoints, ROWS / CHUNK);
-      const [counts] = await target.query<{ n: unknown; d: unknown }>(
-        'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
-      );
-      assert.equal(Number(counts!.n), ROWS);
-      assert.equal(Number(counts!.d), ROWS);
-      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+      await assertEveryRowOnce(target, ROWS);
     });
   });
 }
@@ -307,17 +305,7 @@ if (DIALECTS.includes('sqlite'))
 
     test('killed while its COMMIT waits for a reader: the chunk is rolled back from the journal, the resume loads every row once', async () => {
       const file = target.url.slice('sqlite:'.length);
-      const args = [
-        path,
-        '--db',
-        target.url,
-        '--table',
-        'users',
-        '--commit-every',
-        String(CHUNK),
-        '--quiet',
-        '--json',
-      ];
+      const args = chunkedLoad(path, target.url);
       let hold: Awaited<ReturnType<typeof holdCommit>> | undefined;
       const killed = await runCli(args, dir, target, 5 * CHUNK, async () => {
         hold = await holdCommit(file);
@@ -350,12 +338,7 @@ if (DIALECTS.includes('sqlite'))
       const report = JSON.parse(last.stdout) as Record<string, unknown>;
       assert.equal(report.rowsLoaded, ROWS);
       assert.equal(report.rowsRead, ROWS);
-      const [counts] = await target.query<{ n: unknown; d: unknown }>(
-        'SELECT COUNT(*) AS n, COUNT(DISTINCT username) AS d FROM users',
-      );
-      assert.equal(Number(counts!.n), ROWS);
-      assert.equal(Number(counts!.d), ROWS);
-      assert.equal((await target.query('SELECT * FROM sluice_checkpoints')).length, 0);
+      await assertEveryRowOnce(target, ROWS);
     });
   });
 
