@@ -42,6 +42,9 @@ export async function open(target: string | object, options: OpenOptions = {}): 
       typeof target === 'string'
         ? () => dialect.connect(target, { ...options, failedNode: slot.session.node })
         : undefined,
+    ...(typeof target === 'string'
+      ? { partner: () => dialect.connect(target, { ...options, node: slot.session.node }) }
+      : {}),
   };
   // More connections to the same database, for a parallel load's shares: from the URL, or the
   // pool; a single client passed in is one connection (parallelLoad and parallelBatches refuse it).

@@ -32,6 +32,12 @@ export async function load(
   run?: CheckpointRun,
   /** A batch of a parallel load by batches (src/parallel/parallel-batches.ts): its commit hooks. */
   batchHooks?: CommitHooks,
+  /**
+   * A second connection to the same node, for commits that take turns on a cluster (LoadTransaction's
+   * `partner`): used by the raw copy of a file cut at commit points only, whose every statement goes
+   * through the transaction's connection.
+   */
+  partner?: Session,
 ): Promise<LoadReport> {
   const started = performance.now();
   const start = run?.start;
@@ -94,7 +100,14 @@ export async function load(
     ) ?? batchHooks;
   // --defer-constraints: the drop after BEGIN and the rebuild before COMMIT are the transaction's hooks.
   const rebuild = prepared.deferral && new ConstraintRebuild(session, ref, prepared.deferral);
-  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks);
+  const turns =
+    partner !== undefined &&
+    raw !== undefined &&
+    rebuild === undefined &&
+    typeof plan.transaction === 'object'
+      ? partner
+      : undefined;
+  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks, turns);
   const context: MethodContext = {
     session,
     ref,

@@ -503,4 +503,9 @@ export interface ConnectOptions {
    * other nodes are tried first.
    */
   readonly failedNode?: string;
+  /**
+   * A second connection beside a session on this node (`host:port`, Session.node): on a cluster
+   * it is tried first, so that both are on the same node.
+   */
+  readonly node?: string;
 }

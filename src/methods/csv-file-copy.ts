@@ -61,8 +61,10 @@ export async function copyCsvFile(
   for await (const part of parts) {
     let done: RowCounts;
     try {
+      // On the connection the transaction is on: the partner's, when commits take turns.
+      const on = tx.active.bulk ?? bulk;
       done = await tx.savepoint(() =>
-        bulk.copyCsv!(
+        on.copyCsv!(
           ref,
           context.columns,
           Readable.from(part.bytes, { objectMode: false }),
@@ -71,6 +73,9 @@ export async function copyCsvFile(
         ),
       );
     } catch (error) {
+      // What follows runs on the load's own connection: commits stop taking turns here (and the
+      // COMMIT still on its way is waited for; its failure, if any, is the one thrown).
+      await tx.rehome();
       if (isRawCsvUnsafe(error)) {
         const parsed = await copyParsedCsvFile(context, bulk, raw, part.start);
         return { counts: addCounts(counts, parsed), rawCopy: false };

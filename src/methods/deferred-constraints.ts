@@ -44,9 +44,9 @@ export class ConstraintRebuild {
         await this.dropBeforeRows();
         await hooks?.afterBegin?.();
       },
-      beforeCommit: async (point) => {
+      beforeCommit: async (point, session) => {
         await this.rebuildAfterRows();
-        await hooks?.beforeCommit?.(point);
+        await hooks?.beforeCommit?.(point, session);
       },
     };
   }

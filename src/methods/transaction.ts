@@ -56,8 +56,12 @@ export interface CommitHooks {
    * --defer-constraints): what it does is undone with the rows if the load fails.
    */
   readonly afterBegin?: () => Promise<void>;
-  /** Runs inside the transaction just before each COMMIT: what it writes commits with the rows. */
-  readonly beforeCommit?: (point: CommitPoint) => Promise<void>;
+  /**
+   * Runs inside the transaction just before each COMMIT: what it writes commits with the rows.
+   * `session` is the connection the transaction is on (the load's own, or its partner's when
+   * commits take turns: LoadTransaction's `partner`).
+   */
+  readonly beforeCommit?: (point: CommitPoint, session: Session) => Promise<void>;
   /** Runs once the COMMIT is acknowledged. */
   readonly afterCommit?: (point: CommitPoint) => void;
 }
@@ -83,13 +87,32 @@ export class LoadTransaction {
   /** The open transaction holds writes besides the rows counted (parents a ref created). */
   private besideRows = false;
   readonly commitEvery: number | undefined;
+  /** The connection the open transaction is on: the load's own, or its partner's turn. */
+  private current: Session;
+  /** The other connection's COMMIT, sent and not yet acknowledged (commits taking turns). */
+  private flight: Promise<void> | undefined;
 
   constructor(
     private readonly session: Session,
     readonly mode: Plan['transaction'],
     private readonly hooks: CommitHooks = {},
+    /**
+     * A second connection to the same server, for commits that take turns (a Galera cluster,
+     * where a COMMIT waits while the write set goes to the other nodes): at a commit point the
+     * COMMIT is sent and the next chunk's transaction opens on the other connection at once, so
+     * the chunk loads while the COMMIT before it is still on its way. The COMMIT before must be
+     * acknowledged before this one's commit hook runs, so chunks commit in order, each with the
+     * checkpoint of the rows through it, and nothing counts as durable before its COMMIT is.
+     */
+    private partner?: Session,
   ) {
     this.commitEvery = typeof mode === 'object' ? mode.commitEvery : undefined;
+    this.current = session;
+  }
+
+  /** The connection the open transaction is on: where the next statement of the load goes. */
+  get active(): Session {
+    return this.current;
   }
 
   /** Rows made durable so far. */
@@ -104,7 +127,7 @@ export class LoadTransaction {
   /** Opens the load's transaction (none in autocommit mode). */
   async begin(): Promise<void> {
     if (!this.transactional || this.open) return;
-    await this.session.begin();
+    await this.current.begin();
     this.open = true;
     await this.hooks.afterBegin?.();
   }
@@ -151,8 +174,9 @@ export class LoadTransaction {
     if (this.pending > this.commitEvery)
       throw new Error(`${this.pending} rows written past a commit point every ${this.commitEvery}`);
     if (this.pending === this.commitEvery) {
-      await this.commitPending();
-      await this.session.begin();
+      if (this.partner !== undefined) await this.commitInTurn();
+      else await this.commitPending();
+      await this.current.begin();
       this.open = true;
     }
   }
@@ -179,14 +203,14 @@ export class LoadTransaction {
       this.last = last ?? this.last;
     };
     const wrapped =
-      this.session.capabilities.vetsBeforeCommit === true || this.hooks.beforeCommit !== undefined;
+      this.current.capabilities.vetsBeforeCommit === true || this.hooks.beforeCommit !== undefined;
     if (!wrapped) {
       const result = await statement();
       tally(result);
       this.markDurable();
       return result;
     }
-    await this.session.begin();
+    await this.current.begin();
     this.open = true;
     try {
       const result = await statement();
@@ -224,17 +248,17 @@ export class LoadTransaction {
     const name = `sluice_sp_${++this.depth}`;
     // Where the next SAVEPOINT of this name replaces this one, it is left to it (and to COMMIT):
     // a rollback always goes to the latest savepoint of its name, set just before the work.
-    const release = this.session.capabilities.savepointReplacesSameName !== true;
+    const release = this.current.capabilities.savepointReplacesSameName !== true;
     try {
-      await this.session.savepoint(name);
+      await this.current.savepoint(name);
       let value: T;
       try {
         value = await work();
       } catch (error) {
         if (error instanceof TransactionLost) throw error;
         try {
-          await this.session.rollbackToSavepoint(name);
-          if (release) await this.session.releaseSavepoint(name);
+          await this.current.rollbackToSavepoint(name);
+          if (release) await this.current.releaseSavepoint(name);
         } catch {
           // No savepoint left to go back to: the transaction is gone, and with it what it held.
           const replayable = this.pending === 0 && !this.besideRows;
@@ -245,7 +269,7 @@ export class LoadTransaction {
         }
         return { error };
       }
-      if (release) await this.session.releaseSavepoint(name);
+      if (release) await this.current.releaseSavepoint(name);
       return { value };
     } finally {
       this.depth--;
@@ -267,8 +291,8 @@ export class LoadTransaction {
         return await work();
       } catch (error) {
         if (!(error instanceof TransactionLost)) throw error;
-        if (!lostLockRace(this.session, error.error)) throw error.error;
-        const { message, code } = this.session.describeError(error.error);
+        if (!lostLockRace(this.current, error.error)) throw error.error;
+        const { message, code } = this.current.describeError(error.error);
         const said = `${message}${code === undefined ? '' : ` (${code})`}`;
         const hint =
           this.commitEvery !== undefined
@@ -287,7 +311,7 @@ export class LoadTransaction {
             { cause: error.error, hint },
           );
         await lockRacePause(attempt);
-        await this.session.begin();
+        await this.current.begin();
         this.open = true;
       }
     }
@@ -295,28 +319,83 @@ export class LoadTransaction {
 
   /** The final COMMIT of a load that ran to the end. */
   async finish(): Promise<void> {
+    await this.settle();
     if (this.open) await this.commitPending();
+  }
+
+  /**
+   * Back to the load's own connection, commits no longer taking turns: for a method's error paths
+   * (a part to search, or to load parsed), which run on the load's session. Only at a commit
+   * point, the open transaction empty (its part rolled back to its savepoint): it is rolled back on
+   * the partner and opened again on the load's session. A COMMIT still on its way is waited for
+   * first, and its failure thrown.
+   */
+  async rehome(): Promise<void> {
+    const partner = this.partner;
+    this.partner = undefined;
+    await this.settle();
+    if (partner === undefined || this.current === this.session) return;
+    if (this.pending !== 0 || this.besideRows)
+      throw new Error('commits taking turns cannot move a transaction that holds rows');
+    if (this.open) await this.current.rollback();
+    this.current = this.session;
+    if (this.open) await this.current.begin();
   }
 
   /** Undoes what is not committed; quiet, as the connection may be gone (the server then rolls back). */
   async rollback(): Promise<void> {
+    // The other connection's COMMIT still on its way ends as it ends; its failure is not this one's.
+    await this.settle().catch(() => undefined);
     if (!this.open) return;
     this.open = false;
     this.pending = 0;
     this.pendingCounts = NONE;
     this.besideRows = false;
     try {
-      await this.session.rollback();
+      await this.current.rollback();
     } catch {
       // A lost connection rolls the open transaction back on the server.
     }
   }
 
   private async commitPending(): Promise<void> {
-    await this.hooks.beforeCommit?.(this.point());
+    await this.hooks.beforeCommit?.(this.point(), this.current);
     this.open = false;
-    await this.session.commit();
+    await this.current.commit();
     this.markDurable();
+  }
+
+  /**
+   * The COMMIT at a commit point, sent without waiting for it, and the next transaction's
+   * connection switched to the other one. The COMMIT before it, on the other connection, is
+   * waited for first: this one's hook (the checkpoint row) then writes after it, and if it
+   * failed, this transaction is not committed (the error is thrown, the load rolls it back).
+   */
+  private async commitInTurn(): Promise<void> {
+    await this.settle();
+    const point = this.point();
+    await this.hooks.beforeCommit?.(point, this.current);
+    this.open = false;
+    const committing = this.current;
+    this.pending = 0;
+    this.pendingCounts = NONE;
+    this.besideRows = false;
+    const flight = committing.commit().then(() => {
+      this.durable = point.total;
+      this.durableCounts = point.counts;
+      this.hooks.afterCommit?.(point);
+    });
+    // Its outcome is taken by settle(); until then a rejection is not an unhandled one.
+    flight.catch(() => undefined);
+    this.flight = flight;
+    this.current = committing === this.session ? this.partner! : this.session;
+  }
+
+  /** Waits for the COMMIT on its way, if any; its failure is thrown. */
+  private async settle(): Promise<void> {
+    const flight = this.flight;
+    this.flight = undefined;
+    await flight;
   }
 
   private markDurable(): void {

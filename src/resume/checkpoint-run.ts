@@ -100,7 +100,7 @@ export class CheckpointRun {
   hooks(flushRejects: () => Promise<void>, dbRejected: () => number): CommitHooks {
     let pending: CheckpointRun['committed'];
     return {
-      beforeCommit: async (point) => {
+      beforeCommit: async (point, session) => {
         // The final COMMIT after a chunk that ended on a commit point has nothing new to record.
         if (point.last === undefined || point.rows === 0) return;
         // Another share failed: this one stops at its next commit point, its open chunk rolled back.
@@ -109,7 +109,8 @@ export class CheckpointRun {
         const rowsLoaded = this.base.rowsLoaded + point.total - dbRejected();
         await flushRejects();
         pending = { offset: point.last.end, ordinal: point.last.ordinal, rowsLoaded };
-        await this.table.advance(this.target, this.identity.path, {
+        // On the connection the transaction is on: the partner's, when commits take turns.
+        await this.table.on(session).advance(this.target, this.identity.path, {
           offset: point.last.end,
           ordinal: point.last.ordinal,
           rowsLoaded,

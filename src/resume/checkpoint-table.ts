@@ -60,6 +60,11 @@ const ADDED_COLUMNS = ['rows_inserted', 'rows_updated', 'rows_unchanged'] as con
 export class CheckpointTable {
   constructor(private readonly session: Session) {}
 
+  /** The same table on another connection (a transaction on a load's partner connection). */
+  on(session: Session): CheckpointTable {
+    return session === this.session ? this : new CheckpointTable(session);
+  }
+
   /** Creates the table if it is missing; a user who may not gets an error naming the right needed. */
   async ensure(): Promise<void> {
     const { session } = this;

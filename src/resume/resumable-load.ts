@@ -25,6 +25,8 @@ export interface SessionSlot {
   session: Session;
   /** A new connection to the same database; undefined when sluice was given a client it cannot reopen. */
   readonly reconnect: (() => Promise<Session>) | undefined;
+  /** A second connection beside the session, on its node (commits taking turns on a cluster). */
+  readonly partner?: () => Promise<Session>;
 }
 
 /**
@@ -165,8 +167,17 @@ export async function resumableLoad(
         notice(
           `resuming ${target} at line ${run.start.line} of ${path} (byte ${run.start.offset}): ${run.base.rowsLoaded} rows were loaded before`,
         );
+      const partner = resumable ? await partnerFor(slot, options, share) : undefined;
       try {
-        const report = await load(slot.session, table, input, runOptions(), resumable ? run : undefined);
+        const report = await load(
+          slot.session,
+          table,
+          input,
+          runOptions(),
+          resumable ? run : undefined,
+          undefined,
+          partner,
+        );
         return { ...report, reconnects, ...(returned !== undefined ? { returning: returned.rows } : {}) };
       } catch (error) {
         if (chunk !== undefined && chunk > 1 && slot.session.isWriteSetTooBig?.(error) === true) {
@@ -206,9 +217,43 @@ export async function resumableLoad(
         returned?.keepThrough(checkpoint?.ordinal ?? 0);
         if (checkpoint !== undefined)
           check(checkpoint, withKey(await identityOf(path), share?.key), optionsKey, path, target);
+      } finally {
+        await partner?.close().catch(() => undefined);
       }
     }
   }
+}
+
+/**
+ * On a Galera cluster, a second connection to the load's node, so that commits take turns
+ * (LoadTransaction's `partner`): a COMMIT there waits while the write set goes to the other nodes,
+ * and the next chunk loads meanwhile on the other connection. Only for the plain raw copy of a
+ * file (no skip mode, refs, returned ids, upsert or deferred constraints, not a parallel share),
+ * whose every statement goes through the transaction's connection; undefined when the second
+ * connection cannot be had on the same node (the load then commits as usual).
+ */
+async function partnerFor(
+  slot: SessionSlot,
+  options: LoadOptions,
+  share: LoadShare | undefined,
+): Promise<Session | undefined> {
+  const { session } = slot;
+  if (session.cluster === undefined || slot.partner === undefined || share !== undefined) return undefined;
+  if (
+    options.onError === 'skip' ||
+    options.refs !== undefined ||
+    options.returning !== undefined ||
+    options.onConflict !== undefined ||
+    options.deferConstraints === true ||
+    options.commitEvery === 0
+  )
+    return undefined;
+  const partner = await slot.partner().catch(() => undefined);
+  if (partner === undefined || partner.node !== session.node) {
+    await partner?.close().catch(() => undefined);
+    return undefined;
+  }
+  return partner;
 }
 
 /** The run that starts at `checkpoint` (or the beginning), its rejects file trimmed to match. */

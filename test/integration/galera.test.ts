@@ -300,6 +300,28 @@ describe('Galera cluster', { skip: up ? false : 'no cluster: scripts/galera.sh s
     assert.deepEqual(await counts(NODES[0]!), { rows: 1_000, distinct: 1_000 });
   });
 
+  test('commits take turns on two connections: a bad row in a chunk on the second one is named by its line, the chunk before it stays', async () => {
+    await allSynced();
+    await resetUsers();
+    // Record 60,000 (line 60,001) in the second chunk, loaded on the partner connection while the
+    // first chunk's COMMIT is on its way.
+    const file = await csvFile(dir, 'turns.csv', 'username,email,created_at,role_id', 150_000, (i) =>
+      i === 60_000
+        ? `t${i},t${i}@example.org,not a date,1`
+        : `t${i},t${i}@example.org,2024-05-06 07:08:09,${1 + (i % 5)}`,
+    );
+    const result = await cli([file, '--db', url(NODES[0]!), '--table', 'users']);
+    assert.notEqual(result.code, 0, result.stdout);
+    assert.match(result.stderr, /turns\.csv:60001: /);
+    const committed = /(\d+) rows are committed, through line (\d+)/.exec(result.stderr);
+    assert.ok(committed, result.stderr);
+    const rows = Number(committed[1]);
+    assert.ok(rows > 0 && rows < 60_000, result.stderr);
+    assert.equal(Number(committed[2]), rows + 1);
+    // What the message says is committed is what every node has.
+    for (const port of NODES) assert.deepEqual(await counts(port), { rows, distinct: rows });
+  });
+
   test('two loads through two nodes into one table at once', async () => {
     await resetUsers();
     const a = await usersFile(dir, 'a.csv', 'a', 150_000);

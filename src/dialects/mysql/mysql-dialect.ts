@@ -69,7 +69,9 @@ function hostPort(host: string, port: number): string {
  * next one, and each node's refusal is named if none will do.
  */
 async function connectToNode(url: string, options: ConnectOptions): Promise<Session> {
-  const nodes = candidates(url, options.failedNode);
+  const found = candidates(url, options.failedNode);
+  const nodes =
+    options.node === undefined ? found : [options.node, ...found.filter((n) => n !== options.node)];
   const refusals: string[] = [];
   let lastError: unknown;
   // A cluster node that will not take writes names the others (wsrep_incoming_addresses): they
