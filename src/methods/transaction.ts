@@ -263,8 +263,7 @@ export class LoadTransaction {
           // No savepoint left to go back to: the transaction is gone, and with it what it held.
           const replayable = this.pending === 0 && !this.besideRows;
           this.open = false;
-          this.pending = 0;
-          this.besideRows = false;
+          this.clearPending();
           throw new TransactionLost(error, replayable);
         }
         return { error };
@@ -348,9 +347,7 @@ export class LoadTransaction {
     await this.settle().catch(() => undefined);
     if (!this.open) return;
     this.open = false;
-    this.pending = 0;
-    this.pendingCounts = NONE;
-    this.besideRows = false;
+    this.clearPending();
     try {
       await this.current.rollback();
     } catch {
@@ -377,14 +374,8 @@ export class LoadTransaction {
     await this.hooks.beforeCommit?.(point, this.current);
     this.open = false;
     const committing = this.current;
-    this.pending = 0;
-    this.pendingCounts = NONE;
-    this.besideRows = false;
-    const flight = committing.commit().then(() => {
-      this.durable = point.total;
-      this.durableCounts = point.counts;
-      this.hooks.afterCommit?.(point);
-    });
+    this.clearPending();
+    const flight = committing.commit().then(() => this.durableAt(point));
     // Its outcome is taken by settle(); until then a rejection is not an unhandled one.
     flight.catch(() => undefined);
     this.flight = flight;
@@ -400,11 +391,21 @@ export class LoadTransaction {
 
   private markDurable(): void {
     const point = this.point();
-    this.durable += this.pending;
-    this.durableCounts = point.counts;
+    this.clearPending();
+    this.durableAt(point);
+  }
+
+  /** The rows of the open transaction are no longer pending: committed, on their way, or undone. */
+  private clearPending(): void {
     this.pending = 0;
-    this.besideRows = false;
     this.pendingCounts = NONE;
+    this.besideRows = false;
+  }
+
+  /** The COMMIT of `point` is acknowledged. */
+  private durableAt(point: CommitPoint): void {
+    this.durable = point.total;
+    this.durableCounts = point.counts;
     this.hooks.afterCommit?.(point);
   }
 
