@@ -34,8 +34,8 @@ export async function load(
   batchHooks?: CommitHooks,
   /**
    * A second connection to the same node, for commits that take turns on a cluster (LoadTransaction's
-   * `partner`): used by the raw copy of a file cut at commit points only, whose every statement goes
-   * through the transaction's connection.
+   * `spare`): used by the raw copy of a file cut at commit points only (`takeTurns`), whose every
+   * statement goes through the transaction's connection.
    */
   partner?: Session,
 ): Promise<LoadReport> {
@@ -100,14 +100,9 @@ export async function load(
     ) ?? batchHooks;
   // --defer-constraints: the drop after BEGIN and the rebuild before COMMIT are the transaction's hooks.
   const rebuild = prepared.deferral && new ConstraintRebuild(session, ref, prepared.deferral);
-  const turns =
-    partner !== undefined &&
-    raw !== undefined &&
-    rebuild === undefined &&
-    typeof plan.transaction === 'object'
-      ? partner
-      : undefined;
-  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks, turns);
+  // The rebuild of --defer-constraints runs on the load's session, inside its one transaction.
+  const spare = rebuild === undefined ? partner : undefined;
+  const tx = new LoadTransaction(session, plan.transaction, rebuild ? rebuild.around(hooks) : hooks, spare);
   const context: MethodContext = {
     session,
     ref,

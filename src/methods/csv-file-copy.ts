@@ -58,6 +58,8 @@ export async function copyCsvFile(
       ? [{ first: true, start: raw.start, bytes: raw.bytes(), records: undefined, end: undefined }]
       : cutCsvRecords(raw.bytes(), raw.dialect, every ?? Infinity, raw.start);
   let counts = inserted(0);
+  // Each part goes through the transaction's connection, which may alternate (LoadTransaction).
+  tx.takeTurns();
   for await (const part of parts) {
     let done: RowCounts;
     try {

@@ -91,6 +91,8 @@ export class LoadTransaction {
   private current: Session;
   /** The other connection's COMMIT, sent and not yet acknowledged (commits taking turns). */
   private flight: Promise<void> | undefined;
+  /** The second connection while commits take turns (`takeTurns` until `rehome`). */
+  private partner: Session | undefined;
 
   constructor(
     private readonly session: Session,
@@ -103,8 +105,9 @@ export class LoadTransaction {
      * the chunk loads while the COMMIT before it is still on its way. The COMMIT before must be
      * acknowledged before this one's commit hook runs, so chunks commit in order, each with the
      * checkpoint of the rows through it, and nothing counts as durable before its COMMIT is.
+     * Unused until a method whose every statement goes through `active` asks (`takeTurns`).
      */
-    private partner?: Session,
+    private readonly spare?: Session,
   ) {
     this.commitEvery = typeof mode === 'object' ? mode.commitEvery : undefined;
     this.current = session;
@@ -113,6 +116,15 @@ export class LoadTransaction {
   /** The connection the open transaction is on: where the next statement of the load goes. */
   get active(): Session {
     return this.current;
+  }
+
+  /**
+   * From the next commit point on, commits take turns on the spare connection, if there is one and
+   * there are commit points. Only for a method that sends every statement to `active` and goes
+   * back to the load's connection (`rehome`) before anything else: the raw copy of a file.
+   */
+  takeTurns(): void {
+    if (this.commitEvery !== undefined) this.partner = this.spare;
   }
 
   /** Rows made durable so far. */

@@ -227,10 +227,10 @@ export async function resumableLoad(
 /**
  * On a Galera cluster, a second connection to the load's node, so that commits take turns
  * (LoadTransaction's `partner`): a COMMIT there waits while the write set goes to the other nodes,
- * and the next chunk loads meanwhile on the other connection. Only for the plain raw copy of a
- * file (no skip mode, refs, returned ids, upsert or deferred constraints, not a parallel share),
- * whose every statement goes through the transaction's connection; undefined when the second
- * connection cannot be had on the same node (the load then commits as usual).
+ * and the next chunk loads meanwhile on the other connection. Only the raw copy of a file takes
+ * turns (LoadTransaction.takeTurns); loads that cannot take that path (skip mode, refs, returned
+ * ids, upsert, deferred constraints) or are a parallel share open no second connection. Undefined
+ * too when it cannot be had on the same node: the load then commits on one connection.
  */
 async function partnerFor(
   slot: SessionSlot,

@@ -50,6 +50,7 @@ describe('commits taking turns on two connections', { skip }, () => {
       },
       b,
     );
+    tx.takeTurns();
     await tx.begin();
     for (const id of ids) {
       await tx.active.execute('INSERT INTO t VALUES ($1)', [id]);
