@@ -210,10 +210,25 @@ export async function resumableLoad(
         await slot.session.close().catch(() => undefined);
         await closeAside();
         await sleep(delay);
-        slot.session = await reconnectWithin(slot, retries - attempt, notice);
-        if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
+        for (let reads = 1; ; reads++) {
+          slot.session = await reconnectWithin(slot, retries - attempt, notice);
+          if (slot.session.node !== undefined) notice(`connected to ${slot.session.node}`);
+          try {
+            checkpoint = await readCheckpoint(slot.session, target, sourceKey);
+            break;
+          } catch (readError) {
+            // The node that took over may time the causal read out (wsrep_sync_wait: "Lock wait
+            // timeout exceeded") while a failed node rejoins: read again, within the retries left.
+            if (!slot.session.isTransient(readError) || reads >= Math.max(1, retries - attempt))
+              throw readError;
+            notice(
+              `${slot.session.describeError(readError).message}: reading the checkpoint again in ${(delay / 1000).toFixed(1)} s`,
+            );
+            await slot.session.close().catch(() => undefined);
+            await sleep(delay);
+          }
+        }
         reconnects++;
-        checkpoint = await readCheckpoint(slot.session, target, sourceKey);
         returned?.keepThrough(checkpoint?.ordinal ?? 0);
         if (checkpoint !== undefined)
           check(checkpoint, withKey(await identityOf(path), share?.key), optionsKey, path, target);
