@@ -41,9 +41,10 @@ function project(key: string, columns: readonly string[], run: Run): Run {
 
 /**
  * Re-cuts chunks into chunks of `size()` rows, asked again for every chunk (a commit point may
- * shorten the next one); the last may be smaller. When the source fails, the rows gathered before
- * the failure are handed on first: the database may refuse one of them, and the first bad row in
- * source order is the one to report.
+ * shorten the next one); the last may be smaller. Rows move in slices, not one by one: a parser's
+ * chunks rarely line up with batches, so every row would otherwise be pushed into four arrays.
+ * When the source fails, the rows gathered before the failure are handed on first: the database
+ * may refuse one of them, and the first bad row in source order is the one to report.
  */
 export async function* rechunk(
   chunks: AsyncIterable<MappedChunk>,
@@ -53,14 +54,18 @@ export async function* rechunk(
   let want = size();
   try {
     for await (const chunk of chunks) {
-      if (pending.rows.length === 0 && chunk.rows.length === want) {
-        yield chunk;
-        want = size();
-        continue;
-      }
-      for (let i = 0; i < chunk.rows.length; i++) {
-        pending.push(chunk, i);
-        if (pending.rows.length === want) {
+      const length = chunk.rows.length;
+      for (let start = 0; start < length;) {
+        if (pending.rows.length === 0 && start === 0 && length === want) {
+          start = length;
+          yield chunk;
+          want = size();
+          continue;
+        }
+        const end = Math.min(length, start + want - pending.rows.length);
+        pending.pushRange(chunk, start, end);
+        start = end;
+        if (pending.rows.length >= want) {
           yield pending.chunk();
           pending = new Pending();
           want = size();
@@ -74,22 +79,50 @@ export async function* rechunk(
   if (pending.rows.length > 0) yield pending.chunk();
 }
 
-/** Rows gathered one by one into a chunk, with their positions (and shapes, when rows lack fields). */
+/** Rows gathered into a chunk, with their positions (and shapes, when rows lack fields). */
 export class Pending {
-  readonly rows: (readonly unknown[])[] = [];
-  readonly lines: number[] = [];
-  readonly ordinals: number[] = [];
-  readonly ends: number[] = [];
+  rows: (readonly unknown[])[] = [];
+  lines: number[] = [];
+  ordinals: number[] = [];
+  ends: number[] = [];
   shapes: string[] | undefined;
 
   push(chunk: RowChunk & { readonly shapes?: readonly string[] | undefined }, i: number): void {
+    this.pushRange(chunk, i, i + 1);
+  }
+
+  /** Rows start..end of `chunk`: taken as slices when nothing is pending, appended otherwise. */
+  pushRange(
+    chunk: RowChunk & { readonly shapes?: readonly string[] | undefined },
+    start: number,
+    end: number,
+  ): void {
+    if (end <= start) return;
     if (chunk.shapes !== undefined && this.shapes === undefined)
       this.shapes = new Array<string>(this.rows.length).fill('');
-    this.rows.push(chunk.rows[i]!);
-    this.lines.push(chunk.lines[i]!);
-    this.ordinals.push(chunk.ordinals[i]!);
-    this.ends.push(chunk.ends[i]!);
-    this.shapes?.push(chunk.shapes?.[i] ?? '');
+    if (end - start === 1) {
+      this.rows.push(chunk.rows[start]!);
+      this.lines.push(chunk.lines[start]!);
+      this.ordinals.push(chunk.ordinals[start]!);
+      this.ends.push(chunk.ends[start]!);
+      this.shapes?.push(chunk.shapes?.[start] ?? '');
+      return;
+    }
+    const shapes =
+      this.shapes && (chunk.shapes?.slice(start, end) ?? new Array<string>(end - start).fill(''));
+    if (this.rows.length === 0) {
+      this.rows = chunk.rows.slice(start, end);
+      this.lines = chunk.lines.slice(start, end);
+      this.ordinals = chunk.ordinals.slice(start, end);
+      this.ends = chunk.ends.slice(start, end);
+      if (shapes !== undefined) this.shapes = shapes;
+      return;
+    }
+    this.rows = this.rows.concat(chunk.rows.slice(start, end));
+    this.lines = this.lines.concat(chunk.lines.slice(start, end));
+    this.ordinals = this.ordinals.concat(chunk.ordinals.slice(start, end));
+    this.ends = this.ends.concat(chunk.ends.slice(start, end));
+    if (shapes !== undefined) this.shapes = this.shapes!.concat(shapes);
   }
 
   chunk(): MappedChunk {
