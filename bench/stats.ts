@@ -1,2 +1,10 @@
 /** The bench's arithmetic lives in src/bench/stats.ts, shared with `sluice bench`. */
-export { adjacentRatios, median, spread, summarize, type Spread, type TimedRun } from '../src/bench/stats.js';
+export {
+  adjacentRatios,
+  median,
+  medianInterval,
+  spread,
+  summarize,
+  type Spread,
+  type TimedRun,
+} from '../src/bench/stats.js';

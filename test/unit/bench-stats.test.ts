@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adjacentRatios, median, spread, type TimedRun } from '../../bench/stats.js';
+import { adjacentRatios, median, medianInterval, spread, type TimedRun } from '../../bench/stats.js';
 
 const b = (seconds: number): TimedRun => ({ kind: 'baseline', id: 'baseline', seconds });
 const t = (id: string, seconds: number): TimedRun => ({ kind: 'trial', id, seconds });
@@ -34,5 +34,17 @@ describe('bench stats', () => {
   it('measures spread as (max - min) / median', () => {
     assert.equal(spread([1, 2, 3]), 1);
     assert.equal(spread([5]), 0);
+  });
+
+  it('puts a bootstrap interval around the median that narrows as runs agree, the same every time', () => {
+    const noisy = [0.93, 1.31, 1.02, 0.97, 1.12, 1.05, 0.99, 1.2, 0.95, 1.08];
+    const wide = medianInterval(noisy);
+    assert.ok(wide.low <= median(noisy) && median(noisy) <= wide.high);
+    assert.ok(wide.low >= Math.min(...noisy) && wide.high <= Math.max(...noisy));
+    assert.deepEqual(medianInterval(noisy), wide);
+    const steady = medianInterval([1.01, 1.02, 1.02, 1.03, 1.02, 1.01, 1.03, 1.02, 1.02, 1.01]);
+    assert.ok(steady.high - steady.low < (wide.high - wide.low) / 4);
+    assert.deepEqual(medianInterval([1.5]), { low: 1.5, high: 1.5 });
+    assert.ok(Number.isNaN(medianInterval([]).low));
   });
 });
