@@ -1,3 +1,4 @@
+import { UnstorableValue } from './dialects/unstorable.js';
 import type { Session, TableRef } from './dialects/dialect.js';
 import { SluiceError } from './errors.js';
 import { METHODS } from './methods/index.js';
@@ -263,12 +264,15 @@ function recordText(
   row: readonly unknown[],
   delimiter: string | undefined,
 ): string {
+  // A value a check refused is written as the source gave it.
+  const own = (v: unknown): unknown =>
+    v instanceof UnstorableValue && v.original !== undefined ? v.original : v;
   if (delimiter !== undefined) {
-    return row.map((v) => (v === null ? '' : csvField(String(v)))).join(delimiter);
+    return row.map((v) => (v === null ? '' : csvField(String(own(v))))).join(delimiter);
   }
   const object: Record<string, unknown> = {};
   columns.forEach((column, i) => {
-    if (row[i] !== MISSING) object[column] = row[i];
+    if (row[i] !== MISSING) object[column] = own(row[i]);
   });
   // Numbers exact: a bigint or a JSON number no double holds is written as its digits.
   return jsonText(object)!;

@@ -183,13 +183,17 @@ export async function prepareLoad(
       options.onConflict === undefined
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
+    const checks = source.kind === 'text' ? fieldChecks(session, info.columns, shape.columns) : new Map();
+    const checked = [...checks.keys()][0];
     const rawCsvBlocker =
       source.kind !== 'text'
         ? undefined
         : options.limit !== undefined
           ? '--limit reads only the first records'
-          : (session.bulk?.rawCsvRefusal?.(source.dialect) ??
-            rawCsvCutRefusal(source.dialect, options.commitEvery !== undefined || resume !== undefined));
+          : checked !== undefined
+            ? `column ${excerpt(checked.name)} is ${checked.type}: each field is checked for digits the column would round`
+            : (session.bulk?.rawCsvRefusal?.(source.dialect) ??
+              rawCsvCutRefusal(source.dialect, options.commitEvery !== undefined || resume !== undefined));
     const returning = returningSetup(session, info, options, reserved, conflict?.key, shape.columns);
     // Lookups and reservations end a bulk stream when they need the connection (MappedChunk.barrier);
     // values read back after each write need each batch to be its own statement.
@@ -239,11 +243,25 @@ export async function prepareLoad(
       source.kind === 'text' && statements && session.textFieldConverter !== undefined
         ? (column: ColumnInfo) => session.textFieldConverter!(column)
         : undefined;
-    // A created column's conversion applies on every method; the session's own only to statements.
+    // A created column's conversion applies on every method, and so does a session's check (for a
+    // field the column would change); the session's own conversion only to statements.
+    const checkOf = (column: ColumnInfo) => {
+      for (const [c, check] of checks) if (c.name === column.name) return check;
+      return undefined;
+    };
     const textFieldConverter =
-      converters.size === 0
+      converters.size === 0 && checks.size === 0
         ? sessionConverter
-        : (column: ColumnInfo) => converters.get(column.name) ?? sessionConverter?.(column);
+        : (column: ColumnInfo) => {
+            const check = checkOf(column);
+            const convert = converters.get(column.name) ?? sessionConverter?.(column);
+            if (check === undefined) return convert;
+            if (convert === undefined) return check;
+            return (field: string) => {
+              const value = check(field);
+              return value === field ? convert(field) : value;
+            };
+          };
     const valueConverter =
       source.kind === 'objects' && session.valueConverter !== undefined
         ? (column: ColumnInfo) => session.valueConverter!(column)
@@ -435,4 +453,20 @@ function rawCsvCutRefusal(dialect: CsvDialect, cut: boolean): string | undefined
   return cut && dialect.escape !== ''
     ? '--escape with --commit-every or --resume: the raw copy is cut at record ends there, and the cutter does not follow escape sequences'
     : undefined;
+}
+
+/** The session's checks for the loaded columns' text fields (Session.textFieldCheck), by column. */
+function fieldChecks(
+  session: Session,
+  columns: readonly ColumnInfo[],
+  loaded: readonly string[],
+): Map<ColumnInfo, (field: string) => unknown> {
+  const checks = new Map<ColumnInfo, (field: string) => unknown>();
+  if (session.textFieldCheck === undefined) return checks;
+  for (const column of columns) {
+    if (!loaded.includes(column.name)) continue;
+    const check = session.textFieldCheck(column);
+    if (check !== undefined) checks.set(column, check);
+  }
+  return checks;
 }

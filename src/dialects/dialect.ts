@@ -249,6 +249,13 @@ export interface Session {
    */
   textFieldConverter?(column: ColumnInfo): ((field: string) => unknown) | undefined;
   /**
+   * For CSV/TSV fields going into `column`, on every method: a check that puts an UnstorableValue
+   * in place of a field the database would silently change (PostgreSQL: digits past a numeric's
+   * scale, which it rounds), and passes every other field as it is. A CSV loaded into such a
+   * column is parsed rather than sent raw, so each field is checked. Undefined, or absent: none.
+   */
+  textFieldCheck?(column: ColumnInfo): ((field: string) => unknown) | undefined;
+  /**
    * For CSV/TSV fields going into a column sluice creates for an inferred type: the form the
    * column must receive to hold what the text means, on every method (MySQL: a zoned timestamp as
    * UTC text, DATETIME having no zone), and why, for the report. Undefined, or absent: the text

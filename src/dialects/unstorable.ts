@@ -5,7 +5,11 @@
  * the usual means (COPY's row, bisection) and skip mode rejects just that row.
  */
 export class UnstorableValue {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    /** The value as the source gave it, for the rejects file (where the check kept it). */
+    readonly original?: unknown,
+  ) {}
 }
 
 /** The same words on every database (PostgreSQL, MySQL, SQLite). */

@@ -1,3 +1,4 @@
+import { declaredScale, scaleCheck } from '../decimal-scale.js';
 import type { ClientBase } from 'pg';
 import type {
   BulkCopy,
@@ -120,6 +121,11 @@ export class PostgresSession implements Session {
 
   valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
     return postgresValueConverter(column);
+  }
+
+  textFieldCheck(column: ColumnInfo): ((field: string) => unknown) | undefined {
+    const scale = declaredScale(column.type);
+    return scale === undefined ? undefined : scaleCheck(column.type, scale);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {

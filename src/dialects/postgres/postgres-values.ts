@@ -1,6 +1,8 @@
 import { exactColumnConverter, floatColumnConverter, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo } from '../dialect.js';
 import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
+import { declaredScale, scaleCheck } from '../decimal-scale.js';
+import { UnstorableValue } from '../unstorable.js';
 
 const FLOATS = new Set(['real', 'double precision']);
 const JSON_TYPES = new Set(['json', 'jsonb']);
@@ -16,7 +18,8 @@ const EXACT_NUMERIC = /^(smallint|integer|bigint|numeric)\b/;
  * - any array type: a JS array as an array literal (pg-array.ts), elements by the element type;
  * - real, double precision: numbers a double would change are refused;
  * - smallint, integer, bigint, numeric: NaN, Infinity and integers past 2^53 as JS numbers are
- *   refused (column-values.ts, inexactNumber);
+ *   refused (column-values.ts, inexactNumber); into numeric(p,s), digits past the scale too
+ *   (decimal-scale.ts: PostgreSQL would round them);
  * - everything else: undefined (pgText's text form is what the column reads).
  */
 export function postgresValueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
@@ -33,6 +36,15 @@ export function postgresValueConverter(column: ColumnInfo): ((value: unknown) =>
 
 function numberCheck(type: string): ((value: unknown) => unknown) | undefined {
   if (FLOATS.has(type)) return floatColumnConverter(type);
-  if (EXACT_NUMERIC.test(type)) return exactColumnConverter(type);
+  if (EXACT_NUMERIC.test(type)) {
+    const exact = exactColumnConverter(type);
+    const scale = declaredScale(type);
+    if (scale === undefined) return exact;
+    const check = scaleCheck(type, scale);
+    return (value) => {
+      const checked = exact(value);
+      return checked instanceof UnstorableValue ? checked : check(checked);
+    };
+  }
   return undefined;
 }
