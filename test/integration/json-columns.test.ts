@@ -5,23 +5,15 @@
  * sources (CSV) pass JSON text through. Stored JSON is read back as text, byte for byte.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Handle } from '../../src/index.js';
 import type { DialectName } from '../../src/dialects/dialect.js';
 import type { MethodName } from '../../src/plan/plan.js';
 import { hexOf, storedHex } from '../support/stored.js';
 import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
+import { tempFiles } from '../support/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-json-columns-'));
-let files = 0;
-function file(ext: string, text: string): string {
-  const path = join(dir, `docs${++files}.${ext}`);
-  writeFileSync(path, text);
-  return path;
-}
+const { file } = tempFiles('json-columns');
 
 function methodsOf(dialect: DialectName): MethodName[] {
   return dialect === 'sqlite' ? ['row', 'values', 'pipeline'] : ['row', 'values', 'pipeline', 'copy'];

@@ -5,21 +5,15 @@
  * zeros, exponents) are stored, and skip mode rejects just those rows, with the field as written.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SluiceError, type Handle } from '../../src/index.js';
 import type { MethodName } from '../../src/plan/plan.js';
 import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
+import { tempFiles } from '../support/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-'));
-let files = 0;
-function write(ext: string, text: string): string {
-  const path = join(dir, `scale${++files}.${ext}`);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file: write } = tempFiles('scale');
 
 /** Fields numeric(5,2) holds exactly, with the text PostgreSQL then shows. */
 const EXACT: readonly (readonly [string, string])[] = [
@@ -96,7 +90,7 @@ if (DIALECTS.includes('postgres')) {
 
     it('skip mode rejects just the rounded rows, with the field as written', async () => {
       const table = await fresh();
-      const rejects = join(dir, `rejects${++files}.csv`);
+      const rejects = join(dir, 'rejects.csv');
       const report = await db.load(table, csv(['1.25', ROUNDED, '2', '9.999']), {
         onError: 'skip',
         rejects,

@@ -5,21 +5,13 @@
  * (JSONTestSuite) runs against the readers in test/unit/json-conformance.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SluiceError, type Handle } from '../../src/index.js';
 import { sluice } from '../support/cli.js';
 import { DIALECTS, useTarget, type TestTarget } from '../support/targets.js';
+import { tempFiles } from '../support/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sluice-strict-json-'));
-let files = 0;
-function file(ext: string, text: string): string {
-  const path = join(dir, `t${++files}.${ext}`);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('strict-json');
 
 /** Malformed input, the line and column the error must name, and what it must say. */
 const MALFORMED: readonly { text: string; ext: string; at: string; says: RegExp }[] = [
