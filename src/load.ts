@@ -1,5 +1,5 @@
-import { UnstorableValue } from './dialects/unstorable.js';
 import type { Session, TableRef } from './dialects/dialect.js';
+import { UnstorableValue } from './dialects/unstorable.js';
 import { SluiceError } from './errors.js';
 import { METHODS } from './methods/index.js';
 import { countRows, type MethodContext } from './methods/method.js';

@@ -1,4 +1,11 @@
-import type { ColumnDefinition, ColumnInfo, Session, TableInfo, TableRef } from './dialects/dialect.js';
+import type {
+  ColumnDefinition,
+  ColumnInfo,
+  FieldCheck,
+  Session,
+  TableInfo,
+  TableRef,
+} from './dialects/dialect.js';
 import type { CsvDialect } from './util/csv-dialect.js';
 import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
@@ -184,14 +191,14 @@ export async function prepareLoad(
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
     const checks = source.kind === 'text' ? fieldChecks(session, info.columns, shape.columns) : new Map();
-    const checked = [...checks.keys()][0];
+    const [checked] = checks;
     const rawCsvBlocker =
       source.kind !== 'text'
         ? undefined
         : options.limit !== undefined
           ? '--limit reads only the first records'
           : checked !== undefined
-            ? `column ${excerpt(checked.name)} is ${checked.type}: each field is checked for digits the column would round`
+            ? `column ${excerpt(checked[0])} is ${checked[1].type}: ${checked[1].why}`
             : (session.bulk?.rawCsvRefusal?.(source.dialect) ??
               rawCsvCutRefusal(source.dialect, options.commitEvery !== undefined || resume !== undefined));
     const returning = returningSetup(session, info, options, reserved, conflict?.key, shape.columns);
@@ -245,15 +252,11 @@ export async function prepareLoad(
         : undefined;
     // A created column's conversion applies on every method, and so does a session's check (for a
     // field the column would change); the session's own conversion only to statements.
-    const checkOf = (column: ColumnInfo) => {
-      for (const [c, check] of checks) if (c.name === column.name) return check;
-      return undefined;
-    };
     const textFieldConverter =
       converters.size === 0 && checks.size === 0
         ? sessionConverter
         : (column: ColumnInfo) => {
-            const check = checkOf(column);
+            const check = checks.get(column.name)?.check;
             const convert = converters.get(column.name) ?? sessionConverter?.(column);
             if (check === undefined) return convert;
             if (convert === undefined) return check;
@@ -455,18 +458,18 @@ function rawCsvCutRefusal(dialect: CsvDialect, cut: boolean): string | undefined
     : undefined;
 }
 
-/** The session's checks for the loaded columns' text fields (Session.textFieldCheck), by column. */
+/** The session's checks for the loaded columns' text fields (Session.textFieldCheck), by column name. */
 function fieldChecks(
   session: Session,
   columns: readonly ColumnInfo[],
   loaded: readonly string[],
-): Map<ColumnInfo, (field: string) => unknown> {
-  const checks = new Map<ColumnInfo, (field: string) => unknown>();
+): Map<string, FieldCheck & { readonly type: string }> {
+  const checks = new Map<string, FieldCheck & { readonly type: string }>();
   if (session.textFieldCheck === undefined) return checks;
   for (const column of columns) {
     if (!loaded.includes(column.name)) continue;
-    const check = session.textFieldCheck(column);
-    if (check !== undefined) checks.set(column, check);
+    const found = session.textFieldCheck(column);
+    if (found !== undefined) checks.set(column.name, { ...found, type: column.type });
   }
   return checks;
 }

@@ -36,6 +36,12 @@ export function scaleNeeded(literal: string): number | undefined {
   return fraction.length - trailingZeros - exponent;
 }
 
+/** The check for a column of `type` (scaleCheck), or undefined when the type declares no scale. */
+export function scaleCheckFor(type: string): ((value: unknown) => unknown) | undefined {
+  const scale = declaredScale(type);
+  return scale === undefined ? undefined : scaleCheck(type, scale);
+}
+
 /**
  * A check for values going into a column of declared scale `scale`: text, JsonNumbers, numbers and
  * bigints with more digits after the point than it keeps become an UnstorableValue (refused with

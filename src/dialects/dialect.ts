@@ -38,6 +38,12 @@ export interface ColumnInfo {
   readonly generatedAlways?: boolean;
 }
 
+/** Session.textFieldCheck's answer: the check, and why the raw CSV path is given up for it. */
+export interface FieldCheck {
+  readonly check: (field: string) => unknown;
+  readonly why: string;
+}
+
 export interface TableInfo {
   readonly ref: TableRef;
   readonly columns: readonly ColumnInfo[];
@@ -251,10 +257,11 @@ export interface Session {
   /**
    * For CSV/TSV fields going into `column`, on every method: a check that puts an UnstorableValue
    * in place of a field the database would silently change (PostgreSQL: digits past a numeric's
-   * scale, which it rounds), and passes every other field as it is. A CSV loaded into such a
-   * column is parsed rather than sent raw, so each field is checked. Undefined, or absent: none.
+   * scale, which it rounds), and passes every other field as it is, with why, for the plan: a CSV
+   * loaded into such a column is parsed rather than sent raw, so each field is checked.
+   * Undefined, or absent: none.
    */
-  textFieldCheck?(column: ColumnInfo): ((field: string) => unknown) | undefined;
+  textFieldCheck?(column: ColumnInfo): FieldCheck | undefined;
   /**
    * For CSV/TSV fields going into a column sluice creates for an inferred type: the form the
    * column must receive to hold what the text means, on every method (MySQL: a zoned timestamp as

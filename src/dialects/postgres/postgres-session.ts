@@ -1,9 +1,10 @@
-import { declaredScale, scaleCheck } from '../decimal-scale.js';
 import type { ClientBase } from 'pg';
+import { scaleCheckFor } from '../decimal-scale.js';
 import type {
   BulkCopy,
   Capabilities,
   ColumnInfo,
+  FieldCheck,
   ForeignKey,
   RowChunk,
   RowCounts,
@@ -123,9 +124,9 @@ export class PostgresSession implements Session {
     return postgresValueConverter(column);
   }
 
-  textFieldCheck(column: ColumnInfo): ((field: string) => unknown) | undefined {
-    const scale = declaredScale(column.type);
-    return scale === undefined ? undefined : scaleCheck(column.type, scale);
+  textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
+    const check = scaleCheckFor(column.type);
+    return check && { check, why: 'each field is checked for digits the column would round' };
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {

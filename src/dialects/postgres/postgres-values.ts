@@ -1,7 +1,7 @@
 import { exactColumnConverter, floatColumnConverter, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo } from '../dialect.js';
 import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
-import { declaredScale, scaleCheck } from '../decimal-scale.js';
+import { scaleCheckFor } from '../decimal-scale.js';
 import { UnstorableValue } from '../unstorable.js';
 
 const FLOATS = new Set(['real', 'double precision']);
@@ -38,9 +38,8 @@ function numberCheck(type: string): ((value: unknown) => unknown) | undefined {
   if (FLOATS.has(type)) return floatColumnConverter(type);
   if (EXACT_NUMERIC.test(type)) {
     const exact = exactColumnConverter(type);
-    const scale = declaredScale(type);
-    if (scale === undefined) return exact;
-    const check = scaleCheck(type, scale);
+    const check = scaleCheckFor(type);
+    if (check === undefined) return exact;
     return (value) => {
       const checked = exact(value);
       return checked instanceof UnstorableValue ? checked : check(checked);
