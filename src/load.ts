@@ -49,7 +49,7 @@ export async function load(
   const state = { rowsRead: 0, rowsSent: 0, bytesSent: 0, dbRejected: 0 };
   const raw =
     plan.rawCopy && source.kind === 'text' && source.path !== undefined
-      ? rawCsvInput(source.path, source, mapper.columns, () => progress(), start, end)
+      ? rawCsvInput(source.path, source, mapper.columns, () => progress(), start, end, prepared.rawChecks)
       : undefined;
   // Compressed input and encodings whose record ends are not file offsets: the bar counts the bytes
   // read from the file (a read chunk ahead of the rows handed on), against the file's size.

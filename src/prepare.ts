@@ -11,6 +11,7 @@ import { SluiceError, excerpt } from './errors.js';
 import { tableRef, validateOptions, type LoadOptions } from './options.js';
 import { planConstraintDeferral, type PlannedDeferral } from './methods/deferred-constraints.js';
 import { choosePlan } from './plan/choose-method.js';
+import type { RawFieldChecks } from './raw-csv-input.js';
 import { resolveConflict } from './plan/conflict.js';
 import type { Plan } from './plan/plan.js';
 import { parseColumnMap } from './rows/column-map.js';
@@ -51,6 +52,8 @@ export interface PreparedLoad {
   readonly returning: { readonly setup: ReturningSetup; readonly pool: IdPool | undefined } | undefined;
   /** --defer-constraints: what is dropped after BEGIN and rebuilt before COMMIT. */
   readonly deferral: PlannedDeferral | undefined;
+  /** A raw copy into columns with screened field checks (FieldCheck.screen): what it screens for. */
+  readonly rawChecks: RawFieldChecks | undefined;
 }
 
 export async function prepareLoad(
@@ -191,7 +194,8 @@ export async function prepareLoad(
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
     const checks = source.kind === 'text' ? fieldChecks(session, info.columns, shape.columns) : new Map();
-    const [checked] = checks;
+    // A check without a screen gives the raw copy up; screened ones go with it (rawChecks below).
+    const checked = [...checks].find(([, c]) => c.screen === undefined);
     const rawCsvBlocker =
       source.kind !== 'text'
         ? undefined
@@ -242,7 +246,13 @@ export async function prepareLoad(
       options.deferConstraints === true
         ? await planConstraintDeferral(session, ref, ddl !== undefined)
         : { deferral: undefined, reasons: [] };
-    const plan: Plan = { ...chosen, reasons: [...chosen.reasons, ...deferring.reasons] };
+    const screened =
+      chosen.rawCopy && checks.size > 0
+        ? [
+            `the raw copy is screened for values that ${[...checks].map(([name, c]) => `${excerpt(name)} (${c.type})`).join(', ')} would not store as written: from the first line holding one, the file is parsed and each field checked`,
+          ]
+        : [];
+    const plan: Plan = { ...chosen, reasons: [...chosen.reasons, ...screened, ...deferring.reasons] };
     // Parameterised methods bind driver values; the bulk encoders read JS values themselves.
     const statements = plan.method !== 'copy';
     const convert = source.kind === 'objects' && statements ? (v: unknown) => session.toParam(v) : undefined;
@@ -292,6 +302,7 @@ export async function prepareLoad(
       refs,
       returning: returning && { setup: returning, pool },
       deferral: deferring.deferral,
+      rawChecks: screened.length > 0 ? rawFieldChecks(checks) : undefined,
     };
   } catch (error) {
     source.close();
@@ -456,6 +467,15 @@ function rawCsvCutRefusal(dialect: CsvDialect, cut: boolean): string | undefined
   return cut && dialect.escape !== ''
     ? '--escape with --commit-every or --resume: the raw copy is cut at record ends there, and the cutter does not follow escape sequences'
     : undefined;
+}
+
+/** The screened checks of a raw copy, as its input applies them (raw-csv-input.ts). */
+function rawFieldChecks(checks: ReadonlyMap<string, FieldCheck>): RawFieldChecks {
+  const screens = [...checks.values()].map((c) => c.screen!.source);
+  return {
+    screen: new RegExp([...new Set(screens)].join('|')),
+    checks: new Map([...checks].map(([name, c]) => [name, c.check])),
+  };
 }
 
 /** The session's checks for the loaded columns' text fields (Session.textFieldCheck), by column name. */

@@ -7,6 +7,31 @@ import { lastByte, openSource, READ_CHUNK } from './sources/from-input.js';
 import type { CsvDialect } from './util/csv-dialect.js';
 import type { SourceStart } from './sources/source.js';
 import { lineAtOffset } from './resume/source-identity.js';
+import { ScreenedField, TextScreen, csvLineRefused } from './sources/text-screen.js';
+
+/**
+ * The field checks of a raw copy (Session.textFieldCheck, every one with a screen): the pattern
+ * any field they refuse matches, and the checks by column name.
+ */
+export interface RawFieldChecks {
+  readonly screen: RegExp;
+  readonly checks: ReadonlyMap<string, (field: string) => unknown>;
+}
+
+/** Puts each check's verdict in place of its field (an UnstorableValue the encoder refuses). */
+function checkFields(record: unknown[], checks: readonly (((field: string) => unknown) | undefined)[]): void {
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    const field = record[i];
+    if (check !== undefined && typeof field === 'string') record[i] = check(field);
+  }
+}
+
+function screened(): ScreenedField {
+  return new ScreenedField(
+    'a field holds a value its column would not store as written: the file is parsed from this statement on',
+  );
+}
 
 /**
  * A CSV file as the raw copy path takes it (methods/csv-file-copy.ts): its bytes, and the same
@@ -23,6 +48,8 @@ export function rawCsvInput(
   start: SourceStart | undefined,
   /** A share of a parallel load: the byte offset where its bytes stop (a record's end). */
   end?: number,
+  /** Columns whose fields are checked (FieldCheck.screen): the bytes are screened, parsed rows checked. */
+  fieldChecks?: RawFieldChecks,
 ): RawCsvInput {
   const { format, dialect } = file;
   // A headerless file is read again with the names it was first read with.
@@ -34,14 +61,28 @@ export function rawCsvInput(
     const file = createReadStream(path, { highWaterMark: chunkSize, start: offset, ...lastByte(end) });
     const compressed = { bytes: 0 };
     const stage = await decompressStage(file, path, path, compressed);
+    // Only the bytes that go to the database are screened (reread ones are for error paths).
+    const screen =
+      counted && fieldChecks !== undefined
+        ? new TextScreen(
+            fieldChecks.screen,
+            csvLineRefused(
+              dialect,
+              columns.map((name) => fieldChecks.checks.get(name)),
+            ),
+          )
+        : undefined;
     try {
       for await (const chunk of stage.stream as AsyncIterable<Buffer>) {
+        if (screen?.matches(chunk) === true) throw screened();
         if (counted) {
           read = stage.compression === undefined ? read + chunk.length : compressed.bytes;
           onBytes();
         }
         yield chunk;
       }
+      // The last line had no line end: the database has it, but not its end, until this returns.
+      if (screen?.end() === true) throw screened();
     } finally {
       stage.stream.destroy();
     }
@@ -60,8 +101,13 @@ export function rawCsvInput(
     if (source.kind !== 'text') throw new Error(`${path} did not open as delimited text`);
     if (source.header.length !== columns.length)
       throw new Error(`${path} changed while it was loaded: its header has ${source.header.length} fields`);
+    const checks = fieldChecks === undefined ? [] : columns.map((name) => fieldChecks.checks.get(name));
+    const checked = checks.some((c) => c !== undefined);
     try {
-      for await (const batch of source.batches()) yield { ...batch, rows: batch.records };
+      for await (const batch of source.batches()) {
+        if (checked) for (const record of batch.records) checkFields(record, checks);
+        yield { ...batch, rows: batch.records };
+      }
     } finally {
       source.close();
     }

@@ -36,12 +36,6 @@ export function scaleNeeded(literal: string): number | undefined {
   return fraction.length - trailingZeros - exponent;
 }
 
-/** The check for a column of `type` (scaleCheck), or undefined when the type declares no scale. */
-export function scaleCheckFor(type: string): ((value: unknown) => unknown) | undefined {
-  const scale = declaredScale(type);
-  return scale === undefined ? undefined : scaleCheck(type, scale);
-}
-
 /**
  * A check for values going into a column of declared scale `scale`: text, JsonNumbers, numbers and
  * bigints with more digits after the point than it keeps become an UnstorableValue (refused with
@@ -67,4 +61,13 @@ export function scaleCheck(type: string, scale: number): (value: unknown) => unk
       value,
     );
   };
+}
+
+/**
+ * Text that every literal scaleCheck(scale) refuses holds: a digit other than 0 more than `scale`
+ * places after a point, or an exponent. Undefined for a negative scale (digits before the point
+ * are rounded there: any number may be one).
+ */
+export function scaleScreen(scale: number): RegExp | undefined {
+  return scale < 0 ? undefined : new RegExp(`\\.\\d{${scale}}\\d*[1-9]|\\d[eE]`);
 }

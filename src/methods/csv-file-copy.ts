@@ -60,39 +60,50 @@ export async function copyCsvFile(
   let counts = inserted(0);
   // Each part goes through the transaction's connection, which may alternate (LoadTransaction).
   tx.takeTurns();
-  for await (const part of parts) {
-    let done: RowCounts;
-    try {
-      // On the connection the transaction is on: the partner's, when commits take turns.
-      const on = tx.active.bulk ?? bulk;
-      done = await tx.savepoint(() =>
-        on.copyCsv!(
-          ref,
-          context.columns,
-          Readable.from(part.bytes, { objectMode: false }),
-          raw.dialect,
-          part.first,
-        ),
-      );
-    } catch (error) {
-      // What follows runs on the load's own connection: commits stop taking turns here (and the
-      // COMMIT still on its way is waited for; its failure, if any, is the one thrown).
-      await tx.rehome();
-      if (isRawCsvUnsafe(error)) {
-        const parsed = await copyParsedCsvFile(context, bulk, raw, part.start);
-        return { counts: addCounts(counts, parsed), rawCopy: false };
+  // Where the part not yet sent starts: the screen (FieldCheck.screen) may stop the bytes while
+  // the next part is being cut, between two statements.
+  let next: CsvPosition = raw.start;
+  try {
+    for await (const part of parts) {
+      let done: RowCounts;
+      try {
+        // On the connection the transaction is on: the partner's, when commits take turns.
+        const on = tx.active.bulk ?? bulk;
+        done = await tx.savepoint(() =>
+          on.copyCsv!(
+            ref,
+            context.columns,
+            Readable.from(part.bytes, { objectMode: false }),
+            raw.dialect,
+            part.first,
+          ),
+        );
+      } catch (error) {
+        // What follows runs on the load's own connection: commits stop taking turns here (and the
+        // COMMIT still on its way is waited for; its failure, if any, is the one thrown).
+        await tx.rehome();
+        if (isRawCsvUnsafe(error)) {
+          const parsed = await copyParsedCsvFile(context, bulk, raw, part.start);
+          return { counts: addCounts(counts, parsed), rawCopy: false };
+        }
+        throw await located(context, bulk, raw, part, error);
       }
-      throw await located(context, bulk, raw, part, error);
+      const rows = countRows(done);
+      // The cutter and the bulk path's own scanner read the records alike (csv-scanners-agree.test.ts):
+      // a part the database counted otherwise must not commit under a checkpoint that says else.
+      if (part.records !== undefined && rows !== part.records)
+        throw new Error(`the database stored ${rows} rows of a part of ${part.records} records`);
+      counts = addCounts(counts, done);
+      context.onRows(rows);
+      const end = part.end ?? { offset: raw.bytesRead(), ordinal: raw.start.ordinal + rows };
+      await tx.wrote(rows, { ordinal: end.ordinal, end: end.offset }, done);
+      next = end;
     }
-    const rows = countRows(done);
-    // The cutter and the bulk path's own scanner read the records alike (csv-scanners-agree.test.ts):
-    // a part the database counted otherwise must not commit under a checkpoint that says else.
-    if (part.records !== undefined && rows !== part.records)
-      throw new Error(`the database stored ${rows} rows of a part of ${part.records} records`);
-    counts = addCounts(counts, done);
-    context.onRows(rows);
-    const end = part.end ?? { offset: raw.bytesRead(), ordinal: raw.start.ordinal + rows };
-    await tx.wrote(rows, { ordinal: end.ordinal, end: end.offset }, done);
+  } catch (error) {
+    if (!isRawCsvUnsafe(error)) throw error;
+    await tx.rehome();
+    const parsed = await copyParsedCsvFile(context, bulk, raw, next);
+    return { counts: addCounts(counts, parsed), rawCopy: false };
   }
   return { counts };
 }

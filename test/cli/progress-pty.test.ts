@@ -100,10 +100,12 @@ describe('progress bar under a pseudo-terminal (issue 11, defect 1)', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-pty-'));
-    writeFileSync(join(dir, 'users.csv'), usersCsv(400_000));
-    writeFileSync(join(dir, 'users.tsv'), usersCsv(400_000, '\t'));
-    writeFileSync(join(dir, 'users.ndjson'), usersNdjson(300_000));
-    writeFileSync(join(dir, 'small.csv'), usersCsv(40_000));
+    // Each load must outlast the bar's first draw (after 100 ms) by far, on a fast machine too:
+    // there, 40,000 rows by pipeline loaded before it, and 400,000 by raw COPY barely after.
+    writeFileSync(join(dir, 'users.csv'), usersCsv(1_000_000));
+    writeFileSync(join(dir, 'users.tsv'), usersCsv(1_000_000, '\t'));
+    writeFileSync(join(dir, 'users.ndjson'), usersNdjson(600_000));
+    writeFileSync(join(dir, 'small.csv'), usersCsv(400_000));
     writeFileSync(join(dir, 'tiny.csv'), usersCsv(1_500));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import type {
   ClusterInfo,
   ColumnInfo,
   CreatedColumnConverter,
+  FieldCheck,
   LogicalType,
   Session,
   ForeignKey,
@@ -35,7 +36,7 @@ import {
 import { describeMysqlError, isTransientMysqlError } from './mysql-errors.js';
 import { describeMysqlTable, mysqlForeignKeys } from './mysql-introspect.js';
 import { MysqlSqlBuilder, usesRowAlias } from './mysql-sql.js';
-import { UnstorableValue, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
+import { UnstorableValue, mysqlStoredAsWritten, mysqlValueConverter, toMysqlValue } from './mysql-values.js';
 import { RowsNotStored, readWarnings } from './mysql-warnings.js';
 import { utcDatetime } from './utc-datetime.js';
 
@@ -179,6 +180,10 @@ export class MysqlSession implements Session {
 
   valueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
     return mysqlValueConverter(column, this.mariadb);
+  }
+
+  textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
+    return mysqlStoredAsWritten(column.type);
   }
 
   createdColumnConverter(type: LogicalType): CreatedColumnConverter | undefined {

@@ -21,7 +21,10 @@ import { toIsoString } from '../../util/iso-time.js';
 import { JsonNumber, decimalPlaces, doubleOf } from '../../util/json-number.js';
 import { jsonText } from '../../util/json-text.js';
 import { exactColumnConverter, floatColumnConverter, inexactNumber, toJsonColumn } from '../column-values.js';
-import type { ColumnInfo } from '../dialect.js';
+import type { ColumnInfo, FieldCheck } from '../dialect.js';
+import { floatCheck, floatScreen } from '../binary-float.js';
+import { scaleCheck, scaleNeeded, scaleScreen } from '../decimal-scale.js';
+import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { LONE_SURROGATE as LONE_SURROGATE_TEXT, UnstorableValue, isWellFormed } from '../unstorable.js';
 
 export { UnstorableValue };
@@ -96,9 +99,73 @@ export function mysqlValueConverter(
   jsonKeepsNumbers: boolean,
 ): ((value: unknown) => unknown) | undefined {
   if (column.type === 'json') return jsonKeepsNumbers ? toJsonColumn : toBinaryJsonColumn;
-  if (FLOAT_TYPE.test(column.type)) return floatColumnConverter(column.type.toUpperCase());
-  if (INTEGER_TYPE.test(column.type)) return integerColumnConverter(column.type.toUpperCase());
-  if (DECIMAL_TYPE.test(column.type)) return exactColumnConverter(column.type.toUpperCase());
+  const type = column.type.toUpperCase();
+  const stored = mysqlStoredAsWritten(column.type)?.check;
+  const first = FLOAT_TYPE.test(column.type)
+    ? floatColumnConverter(type)
+    : INTEGER_TYPE.test(column.type)
+      ? integerColumnConverter(type)
+      : DECIMAL_TYPE.test(column.type)
+        ? exactColumnConverter(type)
+        : undefined;
+  if (first === undefined || stored === undefined) return first ?? stored;
+  return (value) => {
+    const converted = first(value);
+    return converted instanceof UnstorableValue ? converted : stored(converted);
+  };
+}
+
+/** DATETIME, TIMESTAMP and TIME, with their precision (none: 0). */
+const TIME_TYPE = /^(?:datetime|timestamp|time)(?:\((\d+)\))?$/;
+/** FLOAT(M,D) and DOUBLE(M,D): rounded to D digits after the point, then to the float. */
+const FLOAT_SCALE = /^(?:double|float|real)\(\d+,(\d+)\)/;
+
+/**
+ * The check for a column type whose values MySQL and MariaDB change without a warning, strict
+ * mode or not (see Session.textFieldCheck), or undefined: an integer column rounds a number with
+ * a fraction ('1.5' is stored as 2), FLOAT and DOUBLE round to the nearest float
+ * (binary-float.ts: FLOAT is 32 bits) and (M,D) forms to D places first, and DATETIME, TIMESTAMP
+ * and TIME drop the digits after the second past their precision (0 unless declared).
+ */
+export function mysqlStoredAsWritten(
+  columnType: string,
+): (FieldCheck & { readonly check: (value: unknown) => unknown }) | undefined {
+  const type = columnType.toLowerCase();
+  const label = type.toUpperCase();
+  if (INTEGER_TYPE.test(type))
+    return {
+      check: (value) =>
+        typeof value === 'string' && (scaleNeeded(value) ?? 0) > 0 ? fractionLost(value, label) : value,
+      why: 'each field is checked for a fraction the column would round',
+      screen: /\.\d*[1-9]|\d[eE]/,
+    };
+  if (FLOAT_TYPE.test(type)) {
+    const bits = type.startsWith('float') ? 32 : 64;
+    const float = floatCheck(label, bits);
+    const scale = FLOAT_SCALE.exec(type);
+    const check =
+      scale === null
+        ? float
+        : ((rounded: (value: unknown) => unknown) => (value: unknown) => {
+            const checked = rounded(value);
+            return checked instanceof UnstorableValue ? checked : float(checked);
+          })(scaleCheck(label, Number(scale[1])));
+    const screens = [floatScreen(bits), scale === null ? undefined : scaleScreen(Number(scale[1]))];
+    return {
+      check,
+      why: 'each field is checked for digits the float would round',
+      screen: new RegExp(screens.flatMap((r) => (r === undefined ? [] : [r.source])).join('|')),
+    };
+  }
+  const time = TIME_TYPE.exec(type);
+  if (time !== null) {
+    const precision = time[1] === undefined ? 0 : Number(time[1]);
+    return {
+      check: fractionCheck(label, precision),
+      why: 'each field is checked for digits after the second the column would drop',
+      screen: fractionScreen(precision),
+    };
+  }
   return undefined;
 }
 

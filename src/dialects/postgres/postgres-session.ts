@@ -1,5 +1,4 @@
 import type { ClientBase } from 'pg';
-import { scaleCheckFor } from '../decimal-scale.js';
 import type {
   BulkCopy,
   Capabilities,
@@ -29,7 +28,7 @@ import {
 import { postgresConstraints } from './postgres-constraints.js';
 import { describePostgresTable, postgresForeignKeys } from './postgres-introspect.js';
 import { PostgresSqlBuilder } from './postgres-sql.js';
-import { postgresValueConverter } from './postgres-values.js';
+import { postgresValueConverter, storedAsWritten } from './postgres-values.js';
 import { PreparedStatements } from './prepared-statements.js';
 import { rejectedInStep } from './protocol-query.js';
 
@@ -125,8 +124,7 @@ export class PostgresSession implements Session {
   }
 
   textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
-    const check = scaleCheckFor(column.type);
-    return check && { check, why: 'each field is checked for digits the column would round' };
+    return storedAsWritten(column.type);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {

@@ -1,7 +1,9 @@
 import { exactColumnConverter, floatColumnConverter, toJsonColumn } from '../column-values.js';
-import type { ColumnInfo } from '../dialect.js';
+import type { ColumnInfo, FieldCheck } from '../dialect.js';
 import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
-import { scaleCheckFor } from '../decimal-scale.js';
+import { declaredScale, scaleCheck, scaleScreen } from '../decimal-scale.js';
+import { floatCheck, floatScreen } from '../binary-float.js';
+import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { UnstorableValue } from '../unstorable.js';
 
 const FLOATS = new Set(['real', 'double precision']);
@@ -35,14 +37,59 @@ export function postgresValueConverter(column: ColumnInfo): ((value: unknown) =>
 }
 
 function numberCheck(type: string): ((value: unknown) => unknown) | undefined {
-  if (FLOATS.has(type)) return floatColumnConverter(type);
+  const stored = storedAsWritten(type)?.check;
   if (EXACT_NUMERIC.test(type)) {
     const exact = exactColumnConverter(type);
-    const check = scaleCheckFor(type);
-    if (check === undefined) return exact;
+    if (stored === undefined) return exact;
     return (value) => {
       const checked = exact(value);
-      return checked instanceof UnstorableValue ? checked : check(checked);
+      return checked instanceof UnstorableValue ? checked : stored(checked);
+    };
+  }
+  if (FLOATS.has(type)) {
+    const float = floatColumnConverter(type);
+    return (value) => {
+      const converted = float(value);
+      return converted instanceof UnstorableValue ? converted : stored!(converted);
+    };
+  }
+  return stored;
+}
+
+/** The time types as format_type writes them, with a declared precision or none (6). */
+const TIME_TYPE = /^(?:timestamp|time)(?:\((\d+)\))? with(?:out)? time zone$/;
+
+/**
+ * The check for a column type whose values PostgreSQL changes without a word (see
+ * Session.textFieldCheck), or undefined: numeric(p,s) rounds to its scale (decimal-scale.ts), real
+ * and double precision to the nearest float (binary-float.ts), the time types to their precision
+ * (second-fraction.ts). Text, JsonNumbers and JS values alike.
+ */
+export function storedAsWritten(
+  type: string,
+): (FieldCheck & { readonly check: (value: unknown) => unknown }) | undefined {
+  const scale = declaredScale(type);
+  if (scale !== undefined)
+    return {
+      check: scaleCheck(type, scale),
+      why: 'each field is checked for digits the column would round',
+      screen: scaleScreen(scale),
+    };
+  if (FLOATS.has(type)) {
+    const bits = type === 'real' ? 32 : 64;
+    return {
+      check: floatCheck(type, bits),
+      why: 'each field is checked for digits the float would round',
+      screen: floatScreen(bits),
+    };
+  }
+  const time = TIME_TYPE.exec(type);
+  if (time !== null) {
+    const precision = time[1] === undefined ? 6 : Number(time[1]);
+    return {
+      check: fractionCheck(type, precision),
+      why: 'each field is checked for digits after the second the column would round',
+      screen: fractionScreen(precision),
     };
   }
   return undefined;

@@ -1,11 +1,24 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Capabilities, ColumnInfo, ForeignKey, Session, TableInfo, TableRef } from '../dialect.js';
+import type {
+  Capabilities,
+  ColumnInfo,
+  FieldCheck,
+  ForeignKey,
+  Session,
+  TableInfo,
+  TableRef,
+} from '../dialect.js';
 import { canonicalIntegerOrText, hasIntegerAffinity } from './sqlite-affinity.js';
 import { sqliteConstraints } from './sqlite-constraints.js';
 import { describeSqliteError } from './sqlite-errors.js';
 import { describeSqliteTable, sqliteForeignKeys } from './sqlite-introspect.js';
 import { SqliteSqlBuilder } from './sqlite-sql.js';
-import { sqliteValueConverter, toSqliteValue, unstorableParameter } from './sqlite-values.js';
+import {
+  sqliteTextCheck,
+  sqliteValueConverter,
+  toSqliteValue,
+  unstorableParameter,
+} from './sqlite-values.js';
 
 const STATEMENT_CACHE = 64;
 
@@ -50,6 +63,10 @@ export class SqliteSession implements Session {
 
   toParam(value: unknown): unknown {
     return toSqliteValue(value);
+  }
+
+  textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
+    return sqliteTextCheck(column);
   }
 
   textFieldConverter(column: ColumnInfo): ((field: string) => unknown) | undefined {

@@ -1,7 +1,8 @@
 import { toIsoString } from '../../util/iso-time.js';
 import { JsonNumber, int64Of, isInt64 } from '../../util/json-number.js';
 import { floatColumnConverter, inexactNumber, toJsonColumn } from '../column-values.js';
-import type { ColumnInfo } from '../dialect.js';
+import type { ColumnInfo, FieldCheck } from '../dialect.js';
+import { DECIMAL_LITERAL, floatStoredOtherwise, notExactlyFloat } from '../binary-float.js';
 import { LONE_SURROGATE, UnstorableValue, isWellFormed } from '../unstorable.js';
 import { affinityOf } from './sqlite-affinity.js';
 
@@ -51,15 +52,23 @@ function objectJson(value: object): string | UnstorableValue {
  *   number that is NaN, infinite or an integer past 2^53 is refused as on the other databases
  *   (column-values.ts, inexactNumber);
  * - REAL affinity: a JsonNumber, or a bigint a double does not hold, is refused;
- * - TEXT and BLOB affinity: nothing (a JsonNumber is stored as its literal text).
+ * - TEXT and BLOB affinity: nothing (a JsonNumber is stored as its literal text);
+ * - a string into a numeric affinity: sqliteTextCheck, as for a CSV field.
  */
 export function sqliteValueConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined {
   const affinity = affinityOf(column.type);
   const numeric = affinity === 'integer' || affinity === 'numeric' || affinity === 'real';
   if (/json/i.test(column.type)) return numeric ? jsonIntoNumericAffinity(affinity) : toJsonColumn;
-  if (affinity === 'real') return floatColumnConverter(column.type.toUpperCase());
-  if (affinity === 'integer' || affinity === 'numeric') return exactNumber(column.type.toUpperCase());
-  return undefined;
+  const byType =
+    affinity === 'real'
+      ? floatColumnConverter(column.type.toUpperCase())
+      : affinity === 'integer' || affinity === 'numeric'
+        ? exactNumber(column.type.toUpperCase())
+        : undefined;
+  // A string is text to SQLite as a CSV field is: the same check (sqliteTextCheck).
+  const text = sqliteTextCheck(column)?.check;
+  if (byType === undefined || text === undefined) return byType;
+  return (value) => (typeof value === 'string' ? text(value) : byType(value));
 }
 
 function exactNumber(type: string): (value: unknown) => unknown {
@@ -101,4 +110,40 @@ export function unstorableParameter(params: readonly unknown[]): string | undefi
     if (value instanceof UnstorableValue) return `parameter ${i + 1}: ${value.reason}`;
   }
   return undefined;
+}
+
+/**
+ * SQLite turns text that reads as a number into one in a column of INTEGER, NUMERIC or REAL
+ * affinity, blanks around it or not, and the number may not be the text's value: '0.1000000000000000000001'
+ * is stored as the REAL 0.1, '12345678901234567890' in a NUMERIC column as 1.23456789012346e+19,
+ * '1e400' as Inf, and any integer in a REAL column as a double. The check for such a column's text
+ * fields (Session.textFieldCheck): a number SQLite would store otherwise is refused naming its line;
+ * integers within 64 bits (INTEGER and NUMERIC affinity) and numbers a double holds exactly pass,
+ * and so does text that is no number (SQLite keeps it as text). SQLite has no raw path: no screen.
+ */
+export function sqliteTextCheck(column: ColumnInfo): FieldCheck | undefined {
+  const affinity = affinityOf(column.type);
+  if (affinity !== 'integer' && affinity !== 'numeric' && affinity !== 'real') return undefined;
+  const type = column.type === '' ? 'untyped' : column.type.toUpperCase();
+  const real = affinity === 'real';
+  return {
+    check: (field) => {
+      const stored = sqliteStoresOtherwise(field, real);
+      return stored === undefined ? field : notExactlyFloat(field, 64, type, stored, field);
+    },
+    why: 'each field is checked for numbers SQLite would store as a different double',
+  };
+}
+
+const CANONICAL_INTEGER = /^-?[1-9]\d{0,14}$/;
+
+function sqliteStoresOtherwise(field: string, real: boolean): string | undefined {
+  // The usual field first: an integer of up to 15 digits is stored exactly either way.
+  if (CANONICAL_INTEGER.test(field) || field === '0') return undefined;
+  if (!DECIMAL_LITERAL.test(field)) return undefined;
+  const text = field.trim();
+  if (!real && /^[+-]?\d+$/.test(text) && isInt64(BigInt(text))) return undefined;
+  const double = Number(text);
+  if (!Number.isFinite(double)) return double > 0 ? 'Inf' : '-Inf';
+  return floatStoredOtherwise(text, 64);
 }
