@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  DECIMAL_LITERAL,
   floatCheck,
   floatScreen,
   floatStoredOtherwise,
@@ -14,6 +15,7 @@ import {
 import { scaleCheck, scaleScreen } from '../../src/dialects/decimal-scale.js';
 import { mysqlStoredAsWritten } from '../../src/dialects/mysql/mysql-values.js';
 import { storedAsWritten } from '../../src/dialects/postgres/postgres-values.js';
+import { sqliteTextCheck } from '../../src/dialects/sqlite/sqlite-values.js';
 import { fractionCheck, fractionLost, fractionScreen } from '../../src/dialects/second-fraction.js';
 import { UnstorableValue } from '../../src/dialects/unstorable.js';
 import { TextScreen, csvLineRefused } from '../../src/sources/text-screen.js';
@@ -233,5 +235,46 @@ describe('screens', () => {
         `cut at ${cut}`,
       );
     }
+  });
+});
+
+describe('SQLite numeric affinity', () => {
+  const column = (type: string) => ({ name: 'c', type, nullable: true, hasDefault: false });
+  // The whole judgement, without the check's one-pass shortcut for short numbers and non-numbers.
+  const wouldChange = (field: string, real: boolean): boolean => {
+    if (!DECIMAL_LITERAL.test(field)) return false;
+    const text = field.trim();
+    if (!real && /^[+-]?\d+$/.test(text) && BigInt.asIntN(64, BigInt(text)) === BigInt(text)) return false;
+    return !Number.isFinite(Number(text)) || floatStoredOtherwise(text, 64) !== undefined;
+  };
+
+  it('refuses exactly the fields the whole judgement refuses (20,000 random fields per affinity)', () => {
+    const random = mulberry32(20261203);
+    for (const [type, real] of [
+      ['REAL', true],
+      ['INTEGER', false],
+      ['NUMERIC', false],
+    ] as const) {
+      const check = sqliteTextCheck(column(type))!.check;
+      let refusals = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const base = randomField(random);
+        const field = random() < 0.1 ? ` ${base} ` : base;
+        const refusedHere = refused(check(field));
+        if (refusedHere) refusals++;
+        assert.equal(refusedHere, wouldChange(field, real), `${type}: ${JSON.stringify(field)}`);
+      }
+      assert.ok(refusals > 100, `${type}: only ${refusals} refusals: the fields do not test it`);
+    }
+  });
+
+  it('passes text and affinities SQLite keeps as written', () => {
+    assert.equal(sqliteTextCheck(column('TEXT')), undefined);
+    assert.equal(sqliteTextCheck(column('')), undefined);
+    const check = sqliteTextCheck(column('INTEGER'))!.check;
+    for (const field of ['2021-03-04 05:06:07', 'Infinity', '0x1F', '-42', '9223372036854775807', '1.5'])
+      assert.equal(check(field), field, field);
+    assert.ok(refused(check('1e400')));
+    assert.ok(refused(check('99999999999999999999')));
   });
 });

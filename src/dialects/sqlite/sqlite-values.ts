@@ -135,15 +135,38 @@ export function sqliteTextCheck(column: ColumnInfo): FieldCheck | undefined {
   };
 }
 
-const CANONICAL_INTEGER = /^-?[1-9]\d{0,14}$/;
-
 function sqliteStoresOtherwise(field: string, real: boolean): string | undefined {
-  // The usual field first: an integer of up to 15 digits is stored exactly either way.
-  if (CANONICAL_INTEGER.test(field) || field === '0') return undefined;
+  // One pass over the field first, for the usual ones: text with a character no number has
+  // (a date, a name) stays text, and a number of up to 15 digits without an exponent is stored
+  // exactly in any numeric affinity (a double keeps 15 significant digits: DBL_DIG).
+  let digits = 0;
+  let exponent = false;
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 101 || c === 69) exponent = true;
+    else if (c === 45 || c === 43) {
+      // A sign only leads the number or its exponent: '2021-03-04' is no number from its '-' on.
+      const before = i === 0 ? 32 : field.charCodeAt(i - 1);
+      if (before !== 101 && before !== 69 && !BLANK[before]) return undefined;
+    } else if (!NUMBER_CHAR[c]) return undefined;
+  }
+  if (digits <= 15 && !exponent) return undefined;
   if (!DECIMAL_LITERAL.test(field)) return undefined;
   const text = field.trim();
   if (!real && /^[+-]?\d+$/.test(text) && isInt64(BigInt(text))) return undefined;
   const double = Number(text);
   if (!Number.isFinite(double)) return double > 0 ? 'Inf' : '-Inf';
   return floatStoredOtherwise(text, 64);
+}
+
+/** The blanks SQLite skips around a number. */
+const BLANK: readonly boolean[] = charTable(' \t\n\v\f\r');
+/** Characters of a number besides digits, e and signs: the point and the blanks. */
+const NUMBER_CHAR: readonly boolean[] = charTable('. \t\n\v\f\r');
+
+function charTable(chars: string): boolean[] {
+  const table: boolean[] = [];
+  for (const c of chars) table[c.charCodeAt(0)] = true;
+  return table;
 }
