@@ -2,7 +2,8 @@
  * Values the servers change without a word, strict mode or not: PostgreSQL rounds '16777217' into
  * a real to 16777216, '0.1000000000000000000001' into a double to 0.1 and '10:00:00.1234567' into
  * a timestamp to .123457; MariaDB does the same to FLOAT and DOUBLE, cuts '10:00:00.6' into a
- * DATETIME to 10:00:00 and rounds '1.5' into an INT to 2. sluice refuses each such value naming its
+ * DATETIME to 10:00:00 and rounds '1.5' into an INT to 2; PostgreSQL drops the zone of
+ * '2020-01-01T10:00:00Z' in a timestamp, and the time of day of '2020-01-01 10:30:00' in a date. sluice refuses each such value naming its
  * line, on every method, from CSV (raw or parsed), NDJSON and JS values; a file none of whose
  * fields could be changed still goes to the database as its own bytes.
  */
@@ -69,6 +70,58 @@ const CASES: Record<'postgres' | 'mysql', readonly Case[]> = {
       changed: '10:00:00.129',
       reason: /keeps 2/,
     },
+    // PostgreSQL drops a zone, a time of day or a date its type does not hold.
+    {
+      type: 'timestamp(3)',
+      exact: [
+        ['2020-01-01T10:00:00', '2020-01-01 10:00:00'],
+        ['2020-01-01 10:00:00.5 BC', '2020-01-01 10:00:00.5 BC'],
+      ],
+      changed: '2020-01-01T10:00:00Z',
+      reason:
+        /the time "2020-01-01T10:00:00Z" has a zone \(Z\): a timestamp\(3\) without time zone column would drop it/,
+    },
+    {
+      type: 'date',
+      exact: [
+        ['2020-01-01', '2020-01-01'],
+        ['2020-01-01 00:00:00', '2020-01-01'],
+      ],
+      changed: '2020-01-01 10:30:00',
+      reason: /the date "2020-01-01 10:30:00" has a time of day: a date column would drop it/,
+    },
+    {
+      type: 'time',
+      exact: [
+        ['10:30:00', '10:30:00'],
+        ['10:30 PM', '22:30:00'],
+      ],
+      changed: '10:30:00+02',
+      reason: /has a zone \(\+02\): a time without time zone column would drop it/,
+    },
+    {
+      type: 'time(0)',
+      exact: [['10:30:00', '10:30:00']],
+      changed: '2020-01-01 10:30:00',
+      reason: /has a date: a time\(0\) without time zone column would drop it/,
+    },
+    // Spaces past a varchar(n) or char(n) are cut off instead of refused.
+    {
+      type: 'varchar(3)',
+      exact: [
+        ['abc', 'abc'],
+        ['ab ', 'ab '],
+        ['né ', 'né '],
+      ],
+      changed: 'abc  ',
+      reason: /the text "abc {2}" has spaces past the 3 characters a character varying\(3\) column keeps/,
+    },
+    {
+      type: 'char(2)',
+      exact: [['NY', 'NY']],
+      changed: 'NY   ',
+      reason: /past the 2 characters a character\(2\) column keeps/,
+    },
   ],
   mysql: [
     {
@@ -107,6 +160,12 @@ const CASES: Record<'postgres' | 'mysql', readonly Case[]> = {
       ],
       changed: '1.5',
       reason: /"1\.5" has a fraction: a INT\(11\) column would round it/,
+    },
+    {
+      type: 'char(2)',
+      exact: [['NY', 'NY']],
+      changed: 'NY   ',
+      reason: /past the 2 characters a CHAR\(2\) column keeps: it would cut them off/,
     },
   ],
 };

@@ -14,9 +14,11 @@ import {
 } from '../../src/dialects/binary-float.js';
 import { scaleCheck, scaleScreen } from '../../src/dialects/decimal-scale.js';
 import { mysqlStoredAsWritten } from '../../src/dialects/mysql/mysql-values.js';
+import { droppedPart } from '../../src/dialects/postgres/dropped-time-parts.js';
 import { storedAsWritten } from '../../src/dialects/postgres/postgres-values.js';
 import { sqliteTextCheck } from '../../src/dialects/sqlite/sqlite-values.js';
 import { fractionCheck, fractionLost, fractionScreen } from '../../src/dialects/second-fraction.js';
+import { cutSpacesCheck } from '../../src/dialects/cut-spaces.js';
 import { UnstorableValue } from '../../src/dialects/unstorable.js';
 import { TextScreen, csvLineRefused } from '../../src/sources/text-screen.js';
 import { defaultCsvDialect } from '../../src/util/csv-dialect.js';
@@ -88,8 +90,9 @@ describe('fractions of a second', () => {
 });
 
 describe('the types each database checks', () => {
-  it('PostgreSQL: numeric(p,s), real, double precision, the time types', () => {
+  it('PostgreSQL: numeric(p,s), real, double precision, date and the time types', () => {
     for (const type of [
+      'date',
       'numeric(5,2)',
       'real',
       'double precision',
@@ -98,11 +101,15 @@ describe('the types each database checks', () => {
       'time(0) without time zone',
     ])
       assert.ok(storedAsWritten(type) !== undefined, type);
-    for (const type of ['numeric', 'integer', 'text', 'date', 'interval', 'timestamp without time zone[]'])
+    for (const type of ['numeric', 'integer', 'text', 'interval', 'timestamp without time zone[]'])
       assert.equal(storedAsWritten(type), undefined, type);
     assert.ok(refused(storedAsWritten('timestamp without time zone')!.check('2020-01-01 10:00:00.1234567')));
     assert.ok(!refused(storedAsWritten('timestamp without time zone')!.check('2020-01-01 10:00:00.123456')));
     assert.ok(refused(storedAsWritten('timestamp(0) without time zone')!.check('2020-01-01 10:00:00.6')));
+    // Both checks of a time type: the zone it drops, and the digits it rounds.
+    assert.ok(refused(storedAsWritten('timestamp(3) without time zone')!.check('2020-01-01 10:00:00Z')));
+    assert.ok(refused(storedAsWritten('timestamp(3) without time zone')!.check('2020-01-01 10:00:00.1234')));
+    assert.ok(!refused(storedAsWritten('timestamp(3) with time zone')!.check('2020-01-01 10:00:00Z')));
   });
 
   it('MySQL: integers, FLOAT and DOUBLE with (M,D), DATETIME, TIMESTAMP and TIME', () => {
@@ -128,15 +135,19 @@ function randomField(random: () => number): string {
   const digits = (n: number): string =>
     Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  switch (Math.floor(random() * 4)) {
+  switch (Math.floor(random() * 6)) {
     case 0:
       return `${pick(['', '-', '+'])}${digits(1 + Math.floor(random() * 12))}.${digits(Math.floor(random() * 12))}`;
     case 1:
       return `${digits(1 + Math.floor(random() * 20))}${pick(['', `e${pick(['', '-', '+'])}${digits(1 + Math.floor(random() * 3))}`])}`;
     case 2:
       return `2020-01-0${1 + Math.floor(random() * 9)} ${digits(2)}:${digits(2)}:${digits(2)}.${digits(Math.floor(random() * 10))}${pick(['', 'Z', '+02'])}`;
-    default:
+    case 3:
       return `${pick(['', '2020010'])}${digits(7)}.${digits(Math.floor(random() * 9))}${pick(['0', '00', ''])}`;
+    case 4:
+      return `${pick(['', 'a', 'ab', 'abcd', 'a😀c', 'é'])}${pick(['', ' ', '  ', '     '])}${pick(['', 'x', '-', ' b'])}`;
+    default:
+      return `${pick(['', '2020-01-02', '2020-1-2T', '2020-01-02 '])}${pick(['', ' '])}${digits(2)}:${digits(2)}${pick(['', `:${digits(2)}`, `:${digits(2)}.${digits(Math.floor(random() * 4))}`])}${pick(['', ' ', '  '])}${pick(['', 'Z', '+02', '-0530', 'PM', 'BC', 'UTC', 'Europe/Paris', '00'])}`;
   }
 }
 
@@ -152,6 +163,18 @@ describe('screens', () => {
       fractionScreen(p),
     ]),
     ['mysql int', mysqlStoredAsWritten('int')!.check, mysqlStoredAsWritten('int')!.screen!],
+    ['mysql char(5)', mysqlStoredAsWritten('char(5)')!.check, mysqlStoredAsWritten('char(5)')!.screen!],
+    ...[
+      'date',
+      'timestamp without time zone',
+      'time(3) without time zone',
+      'time with time zone',
+      'character varying(4)',
+    ].map((type): [string, (value: unknown) => unknown, RegExp] => [
+      `postgres ${type}`,
+      storedAsWritten(type)!.check,
+      storedAsWritten(type)!.screen!,
+    ]),
     [
       'mysql float(7,3)',
       mysqlStoredAsWritten('float(7,3)')!.check,
@@ -276,5 +299,42 @@ describe('SQLite numeric affinity', () => {
       assert.equal(check(field), field, field);
     assert.ok(refused(check('1e400')));
     assert.ok(refused(check('99999999999999999999')));
+  });
+});
+
+describe('PostgreSQL: the part of a date or time its type drops', () => {
+  it('names a zone a timestamp or time drops, a time of day a date drops, a date a time drops', () => {
+    const cases: [string, Parameters<typeof droppedPart>[1], string | undefined][] = [
+      ['2020-01-01T10:00:00Z', 'timestamp', 'a zone (Z)'],
+      ['2020-01-01 10:00:00.5-05:30', 'timestamp', 'a zone (-05:30)'],
+      ['2020-01-01 10:00:00 America/New_York', 'timestamp', 'a zone (America/New_York)'],
+      ['2020-01-01 10:00:00', 'timestamp', undefined],
+      ['2020-01-01 10:00:00 BC', 'timestamp', undefined],
+      ['Jan 8 1999 04:05:06 PST', 'timestamp', undefined], // not an ISO shape: PostgreSQL's to read
+      ['2020-01-01 10:30:00', 'date', 'a time of day'],
+      ['2020-01-01T00:00:00.000Z', 'date', undefined],
+      ['2020-01-01', 'date', undefined],
+      ['2020-01-01 10:30:00', 'time', 'a date'],
+      ['2020-01-01 10:30:00+02', 'time', 'a date and a zone (+02)'],
+      ['10:30:00+02', 'time', 'a zone (+02)'],
+      ['10:30 pm', 'time', undefined],
+      ['10:30:00+02', 'timetz', undefined],
+      ['2020-01-01 10:30:00+02', 'timetz', 'a date'],
+    ];
+    for (const [text, kind, part] of cases) assert.equal(droppedPart(text, kind), part, `${kind} ${text}`);
+  });
+});
+
+describe('spaces past a length', () => {
+  it('counts characters, not UTF-16 units, and refuses only spaces past the length', () => {
+    const check = cutSpacesCheck('character varying(2)', 2);
+    assert.equal(check('a😀'), 'a😀'); // two characters, three UTF-16 units
+    assert.ok(refused(check('a😀 ')));
+    assert.ok(refused(check('ab   ')));
+    assert.equal(check('ab'), 'ab');
+    assert.equal(check('a '), 'a ');
+    assert.equal(check('abc'), 'abc'); // the database's own "too long" error
+    assert.equal(check('ab c'), 'ab c');
+    assert.equal(check(12), 12);
   });
 });

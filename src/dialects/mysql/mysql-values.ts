@@ -24,6 +24,7 @@ import { exactColumnConverter, floatColumnConverter, inexactNumber, toJsonColumn
 import type { ColumnInfo, FieldCheck } from '../dialect.js';
 import { floatCheck, floatScreen } from '../binary-float.js';
 import { scaleCheck, scaleNeeded, scaleScreen } from '../decimal-scale.js';
+import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { LONE_SURROGATE as LONE_SURROGATE_TEXT, UnstorableValue, isWellFormed } from '../unstorable.js';
 
@@ -166,6 +167,14 @@ export function mysqlStoredAsWritten(
       screen: fractionScreen(precision),
     };
   }
+  // CHAR only: past VARCHAR's length, the server's "data truncated" note is an error already.
+  const char = /^char\((\d+)\)$/.exec(type);
+  if (char !== null)
+    return {
+      check: cutSpacesCheck(label, Number(char[1])),
+      why: 'each field is checked for spaces past the length the column would cut',
+      screen: CUT_SPACES_SCREEN,
+    };
   return undefined;
 }
 

@@ -4,6 +4,8 @@ import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
 import { declaredScale, scaleCheck, scaleScreen } from '../decimal-scale.js';
 import { floatCheck, floatScreen } from '../binary-float.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
+import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
+import { droppedPartCheck, droppedPartScreen, droppingTypeOf } from './dropped-time-parts.js';
 import { UnstorableValue } from '../unstorable.js';
 
 const FLOATS = new Set(['real', 'double precision']);
@@ -63,7 +65,8 @@ const TIME_TYPE = /^(?:timestamp|time)(?:\((\d+)\))? with(?:out)? time zone$/;
  * The check for a column type whose values PostgreSQL changes without a word (see
  * Session.textFieldCheck), or undefined: numeric(p,s) rounds to its scale (decimal-scale.ts), real
  * and double precision to the nearest float (binary-float.ts), the time types to their precision
- * (second-fraction.ts). Text, JsonNumbers and JS values alike.
+ * (second-fraction.ts); date, timestamp and time drop a time of day, a zone or a date
+ * (dropped-time-parts.ts). Text, JsonNumbers and JS values alike.
  */
 export function storedAsWritten(
   type: string,
@@ -84,13 +87,37 @@ export function storedAsWritten(
     };
   }
   const time = TIME_TYPE.exec(type);
+  const dropping = droppingTypeOf(type);
+  const parts =
+    dropping === undefined
+      ? undefined
+      : { check: droppedPartCheck(type, dropping), screen: droppedPartScreen(dropping) };
   if (time !== null) {
     const precision = time[1] === undefined ? 6 : Number(time[1]);
+    const fraction = fractionCheck(type, precision);
+    if (parts === undefined)
+      return {
+        check: fraction,
+        why: 'each field is checked for digits after the second the column would round',
+        screen: fractionScreen(precision),
+      };
     return {
-      check: fractionCheck(type, precision),
-      why: 'each field is checked for digits after the second the column would round',
-      screen: fractionScreen(precision),
+      check: (value) => {
+        const checked = parts.check(value);
+        return checked instanceof UnstorableValue ? checked : fraction(checked);
+      },
+      why: 'each field is checked for digits after the second the column would round, and for a date or zone it would drop',
+      screen: new RegExp(`${fractionScreen(precision).source}|${parts.screen.source}`),
     };
   }
+  if (parts !== undefined)
+    return { ...parts, why: 'each field is checked for a time of day the column would drop' };
+  const text = /^character(?: varying)?\((\d+)\)$/.exec(type);
+  if (text !== null)
+    return {
+      check: cutSpacesCheck(type, Number(text[1])),
+      why: 'each field is checked for spaces past the length the column would cut',
+      screen: CUT_SPACES_SCREEN,
+    };
   return undefined;
 }
