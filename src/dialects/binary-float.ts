@@ -1,5 +1,5 @@
 import { excerpt } from '../errors.js';
-import { JsonNumber, decimalOf, type Decimal } from '../util/json-number.js';
+import { decimalOf, numberLiteralOf, type Decimal } from '../util/json-number.js';
 import { UnstorableValue } from './unstorable.js';
 
 /**
@@ -74,14 +74,7 @@ export function exactDecimalOf(double: number): Decimal {
  */
 export function floatCheck(type: string, bits: FloatBits): (value: unknown) => unknown {
   return (value) => {
-    const literal =
-      typeof value === 'string'
-        ? value
-        : value instanceof JsonNumber
-          ? value.literal
-          : typeof value === 'number' && bits === 32 && Number.isFinite(value)
-            ? String(value)
-            : undefined;
+    const literal = numberLiteralOf(value, bits === 32);
     if (literal === undefined) return value;
     const stored = floatStoredOtherwise(literal, bits);
     return stored === undefined ? value : notExactlyFloat(literal, bits, type, stored, value);

@@ -1,5 +1,5 @@
 import { excerpt } from '../errors.js';
-import { JsonNumber } from '../util/json-number.js';
+import { numberLiteralOf } from '../util/json-number.js';
 import { UnstorableValue } from './unstorable.js';
 
 /**
@@ -43,14 +43,7 @@ export function scaleNeeded(literal: string): number | undefined {
  */
 export function scaleCheck(type: string, scale: number): (value: unknown) => unknown {
   return (value) => {
-    const literal =
-      typeof value === 'string'
-        ? value
-        : value instanceof JsonNumber
-          ? value.literal
-          : typeof value === 'number' && Number.isFinite(value)
-            ? String(value)
-            : undefined;
+    const literal = numberLiteralOf(value, true);
     if (literal === undefined) return value;
     const needed = scaleNeeded(literal);
     if (needed === undefined || needed <= scale) return value;

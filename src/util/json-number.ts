@@ -139,3 +139,15 @@ function hasExponent(literal: string): boolean {
   }
   return false;
 }
+
+/**
+ * The decimal text a value writes, for the checks that judge a literal (decimal-scale.ts,
+ * binary-float.ts): a string as it is, a JsonNumber's literal, and a finite JS number's shortest
+ * form when `numbers` is true; undefined for anything else.
+ */
+export function numberLiteralOf(value: unknown, numbers: boolean): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof JsonNumber) return value.literal;
+  if (numbers && typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}

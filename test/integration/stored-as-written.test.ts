@@ -105,6 +105,14 @@ const CASES: Record<'postgres' | 'mysql', readonly Case[]> = {
       changed: '2020-01-01 10:30:00',
       reason: /has a date: a time\(0\) without time zone column would drop it/,
     },
+    // A two-digit year gets a century PostgreSQL picks.
+    {
+      type: 'timestamp(6)',
+      exact: [['2020-01-02 10:00', '2020-01-02 10:00:00']],
+      changed: '1/2/20 10:00',
+      reason:
+        /the date "1\/2\/20 10:00" has no four-digit year: a timestamp\(6\) without time zone column would guess the century/,
+    },
     // Spaces past a varchar(n) or char(n) are cut off instead of refused.
     {
       type: 'varchar(3)',
@@ -166,6 +174,21 @@ const CASES: Record<'postgres' | 'mysql', readonly Case[]> = {
       exact: [['NY', 'NY']],
       changed: 'NY   ',
       reason: /past the 2 characters a CHAR\(2\) column keeps: it would cut them off/,
+    },
+    {
+      type: 'date',
+      exact: [['2020-01-05', '2020-01-05']],
+      changed: '20-01-05',
+      reason: /the date "20-01-05" has no four-digit year: a DATE column would guess the century/,
+    },
+    {
+      type: 'year',
+      exact: [
+        ['2005', '2005'],
+        ['1969', '1969'],
+      ],
+      changed: '5',
+      reason: /the year "5" has one or two digits: a YEAR(\(4\))? column would guess the century/,
     },
   ],
 };

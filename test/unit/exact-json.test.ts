@@ -198,10 +198,10 @@ describe('issue 12 items 1 and 3: conversions by column type', () => {
     assert.equal(mysqlValueConverter(column('json'), true)!('abc'), '"abc"');
     assert.equal(sqliteValueConverter(column('JSON'))!('abc'), '"abc"');
     // Other columns: no conversion at all, so they cost nothing per value (date and the time types
-    // have theirs: second-fraction.ts, postgres/dropped-time-parts.ts).
+    // have theirs: second-fraction.ts, postgres/dropped-time-parts.ts, two-digit-year.ts).
     for (const type of ['text', 'interval'])
       assert.equal(postgresValueConverter(column(type)), undefined, type);
-    for (const type of ['varchar(20)', 'longtext', 'date'])
+    for (const type of ['varchar(20)', 'longtext'])
       assert.equal(mysqlValueConverter(column(type), true), undefined, type);
     for (const type of ['text', 'varchar(10)', 'blob', ''])
       assert.equal(sqliteValueConverter(column(type)), undefined);

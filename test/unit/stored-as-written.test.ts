@@ -19,6 +19,7 @@ import { storedAsWritten } from '../../src/dialects/postgres/postgres-values.js'
 import { sqliteTextCheck } from '../../src/dialects/sqlite/sqlite-values.js';
 import { fractionCheck, fractionLost, fractionScreen } from '../../src/dialects/second-fraction.js';
 import { cutSpacesCheck } from '../../src/dialects/cut-spaces.js';
+import { shortYearCheck, twoDigitYearCheck } from '../../src/dialects/two-digit-year.js';
 import { UnstorableValue } from '../../src/dialects/unstorable.js';
 import { TextScreen, csvLineRefused } from '../../src/sources/text-screen.js';
 import { defaultCsvDialect } from '../../src/util/csv-dialect.js';
@@ -135,7 +136,7 @@ function randomField(random: () => number): string {
   const digits = (n: number): string =>
     Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  switch (Math.floor(random() * 6)) {
+  switch (Math.floor(random() * 7)) {
     case 0:
       return `${pick(['', '-', '+'])}${digits(1 + Math.floor(random() * 12))}.${digits(Math.floor(random() * 12))}`;
     case 1:
@@ -144,6 +145,8 @@ function randomField(random: () => number): string {
       return `2020-01-0${1 + Math.floor(random() * 9)} ${digits(2)}:${digits(2)}:${digits(2)}.${digits(Math.floor(random() * 10))}${pick(['', 'Z', '+02'])}`;
     case 3:
       return `${pick(['', '2020010'])}${digits(7)}.${digits(Math.floor(random() * 9))}${pick(['0', '00', ''])}`;
+    case 5:
+      return `${pick(['', ' ', '1', '12', '2020-', '2020/', '20'])}${digits(Math.floor(random() * 3))}${pick(['', '-', '/', '.'])}${digits(1 + Math.floor(random() * 2))}${pick(['', '-', '/', '.'])}${digits(Math.floor(random() * 3))}${pick(['', ' 10:00', 'x'])}`;
     case 4:
       return `${pick(['', 'a', 'ab', 'abcd', 'a😀c', 'é'])}${pick(['', ' ', '  ', '     '])}${pick(['', 'x', '-', ' b'])}`;
     default:
@@ -164,6 +167,13 @@ describe('screens', () => {
     ]),
     ['mysql int', mysqlStoredAsWritten('int')!.check, mysqlStoredAsWritten('int')!.screen!],
     ['mysql char(5)', mysqlStoredAsWritten('char(5)')!.check, mysqlStoredAsWritten('char(5)')!.screen!],
+    ['mysql date', mysqlStoredAsWritten('date')!.check, mysqlStoredAsWritten('date')!.screen!],
+    [
+      'mysql datetime(3)',
+      mysqlStoredAsWritten('datetime(3)')!.check,
+      mysqlStoredAsWritten('datetime(3)')!.screen!,
+    ],
+    ['mysql year', mysqlStoredAsWritten('year(4)')!.check, mysqlStoredAsWritten('year(4)')!.screen!],
     ...[
       'date',
       'timestamp without time zone',
@@ -336,5 +346,18 @@ describe('spaces past a length', () => {
     assert.equal(check('abc'), 'abc'); // the database's own "too long" error
     assert.equal(check('ab c'), 'ab c');
     assert.equal(check(12), 12);
+  });
+});
+
+describe('two-digit years', () => {
+  it('refuses a date with no four-digit year, and a YEAR of one or two digits', () => {
+    const date = twoDigitYearCheck('date');
+    for (const text of ['1/2/20', '20-01-05', '01/02/20', '1.2.3', ' 1/2/20 10:00'])
+      assert.ok(refused(date(text)), text);
+    for (const text of ['2020-01-02', '02/01/2020', '2020-1-2', '20200105', 'today', '2020-01-02T10:00:00Z'])
+      assert.ok(!refused(date(text)), text);
+    const year = shortYearCheck('YEAR(4)');
+    for (const value of ['5', '69', '0', '00', ' 7 ', 5, 99]) assert.ok(refused(year(value)), String(value));
+    for (const value of ['2005', '1969', 0, 2005, '0000']) assert.ok(!refused(year(value)), String(value));
   });
 });

@@ -26,6 +26,13 @@ import { floatCheck, floatScreen } from '../binary-float.js';
 import { scaleCheck, scaleNeeded, scaleScreen } from '../decimal-scale.js';
 import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
+import { allChecks, type ScreenedCheck } from '../field-checks.js';
+import {
+  SHORT_YEAR_SCREEN,
+  TWO_DIGIT_YEAR_SCREEN,
+  shortYearCheck,
+  twoDigitYearCheck,
+} from '../two-digit-year.js';
 import { LONE_SURROGATE as LONE_SURROGATE_TEXT, UnstorableValue, isWellFormed } from '../unstorable.js';
 
 export { UnstorableValue };
@@ -159,14 +166,25 @@ export function mysqlStoredAsWritten(
     };
   }
   const time = TIME_TYPE.exec(type);
-  if (time !== null) {
-    const precision = time[1] === undefined ? 0 : Number(time[1]);
+  if (time !== null || type === 'date') {
+    const checks: ScreenedCheck[] = [];
+    if (time !== null) {
+      const precision = time[1] === undefined ? 0 : Number(time[1]);
+      checks.push({ check: fractionCheck(label, precision), screen: fractionScreen(precision) });
+    }
+    if (!type.startsWith('time') || type.startsWith('timestamp'))
+      checks.push({ check: twoDigitYearCheck(label), screen: TWO_DIGIT_YEAR_SCREEN });
     return {
-      check: fractionCheck(label, precision),
-      why: 'each field is checked for digits after the second the column would drop',
-      screen: fractionScreen(precision),
+      ...allChecks(checks),
+      why: 'each field is checked for a part of the date or time the column would drop or guess',
     };
   }
+  if (/^year\b/.test(type))
+    return {
+      check: shortYearCheck(label),
+      why: 'each field is checked for a year of one or two digits the column would guess the century of',
+      screen: SHORT_YEAR_SCREEN,
+    };
   // CHAR only: past VARCHAR's length, the server's "data truncated" note is an error already.
   const char = /^char\((\d+)\)$/.exec(type);
   if (char !== null)

@@ -7,6 +7,8 @@ import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
 import { droppedPartCheck, droppedPartScreen, droppingTypeOf } from './dropped-time-parts.js';
 import { UnstorableValue } from '../unstorable.js';
+import { allChecks, type ScreenedCheck } from '../field-checks.js';
+import { TWO_DIGIT_YEAR_SCREEN, twoDigitYearCheck } from '../two-digit-year.js';
 
 const FLOATS = new Set(['real', 'double precision']);
 const JSON_TYPES = new Set(['json', 'jsonb']);
@@ -66,7 +68,9 @@ const TIME_TYPE = /^(?:timestamp|time)(?:\((\d+)\))? with(?:out)? time zone$/;
  * Session.textFieldCheck), or undefined: numeric(p,s) rounds to its scale (decimal-scale.ts), real
  * and double precision to the nearest float (binary-float.ts), the time types to their precision
  * (second-fraction.ts); date, timestamp and time drop a time of day, a zone or a date
- * (dropped-time-parts.ts). Text, JsonNumbers and JS values alike.
+ * (dropped-time-parts.ts), and a date with a two-digit year gets a guessed century
+ * (two-digit-year.ts); varchar(n) and char(n) cut spaces past n (cut-spaces.ts). Text,
+ * JsonNumbers and JS values alike.
  */
 export function storedAsWritten(
   type: string,
@@ -88,30 +92,20 @@ export function storedAsWritten(
   }
   const time = TIME_TYPE.exec(type);
   const dropping = droppingTypeOf(type);
-  const parts =
-    dropping === undefined
-      ? undefined
-      : { check: droppedPartCheck(type, dropping), screen: droppedPartScreen(dropping) };
-  if (time !== null) {
-    const precision = time[1] === undefined ? 6 : Number(time[1]);
-    const fraction = fractionCheck(type, precision);
-    if (parts === undefined)
-      return {
-        check: fraction,
-        why: 'each field is checked for digits after the second the column would round',
-        screen: fractionScreen(precision),
-      };
+  if (time !== null || dropping !== undefined) {
+    const checks: ScreenedCheck[] = [];
+    if (dropping !== undefined)
+      checks.push({ check: droppedPartCheck(type, dropping), screen: droppedPartScreen(dropping) });
+    if (time !== null) {
+      const precision = time[1] === undefined ? 6 : Number(time[1]);
+      checks.push({ check: fractionCheck(type, precision), screen: fractionScreen(precision) });
+    }
+    if (!/^time\b/.test(type)) checks.push({ check: twoDigitYearCheck(type), screen: TWO_DIGIT_YEAR_SCREEN });
     return {
-      check: (value) => {
-        const checked = parts.check(value);
-        return checked instanceof UnstorableValue ? checked : fraction(checked);
-      },
-      why: 'each field is checked for digits after the second the column would round, and for a date or zone it would drop',
-      screen: new RegExp(`${fractionScreen(precision).source}|${parts.screen.source}`),
+      ...allChecks(checks),
+      why: 'each field is checked for a part of the date or time the column would round, drop or guess',
     };
   }
-  if (parts !== undefined)
-    return { ...parts, why: 'each field is checked for a time of day the column would drop' };
   const text = /^character(?: varying)?\((\d+)\)$/.exec(type);
   if (text !== null)
     return {
