@@ -1,5 +1,5 @@
 import { excerpt } from '../errors.js';
-import { decimalOf, numberLiteralOf, type Decimal } from '../util/json-number.js';
+import { decimalOf, exactDecimalOf, numberLiteralOf, sameDecimal } from '../util/json-number.js';
 import { UnstorableValue } from './unstorable.js';
 
 /**
@@ -43,28 +43,6 @@ export function floatStoredOtherwise(literal: string, bits: FloatBits): string |
   return sameDecimal(written, decimalOf(stored)) || sameDecimal(written, exactDecimalOf(float))
     ? undefined
     : stored;
-}
-
-function sameDecimal(a: Decimal, b: Decimal): boolean {
-  return (
-    a.digits === b.digits && (a.digits === '' || (a.negative === b.negative && a.exponent === b.exponent))
-  );
-}
-
-/** Every digit of a finite double's value (a double is m × 2^e: a finite decimal). */
-export function exactDecimalOf(double: number): Decimal {
-  if (double === 0) return { negative: false, digits: '', exponent: 0 };
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(double));
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  const power = (biased === 0 ? 1 : biased) - 1075;
-  // m × 2^p: an integer for p >= 0, else m × 5^-p / 10^-p.
-  const digits =
-    power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString();
-  return decimalOf(`${double < 0 ? '-' : ''}${digits}e-${power >= 0 ? 0 : -power}`);
 }
 
 /**

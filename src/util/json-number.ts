@@ -52,22 +52,49 @@ export function numberFromLiteral(literal: string): number | JsonNumber {
 }
 
 /**
- * The double whose shortest text is the literal's value (`1E22` → 1e22), or undefined when no
- * double is (`9007199254740993`, `1.5e+9999`): what a float column may take for a JsonNumber.
+ * The double whose value the literal writes (`1E22` → 1e22), or undefined when no double is
+ * (`9007199254740993`, `1.5e+9999`): what a float column may take for a JsonNumber.
  */
 export function doubleOf(literal: string): number | undefined {
   const n = Number(literal);
-  return isSameDecimal(literal, n) ? n : undefined;
+  // Or the literal is every digit of the double's value (`9223372036854775808`, 2^63, printed
+  // 9223372036854776000): the column stores that very value.
+  return isSameDecimal(literal, n) ||
+    (Number.isFinite(n) && sameDecimal(decimalOf(literal), exactDecimalOf(n)))
+    ? n
+    : undefined;
 }
 
-/** True when the double `n` is exactly the decimal value `literal` writes (trailing zeros aside). */
+/**
+ * True when the double `n` prints as the decimal value `literal` writes (trailing zeros aside):
+ * String(n) then carries the literal's value, which numberFromLiteral needs.
+ */
 export function isSameDecimal(literal: string, n: number): boolean {
   if (!Number.isFinite(n)) return false;
-  const a = decimalOf(literal);
-  const b = decimalOf(String(n));
+  return sameDecimal(decimalOf(literal), decimalOf(String(n)));
+}
+
+/** Two decimals of the same value. */
+export function sameDecimal(a: Decimal, b: Decimal): boolean {
   return (
     a.digits === b.digits && (a.digits === '' || (a.negative === b.negative && a.exponent === b.exponent))
   );
+}
+
+/** Every digit of a finite double's value (a double is m × 2^e: a finite decimal). */
+export function exactDecimalOf(double: number): Decimal {
+  if (double === 0) return { negative: false, digits: '', exponent: 0 };
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(double));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const power = (biased === 0 ? 1 : biased) - 1075;
+  // m × 2^p: an integer for p >= 0, else m × 5^-p / 10^-p.
+  const digits =
+    power >= 0 ? (mantissa << BigInt(power)).toString() : (mantissa * 5n ** BigInt(-power)).toString();
+  return decimalOf(`${double < 0 ? '-' : ''}${digits}e-${power >= 0 ? 0 : -power}`);
 }
 
 /**

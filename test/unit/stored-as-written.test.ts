@@ -24,7 +24,7 @@ import { UnstorableValue } from '../../src/dialects/unstorable.js';
 import { TextScreen, csvLineRefused } from '../../src/sources/text-screen.js';
 import { defaultCsvDialect } from '../../src/util/csv-dialect.js';
 import { mulberry32 } from '../../src/bench/users-data.js';
-import { JsonNumber } from '../../src/util/json-number.js';
+import { JsonNumber, doubleOf, numberFromLiteral } from '../../src/util/json-number.js';
 
 const refused = (value: unknown): boolean => value instanceof UnstorableValue;
 
@@ -359,5 +359,18 @@ describe('two-digit years', () => {
     const year = shortYearCheck('YEAR(4)');
     for (const value of ['5', '69', '0', '00', ' 7 ', 5, 99]) assert.ok(refused(year(value)), String(value));
     for (const value of ['2005', '1969', 0, 2005, '0000']) assert.ok(!refused(year(value)), String(value));
+  });
+});
+
+describe('a JSON number into a float column', () => {
+  it('is taken when it is the double exactly, written shortest or in every digit', () => {
+    assert.equal(doubleOf('9223372036854775808'), 2 ** 63);
+    assert.equal(doubleOf('0.1000000000000000055511151231257827021181583404541015625'), 0.1);
+    assert.equal(doubleOf('9223372036854775807'), undefined);
+    assert.equal(doubleOf('0.1000000000000000000001'), undefined);
+    // As a JS number its text would be 0.1: a numeric column must get the literal itself.
+    assert.ok(
+      numberFromLiteral('0.1000000000000000055511151231257827021181583404541015625') instanceof JsonNumber,
+    );
   });
 });

@@ -18,7 +18,7 @@
  */
 
 import { toIsoString } from '../../util/iso-time.js';
-import { JsonNumber, decimalPlaces, doubleOf } from '../../util/json-number.js';
+import { JsonNumber, decimalPlaces, isSameDecimal } from '../../util/json-number.js';
 import { jsonText } from '../../util/json-text.js';
 import { exactColumnConverter, floatColumnConverter, inexactNumber, toJsonColumn } from '../column-values.js';
 import type { ColumnInfo, FieldCheck } from '../dialect.js';
@@ -244,8 +244,9 @@ function numberMysqlRounds(value: unknown, seen: Set<object>): string | undefine
   if (value instanceof JsonNumber || typeof value === 'bigint') {
     const literal = value.toString();
     if (isMysqlJsonInteger(literal)) return undefined;
-    // 1E22: the double MySQL makes of it reads back as the same number.
-    return value instanceof JsonNumber && doubleOf(literal) !== undefined ? undefined : literal;
+    // 1E22: the double MySQL makes of it reads back as the same number (its shortest digits: a
+    // literal of every digit of a double, 2^63 say, would read back otherwise).
+    return value instanceof JsonNumber && isSameDecimal(literal, Number(literal)) ? undefined : literal;
   }
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
   seen.add(value);
