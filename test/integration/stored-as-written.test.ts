@@ -105,6 +105,14 @@ const CASES: Record<'postgres' | 'mysql', readonly Case[]> = {
       changed: '2020-01-01 10:30:00',
       reason: /has a date: a time\(0\) without time zone column would drop it/,
     },
+    // A leap second becomes the next minute.
+    {
+      type: 'time(6)',
+      exact: [['23:59:59.999999', '23:59:59.999999']],
+      changed: '23:59:60',
+      reason:
+        /the time "23:59:60" is a leap second: a time\(6\) without time zone column would store the next minute/,
+    },
     // A two-digit year gets a century PostgreSQL picks.
     {
       type: 'timestamp(6)',

@@ -180,6 +180,7 @@ describe('screens', () => {
       'time(3) without time zone',
       'time with time zone',
       'character varying(4)',
+      'timestamp(2) with time zone',
     ].map((type): [string, (value: unknown) => unknown, RegExp] => [
       `postgres ${type}`,
       storedAsWritten(type)!.check,
@@ -372,5 +373,16 @@ describe('a JSON number into a float column', () => {
     assert.ok(
       numberFromLiteral('0.1000000000000000055511151231257827021181583404541015625') instanceof JsonNumber,
     );
+  });
+});
+
+describe('leap seconds', () => {
+  it('refuses a second of 60 in PostgreSQL time types, and nothing else', () => {
+    const check = storedAsWritten('timestamp with time zone')!.check;
+    for (const text of ['2016-12-31 23:59:60', '2016-12-31T23:59:60.5Z', '23:59:60'])
+      assert.ok(refused(check(text)), text);
+    for (const text of ['2016-12-31 23:59:59', '2016-12-31 24:00:00', '12:60', '1:23:600'])
+      assert.ok(!refused(check(text)), text);
+    assert.ok(refused(storedAsWritten('time without time zone')!.check('23:59:60')));
   });
 });

@@ -95,3 +95,24 @@ export function droppedPartScreen(kind: DroppingType): RegExp {
       return new RegExp(`${datedTime}|${zonedTime}`);
   }
 }
+
+/** A time whose second is 60: a leap second. */
+const LEAP_SECOND = /(?:^|[^\d:])\d{1,2}:\d{2}:60(?!\d)/;
+
+/**
+ * PostgreSQL takes a leap second and stores the next minute instead: `2016-12-31 23:59:60` into a
+ * timestamp is 2017-01-01 00:00:00, and `23:59:60` into a time is 24:00:00. A check for text into
+ * a time column of `type` that refuses one.
+ */
+export function leapSecondCheck(type: string): (value: unknown) => unknown {
+  return (value) =>
+    typeof value === 'string' && LEAP_SECOND.test(value)
+      ? new UnstorableValue(
+          `the time ${excerpt(value)} is a leap second: a ${type} column would store the next minute instead`,
+          value,
+        )
+      : value;
+}
+
+/** Text that every value leapSecondCheck refuses holds. */
+export const LEAP_SECOND_SCREEN = /\d:\d{2}:60(?!\d)/;

@@ -5,7 +5,13 @@ import { declaredScale, scaleCheck, scaleScreen } from '../decimal-scale.js';
 import { floatCheck, floatScreen } from '../binary-float.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
-import { droppedPartCheck, droppedPartScreen, droppingTypeOf } from './dropped-time-parts.js';
+import {
+  LEAP_SECOND_SCREEN,
+  droppedPartCheck,
+  droppedPartScreen,
+  droppingTypeOf,
+  leapSecondCheck,
+} from './dropped-time-parts.js';
 import { UnstorableValue } from '../unstorable.js';
 import { allChecks, type ScreenedCheck } from '../field-checks.js';
 import { TWO_DIGIT_YEAR_SCREEN, twoDigitYearCheck } from '../two-digit-year.js';
@@ -99,6 +105,7 @@ export function storedAsWritten(
     if (time !== null) {
       const precision = time[1] === undefined ? 6 : Number(time[1]);
       checks.push({ check: fractionCheck(type, precision), screen: fractionScreen(precision) });
+      checks.push({ check: leapSecondCheck(type), screen: LEAP_SECOND_SCREEN });
     }
     if (!/^time\b/.test(type)) checks.push({ check: twoDigitYearCheck(type), screen: TWO_DIGIT_YEAR_SCREEN });
     return {
