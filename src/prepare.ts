@@ -193,7 +193,8 @@ export async function prepareLoad(
       options.onConflict === undefined
         ? undefined
         : resolveConflict(options.onConflict, info, session.sql.table(ref), shape.columns);
-    const checks = source.kind === 'text' ? fieldChecks(session, info.columns, shape.columns) : new Map();
+    const checks =
+      source.kind === 'text' ? fieldChecks(session, info.columns, shape.columns, source.dialect) : new Map();
     // A check without a screen gives the raw copy up; screened ones go with it (rawChecks below).
     const checked = [...checks].find(([, c]) => c.screen === undefined);
     const rawCsvBlocker =
@@ -483,12 +484,13 @@ function fieldChecks(
   session: Session,
   columns: readonly ColumnInfo[],
   loaded: readonly string[],
+  csv: CsvDialect,
 ): Map<string, FieldCheck & { readonly type: string }> {
   const checks = new Map<string, FieldCheck & { readonly type: string }>();
   if (session.textFieldCheck === undefined) return checks;
   for (const column of columns) {
     if (!loaded.includes(column.name)) continue;
-    const found = session.textFieldCheck(column);
+    const found = session.textFieldCheck(column, csv);
     if (found !== undefined) checks.set(column.name, { ...found, type: column.type });
   }
   return checks;

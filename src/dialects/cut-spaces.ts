@@ -1,4 +1,5 @@
 import { excerpt } from '../errors.js';
+import type { CsvDialect } from '../util/csv-dialect.js';
 import { UnstorableValue } from './unstorable.js';
 
 /**
@@ -36,6 +37,20 @@ export function cutSpacesCheck(type: string, length: number): (value: unknown) =
 
 /**
  * Text that every value cutSpacesCheck refuses holds: a space at the end of a field, that is
- * before a line end or any character that is no letter, digit or space (a delimiter, a quote).
+ * before the delimiter, the quote or a line end of `csv`; without a dialect, before any character
+ * that is no letter, digit or space. (Only the end of a field: a space before a hyphen in a
+ * line of free text would have the line judged, and a line inside a quoted field over several
+ * lines cannot be judged alone, so the file would be parsed from there.)
  */
-export const CUT_SPACES_SCREEN = / (?=[^A-Za-z0-9 ]|$)/;
+export function cutSpacesScreen(csv?: CsvDialect): RegExp {
+  // The screen reads bytes as latin1: a delimiter past ASCII is more than one byte there.
+  const ascii = (c: string) => c.charCodeAt(0) < 0x80;
+  if (csv === undefined || !ascii(csv.delimiter) || (csv.quote !== '' && !ascii(csv.quote)))
+    return / (?=[^A-Za-z0-9 ]|$)/;
+  const ends = [csv.delimiter, csv.quote].filter((c) => c !== '').map(escapeForRegExp);
+  return new RegExp(` (?=${[...ends, '\\r', '\\n', '$'].join('|')})`);
+}
+
+function escapeForRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}

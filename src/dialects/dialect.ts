@@ -264,11 +264,11 @@ export interface Session {
   /**
    * For CSV/TSV fields going into `column`, on every method: a check that puts an UnstorableValue
    * in place of a field the database would silently change (PostgreSQL: digits past a numeric's
-   * scale, which it rounds), and passes every other field as it is, with why, for the plan: a CSV
-   * loaded into such a column is parsed rather than sent raw, so each field is checked.
+   * scale, which it rounds), and passes every other field as it is, with why, for the plan, and a
+   * screen for the raw copy (FieldCheck.screen), which may look for the end of a field in `csv`.
    * Undefined, or absent: none.
    */
-  textFieldCheck?(column: ColumnInfo): FieldCheck | undefined;
+  textFieldCheck?(column: ColumnInfo, csv: CsvDialect): FieldCheck | undefined;
   /**
    * For CSV/TSV fields going into a column sluice creates for an inferred type: the form the
    * column must receive to hold what the text means, on every method (MySQL: a zoned timestamp as

@@ -18,7 +18,7 @@ import { droppedPart } from '../../src/dialects/postgres/dropped-time-parts.js';
 import { storedAsWritten } from '../../src/dialects/postgres/postgres-values.js';
 import { sqliteTextCheck } from '../../src/dialects/sqlite/sqlite-values.js';
 import { fractionCheck, fractionLost, fractionScreen } from '../../src/dialects/second-fraction.js';
-import { cutSpacesCheck } from '../../src/dialects/cut-spaces.js';
+import { cutSpacesCheck, cutSpacesScreen } from '../../src/dialects/cut-spaces.js';
 import { shortYearCheck, twoDigitYearCheck } from '../../src/dialects/two-digit-year.js';
 import { UnstorableValue } from '../../src/dialects/unstorable.js';
 import { TextScreen, csvLineRefused } from '../../src/sources/text-screen.js';
@@ -384,5 +384,37 @@ describe('leap seconds', () => {
     for (const text of ['2016-12-31 23:59:59', '2016-12-31 24:00:00', '12:60', '1:23:600'])
       assert.ok(!refused(check(text)), text);
     assert.ok(refused(storedAsWritten('time without time zone')!.check('23:59:60')));
+  });
+});
+
+describe('the screen for spaces past a length, by CSV dialect', () => {
+  it('finds every refused field at the end of a field (20,000 random fields each), not spaces inside free text', () => {
+    const check = cutSpacesCheck('character(2)', 2);
+    const random = mulberry32(20261204);
+    const dialects = [
+      defaultCsvDialect('csv'),
+      { ...defaultCsvDialect('csv'), delimiter: ';' },
+      { ...defaultCsvDialect('csv'), delimiter: '\t', quote: '' },
+      { ...defaultCsvDialect('csv'), delimiter: '|' },
+      { ...defaultCsvDialect('csv'), delimiter: '§' },
+    ];
+    for (const csv of dialects) {
+      const screen = new RegExp(cutSpacesScreen(csv).source, 'g');
+      let refusals = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const field = randomField(random);
+        if (!refused(check(field))) continue;
+        refusals++;
+        const quoted = csv.quote !== '' && random() < 0.5 ? `${csv.quote}${field}${csv.quote}` : field;
+        for (const line of [`${quoted}`, `1${csv.delimiter}${quoted}`, `${quoted}${csv.delimiter}x\r\n`]) {
+          // As the raw copy sees it: the bytes read as latin1.
+          const bytes = Buffer.from(line, 'utf8').toString('latin1');
+          screen.lastIndex = 0;
+          assert.ok(screen.test(bytes), `${JSON.stringify(csv.delimiter)}: ${JSON.stringify(line)}`);
+        }
+      }
+      assert.ok(refusals > 50, `only ${refusals} refusals`);
+    }
+    assert.ok(!cutSpacesScreen(defaultCsvDialect('csv')).test('1,a - b (c) & d,2\n'));
   });
 });

@@ -1,5 +1,6 @@
 import { SluiceError } from '../../errors.js';
 import { MYSQL_CONSTRAINTS } from './mysql-constraints.js';
+import type { CsvDialect } from '../../util/csv-dialect.js';
 import type {
   RowCounts,
   BulkCopy,
@@ -182,8 +183,8 @@ export class MysqlSession implements Session {
     return mysqlValueConverter(column, this.mariadb);
   }
 
-  textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
-    return mysqlStoredAsWritten(column.type);
+  textFieldCheck(column: ColumnInfo, csv: CsvDialect): FieldCheck | undefined {
+    return mysqlStoredAsWritten(column.type, csv);
   }
 
   createdColumnConverter(type: LogicalType): CreatedColumnConverter | undefined {

@@ -24,7 +24,8 @@ import { exactColumnConverter, floatColumnConverter, inexactNumber, toJsonColumn
 import type { ColumnInfo, FieldCheck } from '../dialect.js';
 import { floatCheck, floatScreen } from '../binary-float.js';
 import { scaleCheck, scaleNeeded, scaleScreen } from '../decimal-scale.js';
-import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
+import { cutSpacesCheck, cutSpacesScreen } from '../cut-spaces.js';
+import type { CsvDialect } from '../../util/csv-dialect.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
 import { allChecks, type ScreenedCheck } from '../field-checks.js';
 import {
@@ -137,6 +138,7 @@ const FLOAT_SCALE = /^(?:double|float|real)\(\d+,(\d+)\)/;
  */
 export function mysqlStoredAsWritten(
   columnType: string,
+  csv?: CsvDialect,
 ): (FieldCheck & { readonly check: (value: unknown) => unknown }) | undefined {
   const type = columnType.toLowerCase();
   const label = type.toUpperCase();
@@ -191,7 +193,7 @@ export function mysqlStoredAsWritten(
     return {
       check: cutSpacesCheck(label, Number(char[1])),
       why: 'each field is checked for spaces past the length the column would cut',
-      screen: CUT_SPACES_SCREEN,
+      screen: cutSpacesScreen(csv),
     };
   return undefined;
 }

@@ -123,8 +123,8 @@ export class PostgresSession implements Session {
     return postgresValueConverter(column);
   }
 
-  textFieldCheck(column: ColumnInfo): FieldCheck | undefined {
-    return storedAsWritten(column.type);
+  textFieldCheck(column: ColumnInfo, csv: CsvDialect): FieldCheck | undefined {
+    return storedAsWritten(column.type, csv);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {

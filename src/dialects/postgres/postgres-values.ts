@@ -4,7 +4,8 @@ import { arrayColumnConverter, jsonElement, textElement } from './pg-array.js';
 import { declaredScale, scaleCheck, scaleScreen } from '../decimal-scale.js';
 import { floatCheck, floatScreen } from '../binary-float.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
-import { CUT_SPACES_SCREEN, cutSpacesCheck } from '../cut-spaces.js';
+import { cutSpacesCheck, cutSpacesScreen } from '../cut-spaces.js';
+import type { CsvDialect } from '../../util/csv-dialect.js';
 import {
   LEAP_SECOND_SCREEN,
   droppedPartCheck,
@@ -80,6 +81,7 @@ const TIME_TYPE = /^(?:timestamp|time)(?:\((\d+)\))? with(?:out)? time zone$/;
  */
 export function storedAsWritten(
   type: string,
+  csv?: CsvDialect,
 ): (FieldCheck & { readonly check: (value: unknown) => unknown }) | undefined {
   const scale = declaredScale(type);
   if (scale !== undefined)
@@ -118,7 +120,7 @@ export function storedAsWritten(
     return {
       check: cutSpacesCheck(type, Number(text[1])),
       why: 'each field is checked for spaces past the length the column would cut',
-      screen: CUT_SPACES_SCREEN,
+      screen: cutSpacesScreen(csv),
     };
   return undefined;
 }
