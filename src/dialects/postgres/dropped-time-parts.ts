@@ -8,7 +8,8 @@ import { UnstorableValue } from '../unstorable.js';
  * `time`, 10:30 with the date gone, and `10:30:00+02` loses its offset there. (MariaDB refuses all
  * of these in strict mode.) sluice refuses such a value naming its line. It judges the ISO 8601
  * shapes files hold (a date `YYYY-MM-DD`, a time `hh:mm[:ss[.f]]`, a zone `Z`, `±hh[:mm]` or a
- * name); other spellings PostgreSQL reads (`Jan 8 1999`, `epoch`) go to it as written.
+ * name); other spellings PostgreSQL reads (`Jan 8 1999`, `epoch`) go to it as written. A leap
+ * second, which PostgreSQL turns into the next minute, is refused too (leapSecondCheck).
  */
 
 const DATE = String.raw`\d{4,}-\d{1,2}-\d{1,2}`;
