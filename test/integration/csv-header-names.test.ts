@@ -162,5 +162,21 @@ for (const dialect of DIALECTS) {
         [hexOf('1'), hexOf('a'), hexOf('b'), hexOf('c')],
       ]);
     });
+
+    // PostgreSQL cuts a name past 63 bytes with a NOTICE; MariaDB refuses one past 64 characters.
+    if (dialect !== 'sqlite')
+      it('a header name longer than the database keeps is refused before anything is created; --columns renames it', async () => {
+        const long = `${'é'.repeat(58)}_amount`; // 65 characters, 123 bytes
+        const path = file('long.csv', `id,${long}\n1,2\n`);
+        await assert.rejects(db.load('longnames', path, { create: true }), (e: unknown) => {
+          assert.ok(e instanceof SluiceError, String(e));
+          assert.match(e.message, dialect === 'postgres' ? /is 123 bytes: PostgreSQL keeps 63/ : /too long/);
+          return true;
+        });
+        assert.equal(await tableExists(target, 'longnames'), false);
+        const report = await db.load('longnames', path, { create: true, columns: { [long]: 'amount' } });
+        assert.equal(report.rowsLoaded, 1);
+        assert.deepEqual(await columnNames(target, 'longnames'), ['id', 'amount']);
+      });
   });
 }

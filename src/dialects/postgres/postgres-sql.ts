@@ -1,5 +1,12 @@
 import type { CsvDialect } from '../../util/csv-dialect.js';
-import { ORDINAL_COLUMN, type Conflict, type LogicalType, type TableRef } from '../dialect.js';
+import {
+  ORDINAL_COLUMN,
+  type ColumnDefinition,
+  type Conflict,
+  type LogicalType,
+  type TableRef,
+} from '../dialect.js';
+import { SluiceError, excerpt } from '../../errors.js';
 import { SharedSqlBuilder, quoteWith } from '../shared-sql.js';
 import { serverEncoding } from './csv-guard.js';
 
@@ -16,8 +23,36 @@ const TYPES: Record<LogicalType, string> = {
   bytes: 'bytea',
 };
 
+/** The longest identifier PostgreSQL keeps, in bytes (NAMEDATALEN - 1): it cuts longer ones. */
+const MAX_IDENTIFIER_BYTES = 63;
+
 /** PostgreSQL SQL text: "double-quoted" identifiers, $n placeholders, its own type names. */
 export class PostgresSqlBuilder extends SharedSqlBuilder {
+  /**
+   * PostgreSQL cuts a longer name to 63 bytes with only a NOTICE, so a created table would not
+   * have the columns the file names (and two long names with the same start collide): refused.
+   */
+  override createTable(ref: TableRef, columns: readonly ColumnDefinition[]): string {
+    for (const [what, name] of [
+      ['table', ref.name],
+      ...columns.map((c): [string, string] => ['column', c.name]),
+    ] as const) {
+      const bytes = Buffer.byteLength(name, 'utf8');
+      if (bytes > MAX_IDENTIFIER_BYTES)
+        throw new SluiceError(
+          'BAD_USAGE',
+          `the ${what} name ${excerpt(name, 80)} is ${bytes} bytes: PostgreSQL keeps ${MAX_IDENTIFIER_BYTES} and would cut it`,
+          {
+            hint:
+              what === 'column'
+                ? 'give it a shorter name with --columns src=dst (columns in the library)'
+                : 'choose a shorter --table',
+          },
+        );
+    }
+    return super.createTable(ref, columns);
+  }
+
   /** Autovacuum never analyzes a temporary table: the merge's planner gets the staged rows' statistics. */
   analyzeStaging(staging: string): string {
     return `ANALYZE ${this.quoteIdent(staging)}`;
