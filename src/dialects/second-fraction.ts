@@ -16,7 +16,7 @@ import { UnstorableValue } from './unstorable.js';
 const FRACTION = /(?:\d:\d{1,2}|\d{6})\.(\d+)/;
 
 /** The digits after the second in `text` past `precision` that are not 0, as a count; 0 if none. */
-export function fractionLost(text: string, precision: number): number {
+export function secondDigitsLost(text: string, precision: number): number {
   const match = FRACTION.exec(text);
   if (match === null) return 0;
   const fraction = match[1]!;
@@ -38,7 +38,7 @@ export function fractionCheck(type: string, precision: number): (value: unknown)
       return lost(value.toISOString(), 3, type, precision, value);
     }
     if (typeof value !== 'string') return value;
-    const digits = fractionLost(value, precision);
+    const digits = secondDigitsLost(value, precision);
     return digits === 0 ? value : lost(value, digits, type, precision, value);
   };
 }

@@ -17,7 +17,7 @@ import { mysqlStoredAsWritten } from '../../src/dialects/mysql/mysql-values.js';
 import { droppedPart } from '../../src/dialects/postgres/dropped-time-parts.js';
 import { storedAsWritten } from '../../src/dialects/postgres/postgres-values.js';
 import { sqliteTextCheck } from '../../src/dialects/sqlite/sqlite-values.js';
-import { fractionCheck, fractionLost, fractionScreen } from '../../src/dialects/second-fraction.js';
+import { fractionCheck, secondDigitsLost, fractionScreen } from '../../src/dialects/second-fraction.js';
 import { cutSpacesCheck, cutSpacesScreen } from '../../src/dialects/cut-spaces.js';
 import { shortYearCheck, twoDigitYearCheck } from '../../src/dialects/two-digit-year.js';
 import { UnstorableValue } from '../../src/dialects/unstorable.js';
@@ -69,15 +69,15 @@ describe('binary floats', () => {
 
 describe('fractions of a second', () => {
   it('counts the digits a column of a precision would lose', () => {
-    assert.equal(fractionLost('2020-01-01 10:00:00.1234567', 6), 7);
-    assert.equal(fractionLost('2020-01-01 10:00:00.1234560', 6), 0);
-    assert.equal(fractionLost('2020-01-01T10:00:00.5Z', 0), 1);
-    assert.equal(fractionLost('10:00:00.120', 2), 0);
-    assert.equal(fractionLost('10:00.25', 1), 2);
-    assert.equal(fractionLost('20200101100000.5', 0), 1);
-    assert.equal(fractionLost('20200101T101010.1234567', 6), 7);
-    assert.equal(fractionLost('2020-01-01 10:00:00', 0), 0);
-    assert.equal(fractionLost('2020-01-01', 0), 0);
+    assert.equal(secondDigitsLost('2020-01-01 10:00:00.1234567', 6), 7);
+    assert.equal(secondDigitsLost('2020-01-01 10:00:00.1234560', 6), 0);
+    assert.equal(secondDigitsLost('2020-01-01T10:00:00.5Z', 0), 1);
+    assert.equal(secondDigitsLost('10:00:00.120', 2), 0);
+    assert.equal(secondDigitsLost('10:00.25', 1), 2);
+    assert.equal(secondDigitsLost('20200101100000.5', 0), 1);
+    assert.equal(secondDigitsLost('20200101T101010.1234567', 6), 7);
+    assert.equal(secondDigitsLost('2020-01-01 10:00:00', 0), 0);
+    assert.equal(secondDigitsLost('2020-01-01', 0), 0);
   });
 
   it('refuses Dates whose milliseconds the column drops', () => {

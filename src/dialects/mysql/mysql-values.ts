@@ -27,7 +27,7 @@ import { scaleCheck, scaleNeeded, scaleScreen } from '../decimal-scale.js';
 import { cutSpacesCheck, cutSpacesScreen } from '../cut-spaces.js';
 import type { CsvDialect } from '../../util/csv-dialect.js';
 import { fractionCheck, fractionScreen } from '../second-fraction.js';
-import { allChecks, type ScreenedCheck } from '../field-checks.js';
+import { allChecks, inTurn, type ScreenedCheck } from '../field-checks.js';
 import {
   SHORT_YEAR_SCREEN,
   TWO_DIGIT_YEAR_SCREEN,
@@ -117,11 +117,7 @@ export function mysqlValueConverter(
       : DECIMAL_TYPE.test(column.type)
         ? exactColumnConverter(type)
         : undefined;
-  if (first === undefined || stored === undefined) return first ?? stored;
-  return (value) => {
-    const converted = first(value);
-    return converted instanceof UnstorableValue ? converted : stored(converted);
-  };
+  return first === undefined || stored === undefined ? (first ?? stored) : inTurn(first, stored);
 }
 
 /** DATETIME, TIMESTAMP and TIME, with their precision (none: 0). */
@@ -151,21 +147,15 @@ export function mysqlStoredAsWritten(
     };
   if (FLOAT_TYPE.test(type)) {
     const bits = type.startsWith('float') ? 32 : 64;
-    const float = floatCheck(label, bits);
+    const checks: ScreenedCheck[] = [];
+    // (M,D): rounded to D places first, then to the float. D is never negative: it has a screen.
     const scale = FLOAT_SCALE.exec(type);
-    const check =
-      scale === null
-        ? float
-        : ((rounded: (value: unknown) => unknown) => (value: unknown) => {
-            const checked = rounded(value);
-            return checked instanceof UnstorableValue ? checked : float(checked);
-          })(scaleCheck(label, Number(scale[1])));
-    const screens = [floatScreen(bits), scale === null ? undefined : scaleScreen(Number(scale[1]))];
-    return {
-      check,
-      why: 'each field is checked for digits the float would round',
-      screen: new RegExp(screens.flatMap((r) => (r === undefined ? [] : [r.source])).join('|')),
-    };
+    if (scale !== null) {
+      const places = Number(scale[1]);
+      checks.push({ check: scaleCheck(label, places), screen: scaleScreen(places)! });
+    }
+    checks.push({ check: floatCheck(label, bits), screen: floatScreen(bits) });
+    return { ...allChecks(checks), why: 'each field is checked for digits the float would round' };
   }
   const time = TIME_TYPE.exec(type);
   if (time !== null || type === 'date') {

@@ -13,8 +13,7 @@ import {
   droppingTypeOf,
   leapSecondCheck,
 } from './dropped-time-parts.js';
-import { UnstorableValue } from '../unstorable.js';
-import { allChecks, type ScreenedCheck } from '../field-checks.js';
+import { allChecks, inTurn, type ScreenedCheck } from '../field-checks.js';
 import { TWO_DIGIT_YEAR_SCREEN, twoDigitYearCheck } from '../two-digit-year.js';
 
 const FLOATS = new Set(['real', 'double precision']);
@@ -49,22 +48,12 @@ export function postgresValueConverter(column: ColumnInfo): ((value: unknown) =>
 
 function numberCheck(type: string): ((value: unknown) => unknown) | undefined {
   const stored = storedAsWritten(type)?.check;
-  if (EXACT_NUMERIC.test(type)) {
-    const exact = exactColumnConverter(type);
-    if (stored === undefined) return exact;
-    return (value) => {
-      const checked = exact(value);
-      return checked instanceof UnstorableValue ? checked : stored(checked);
-    };
-  }
-  if (FLOATS.has(type)) {
-    const float = floatColumnConverter(type);
-    return (value) => {
-      const converted = float(value);
-      return converted instanceof UnstorableValue ? converted : stored!(converted);
-    };
-  }
-  return stored;
+  const byType = EXACT_NUMERIC.test(type)
+    ? exactColumnConverter(type)
+    : FLOATS.has(type)
+      ? floatColumnConverter(type)
+      : undefined;
+  return byType === undefined || stored === undefined ? (byType ?? stored) : inTurn(byType, stored);
 }
 
 /** The time types as format_type writes them, with a declared precision or none (6). */
