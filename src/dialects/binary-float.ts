@@ -5,10 +5,10 @@ import { UnstorableValue } from './unstorable.js';
 /**
  * A binary floating-point column keeps the nearest float to the number it is given and says
  * nothing: '16777217' into a PostgreSQL real or a MariaDB FLOAT is stored as 16777216, and
- * '0.1000000000000000000001' into a double as 0.1. A number reads back as written when its
- * shortest round-trip form (the form both servers print) is the same decimal value; sluice refuses
- * any other instead of letting the column round it. `0.1` passes (the float's shortest form is
- * 0.1), and so does `1.50` (the value 1.5).
+ * '0.1000000000000000000001' into a double as 0.1. A number is stored as written when the float's
+ * shortest round-trip form (the form both servers print) or its exact value is the same decimal
+ * value; sluice refuses any other instead of letting the column round it. `0.1` passes (the
+ * float's shortest form is 0.1), so do `1.50` (the value 1.5) and `9223372036854775808` (2^63).
  */
 
 export type FloatBits = 32 | 64;

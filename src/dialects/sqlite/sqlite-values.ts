@@ -124,7 +124,7 @@ export function unstorableParameter(params: readonly unknown[]): string | undefi
 export function sqliteTextCheck(column: ColumnInfo): FieldCheck | undefined {
   const affinity = affinityOf(column.type);
   if (affinity !== 'integer' && affinity !== 'numeric' && affinity !== 'real') return undefined;
-  const type = column.type === '' ? 'untyped' : column.type.toUpperCase();
+  const type = column.type.toUpperCase();
   const real = affinity === 'real';
   return {
     check: (field) => {
